@@ -1,0 +1,88 @@
+// Trainer arguments, named as Composer names them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "cairn/event.h"
+#include "cairn/time.h"
+
+namespace torch {
+namespace optim {
+class Optimizer;
+}
+}  // namespace torch
+
+namespace cairn {
+
+class Algorithm;
+class Callback;
+class Dataset;
+class Logger;
+class Model;
+class ObjectStore;
+class PluginHost;
+class Scheduler;
+class State;
+
+// A callback or algorithm with the name its state is stored under
+// (state/callbacks/<name>). Empty: the trainer derives one from the position.
+template <typename T>
+struct Named {
+  std::string name;
+  std::shared_ptr<T> object;
+};
+
+// When to save: a Time (an integer means epochs, as in Composer), or a
+// predicate called at every event.
+using SaveIntervalPredicate = std::function<bool(const State&, Event)>;
+using SaveInterval = std::variant<Time, SaveIntervalPredicate>;
+
+struct TrainerOptions {
+  // What to train.
+  std::shared_ptr<Model> model;
+  std::shared_ptr<Dataset> train_dataloader;
+  std::string max_duration = "1ep";
+  // Empty: SGD with lr 0.1 over the model's parameters.
+  std::vector<std::shared_ptr<torch::optim::Optimizer>> optimizers;
+  std::vector<std::shared_ptr<Scheduler>> schedulers;
+  std::optional<uint64_t> seed;  // empty: random, recorded as rank_zero_seed
+  std::optional<std::string> run_name;  // empty: $COMPOSER_RUN_NAME, $RUN_NAME, or generated
+  std::string device = "cpu";
+
+  // Saving (a CheckpointSaver is created when save_folder is set).
+  std::optional<std::string> save_folder;
+  std::string save_filename = "ep{epoch}-ba{batch}-rank{rank}.pt";
+  std::optional<std::string> save_latest_filename = std::string("latest-rank{rank}.pt");
+  SaveInterval save_interval = Time(1, TimeUnit::EPOCH);
+  bool save_overwrite = false;
+  bool save_weights_only = false;
+  int save_num_checkpoints_to_keep = -1;
+  std::vector<std::string> save_ignore_keys;
+
+  // Loading.
+  std::optional<std::string> load_path;
+  // Store name and JSON config (as text) to read load_path from; empty: by URI.
+  std::optional<std::string> load_object_store;
+  std::string load_object_store_config = "{}";
+  bool load_weights_only = false;
+  bool load_strict_model_weights = true;
+  std::vector<std::string> load_ignore_keys;
+  std::vector<std::string> load_exclude_algorithms;
+  bool autoresume = false;
+  bool spin_dataloaders = true;
+
+  std::vector<Named<Callback>> callbacks;
+  std::vector<Named<Algorithm>> algorithms;
+
+  // Where URIs and plugin metadata come from; empty: built-ins only.
+  std::shared_ptr<PluginHost> plugins;
+  // Empty: console logger.
+  std::shared_ptr<Logger> logger;
+};
+
+}  // namespace cairn

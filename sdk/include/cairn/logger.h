@@ -1,0 +1,22 @@
+// One place where metrics and messages go: the console, and whatever logger
+// destinations are enabled. Callbacks report through this, never by printing.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "cairn/export.h"
+#include "cairn/time.h"
+
+namespace cairn {
+
+class CAIRN_EXPORT Logger {
+ public:
+  virtual ~Logger();
+  virtual void log_metrics(const std::map<std::string, double>& metrics, const Timestamp& at) = 0;
+  virtual void info(const std::string& message) = 0;
+  // Something the user should look at that did not stop the run.
+  virtual void warn(const std::string& message) = 0;
+};
+
+}  // namespace cairn

@@ -1,0 +1,66 @@
+// The training state that callbacks and algorithms see and may change.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "cairn/dataset.h"
+#include "cairn/dist.h"
+#include "cairn/export.h"
+#include "cairn/model.h"
+#include "cairn/time.h"
+
+namespace torch {
+namespace optim {
+class Optimizer;
+}
+}  // namespace torch
+
+namespace cairn {
+
+class Logger;
+
+class CAIRN_EXPORT State {
+ public:
+  std::string run_name;
+  uint64_t rank_zero_seed = 0;
+  DistInfo dist = DistInfo::single_process();
+  std::string device = "cpu";
+
+  Time max_duration;
+  Timestamp timestamp;
+  // The timestamp before the last advance; empty until the first batch ends.
+  std::optional<Timestamp> previous_timestamp;
+  // Batches per epoch, when the dataloader is sized.
+  std::optional<int64_t> dataloader_len;
+
+  std::shared_ptr<Model> model;
+  std::vector<std::shared_ptr<torch::optim::Optimizer>> optimizers;
+
+  // The batch in flight; algorithms may replace any of these between events.
+  Batch batch;
+  at::Tensor outputs;
+  at::Tensor loss;
+
+  // Metrics of the last training batch ("loss/train", ...), as logged.
+  std::map<std::string, double> train_metrics;
+
+  Logger* logger = nullptr;
+
+  // Fraction of max_duration elapsed, measured in max_duration's unit.
+  double elapsed_duration() const;
+  // Ends training after the current batch: max_duration becomes "now", so the
+  // end-of-training checkpoint is still written (as Composer does).
+  void stop_training();
+  bool stop_requested() const { return stop_requested_; }
+
+ private:
+  bool stop_requested_ = false;
+};
+
+}  // namespace cairn
