@@ -8,6 +8,7 @@
 // shared library, so the library stays loaded while any object from it lives.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ class Algorithm;
 class Callback;
 class Dataset;
 class Model;
+class Registrar;
 
 enum class PluginKind { kObjectStore, kCallback, kAlgorithm, kModel, kDataset };
 const char* to_string(PluginKind kind);
@@ -64,6 +66,11 @@ class PluginHost {
   void load_all(const std::vector<std::string>& plugin_dirs);
   // Loads one file; false (and a recorded failure) if it is not a usable plugin.
   bool load_file(const std::string& path);
+
+  // Registers factories compiled into the host (the engine's own, or an
+  // embedding application's) as if they came from a plugin named `name`.
+  void add_builtin(const std::string& name, const std::string& description,
+                   const std::function<void(Registrar&)>& register_fn);
 
   const std::vector<PluginInfo>& plugins() const;
   const std::vector<PluginLoadFailure>& failures() const;
