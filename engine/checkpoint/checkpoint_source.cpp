@@ -1,0 +1,117 @@
+#include "checkpoint/checkpoint_source.h"
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cairn/errors.h"
+#include "cairn/object_store.h"
+#include "plugin_host/plugin_host.h"
+
+namespace cairn {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string make_temp_dir() {
+  std::random_device rd;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::ostringstream name;
+    name << "cairn-load-" << std::hex << rd() << rd();
+    fs::path dir = fs::temp_directory_path() / name.str();
+    std::error_code ec;
+    if (fs::create_directory(dir, ec)) return dir.string();
+  }
+  throw CheckpointError("cannot create a temporary folder under " + fs::temp_directory_path().string() +
+                        " to download the checkpoint into; check TMPDIR");
+}
+
+std::string read_small_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+}  // namespace
+
+FetchedCheckpoint::FetchedCheckpoint(std::string local_path, std::string description, std::string temp_dir)
+    : local_path_(std::move(local_path)), description_(std::move(description)), temp_dir_(std::move(temp_dir)) {}
+
+FetchedCheckpoint::~FetchedCheckpoint() {
+  if (!temp_dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(temp_dir_, ec);
+  }
+}
+
+void download_following_symlinks(ObjectStore& store, const std::string& object_name, const std::string& destination) {
+  std::string name = object_name;
+  // A pointer names another object; a short chain is fine, a cycle is not.
+  for (int hop = 0; hop < 8; ++hop) {
+    const bool is_pointer = name.size() > 8 && name.compare(name.size() - 8, 8, ".symlink") == 0;
+    if (!is_pointer) {
+      try {
+        store.download_object(name, destination, /*overwrite=*/true);
+        return;
+      } catch (const NotFoundError&) {
+        try {
+          store.get_object_size(name + ".symlink");
+        } catch (const NotFoundError&) {
+          throw NotFoundError("checkpoint '" + store.get_uri(name) + "' does not exist (nor a '" + name +
+                              ".symlink' pointer); check load_path");
+        }
+        name += ".symlink";
+        continue;
+      }
+    }
+    store.download_object(name, destination, /*overwrite=*/true);
+    std::string target = read_small_file(destination);
+    while (!target.empty() && (target.back() == '\n' || target.back() == '\r')) target.pop_back();
+    if (target.empty()) throw CheckpointError("pointer '" + store.get_uri(name) + "' is empty; it should name a checkpoint object");
+    name = target;
+  }
+  throw CheckpointError("pointer '" + store.get_uri(object_name) + "' leads through more than 8 .symlink objects; check for a cycle");
+}
+
+std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path, const std::shared_ptr<ObjectStore>& store,
+                                                    const PluginHost* plugins) {
+  std::shared_ptr<ObjectStore> source = store;
+  std::string object_name = load_path;
+  if (!source) {
+    const Uri uri = Uri::parse(load_path);
+    if (uri.is_local()) {
+      std::error_code ec;
+      if (!fs::exists(load_path, ec)) {
+        throw CheckpointError("load_path '" + load_path + "' does not exist" +
+                              (fs::is_symlink(load_path, ec) ? " (it is a dangling symlink)" : "") +
+                              "; check the path, or drop load_path to start fresh");
+      }
+      if (fs::is_directory(load_path, ec)) {
+        throw CheckpointError("load_path '" + load_path + "' is a folder; give the checkpoint file inside it (e.g. its latest-rank0.pt)");
+      }
+      return std::make_unique<FetchedCheckpoint>(load_path, load_path, "");
+    }
+    if (plugins == nullptr) {
+      throw ConfigError("load_path '" + load_path + "' is a '" + uri.scheme +
+                        "://' URI but no plugins are loaded to open it; load the store plugin (cairn plugins)");
+    }
+    source = plugins->open_store_for_uri(uri, nlohmann::json::object());
+    object_name = uri.path;
+  }
+  const std::string temp_dir = make_temp_dir();
+  const std::string local = (fs::path(temp_dir) / "checkpoint").string();
+  try {
+    download_following_symlinks(*source, object_name, local);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(temp_dir, ec);
+    throw;
+  }
+  return std::make_unique<FetchedCheckpoint>(local, source->get_uri(object_name), temp_dir);
+}
+
+}  // namespace cairn

@@ -1,0 +1,50 @@
+// Where a checkpoint to load comes from, and fetching it to a local file.
+//
+// `load_path` is a local path, a URI whose scheme a loaded store plugin
+// handles ("s3://bucket/run/ep1.pt"), or, with `load_object_store`, an object
+// name inside that store. An object that does not exist is retried as
+// "<name>.symlink" (the remote "latest" pointer, whose content names the real
+// object), as Composer's get_file does.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace cairn {
+
+class Logger;
+class ObjectStore;
+class PluginHost;
+
+// A checkpoint available as a local file for the duration of this object.
+class FetchedCheckpoint {
+ public:
+  FetchedCheckpoint(std::string local_path, std::string description, std::string temp_dir);
+  ~FetchedCheckpoint();
+  FetchedCheckpoint(const FetchedCheckpoint&) = delete;
+  FetchedCheckpoint& operator=(const FetchedCheckpoint&) = delete;
+
+  const std::string& local_path() const { return local_path_; }
+  // What the user asked for ("s3://b/ep1.pt", "./ckpt/latest-rank0.pt") for messages.
+  const std::string& description() const { return description_; }
+
+ private:
+  std::string local_path_;
+  std::string description_;
+  std::string temp_dir_;  // removed on destruction when non-empty
+};
+
+// Resolves and fetches. CheckpointError when it does not exist (naming it),
+// ConfigError when the URI scheme has no store.
+std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path,
+                                                    const std::shared_ptr<ObjectStore>& store,
+                                                    const PluginHost* plugins);
+
+// Downloads `object_name` from `store` to `destination`, following a
+// "<name>.symlink" pointer when the object itself does not exist.
+void download_following_symlinks(ObjectStore& store, const std::string& object_name, const std::string& destination);
+
+}  // namespace cairn

@@ -1,0 +1,37 @@
+// Turns a Dataset into batches in a seeded, per-epoch order.
+//
+// The order of epoch e is a permutation drawn from a private generator seeded
+// with (seed, e), never from torch's global generator, so it is a pure
+// function of the seed and the epoch: a resumed run finds its place from the
+// timestamp alone and skips seen batches without loading them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "cairn/dataset.h"
+
+namespace cairn {
+
+class DataLoader {
+ public:
+  DataLoader(std::shared_ptr<Dataset> dataset, uint64_t seed);
+
+  int64_t num_batches() const;  // per epoch; the last batch may be short
+  int64_t batch_size() const { return batch_size_; }
+  Dataset& dataset() { return *dataset_; }
+
+  // Prepares the order for `epoch`.
+  void start_epoch(int64_t epoch);
+  // Batch `index` of the current epoch.
+  Batch batch(int64_t index);
+
+ private:
+  std::shared_ptr<Dataset> dataset_;
+  uint64_t seed_;
+  int64_t batch_size_;
+  std::vector<int64_t> order_;
+};
+
+}  // namespace cairn

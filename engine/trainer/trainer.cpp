@@ -1,0 +1,293 @@
+#include "trainer/trainer.h"
+
+#include <cstdlib>
+#include <ctime>
+
+#include <c10/util/Type.h>
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <torch/optim/sgd.h>
+
+#include "cairn/errors.h"
+#include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/metadata.h"
+#include "checkpoint/model_state.h"
+#include "core/console_logger.h"
+#include "core/ivalue_convert.h"
+#include "core/rng.h"
+#include "plugin_host/plugin_host.h"
+#include "trainer/optimizer_state.h"
+#include "trainer/trainer_impl.h"
+
+namespace cairn {
+namespace {
+
+// Composer's run-name order: argument, $COMPOSER_RUN_NAME, $RUN_NAME, generated.
+std::string resolve_run_name(const std::optional<std::string>& given) {
+  if (given && !given->empty()) return *given;
+  for (const char* var : {"COMPOSER_RUN_NAME", "RUN_NAME"}) {
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return v;
+  }
+  return std::to_string(std::time(nullptr)) + "-cairn-run";
+}
+
+// "cairn::SpeedMonitor" -> "SpeedMonitor": the class name, as Composer keys by qualname.
+template <typename T>
+std::string class_name(const T& object) {
+  std::string name = c10::demangle(typeid(object).name());
+  const auto colon = name.rfind("::");
+  return colon == std::string::npos ? name : name.substr(colon + 2);
+}
+
+template <typename T>
+void name_instances(std::vector<Named<T>>& items) {
+  std::vector<std::string> taken;
+  for (auto& item : items) {
+    if (!item.object) throw ConfigError("a callback or algorithm entry is empty (null pointer)");
+    item.name = unique_instance_name(item.name.empty() ? class_name(*item.object) : item.name, taken);
+    taken.push_back(item.name);
+  }
+}
+
+}  // namespace
+
+Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
+  logger = options.logger ? options.logger : std::make_shared<ConsoleLogger>();
+  state.logger = logger.get();
+  validate_and_resolve();
+  create_savers();
+  register_hooks();
+
+  for (auto& c : options.callbacks) events.add_callback(c);
+  for (auto& a : options.algorithms) events.add_algorithm(a);
+  for (auto& s : savers) {
+    const bool user_supplied = std::any_of(options.callbacks.begin(), options.callbacks.end(),
+                                           [&](const Named<Callback>& c) { return c.object == s; });
+    if (!user_supplied) events.add_callback(Named<Callback>{trainer_saver_name, s});
+  }
+  events.run(Event::INIT, state);
+
+  std::optional<std::string> load_path = options.load_path;
+  if (options.autoresume) {
+    if (auto latest = resolve_autoresume()) {
+      logger->info("autoresume: resuming from " + *latest);
+      load_path = latest;
+      // As Composer: the autoresume checkpoint is a full resume of this run.
+      options.load_weights_only = false;
+      options.load_ignore_keys.clear();
+      options.load_exclude_algorithms.clear();
+      options.load_object_store.reset();
+    }
+  }
+  events.run(Event::BEFORE_LOAD, state);
+  if (load_path) load_checkpoint(*load_path);
+  events.run(Event::AFTER_LOAD, state);
+}
+
+void Trainer::Impl::validate_and_resolve() {
+  if (!options.model) throw ConfigError("model is required: pass a cairn::Model (e.g. ModuleModel) or --model NAME");
+  if (!options.train_dataloader) throw ConfigError("train_dataloader is required: pass a cairn::Dataset or --data NAME");
+  state.max_duration = Time::parse(options.max_duration);
+  if (state.max_duration.unit() == TimeUnit::DURATION || state.max_duration.unit() == TimeUnit::SECOND ||
+      state.max_duration.unit() == TimeUnit::ITERATION) {
+    throw ConfigError("max_duration '" + options.max_duration + "' must be in ep, ba, sp or tok");
+  }
+  state.dist = DistInfo::from_environment();
+  if (state.dist.size() > 1) {
+    throw ConfigError("WORLD_SIZE=" + std::to_string(state.dist.size()) +
+                      ": multi-process training (torch.distributed) is not available in this version; run one process");
+  }
+  state.run_name = resolve_run_name(options.run_name);
+  if (options.seed && *options.seed >= (uint64_t(1) << 32)) {
+    throw ConfigError("seed " + std::to_string(*options.seed) + " is out of range; use a value in [0, 2^32)");
+  }
+  state.rank_zero_seed = options.seed ? *options.seed : random_seed();
+  seed_all(state.rank_zero_seed + uint64_t(state.dist.global_rank()));
+
+  state.device = options.device;
+  if (state.device != "cpu") {
+    c10::Device device(c10::kCPU);
+    try {
+      device = c10::Device(state.device);
+    } catch (const c10::Error&) {
+      throw ConfigError("device '" + state.device + "' is not a device name; use cpu or cuda");
+    }
+    if (device.is_cuda() && !at::hasCUDA()) {
+      throw ConfigError("device '" + state.device + "' was asked for but this LibTorch build has no CUDA; use --device cpu");
+    }
+    options.model->module()->to(device);
+  }
+  state.model = options.model;
+  state.optimizers = options.optimizers;
+  if (state.optimizers.empty()) {
+    // Composer's default is SGD-family with lr 0.1.
+    state.optimizers.push_back(std::make_shared<torch::optim::SGD>(options.model->module()->parameters(),
+                                                                    torch::optim::SGDOptions(0.1)));
+  }
+  for (const auto& o : state.optimizers) optimizer_qualname(*o);  // refuses unsupported types now, not at first save
+  name_instances(options.callbacks);
+  name_instances(options.algorithms);
+}
+
+void Trainer::Impl::create_savers() {
+  for (const auto& c : options.callbacks) {
+    if (auto saver = std::dynamic_pointer_cast<CheckpointSaver>(c.object)) savers.push_back(saver);
+  }
+  if (options.save_folder) {
+    if (!Uri::parse(*options.save_folder).is_local()) {
+      throw ConfigError("save_folder '" + *options.save_folder +
+                        "' is a URI; uploading checkpoints to object stores is not available in this version, "
+                        "use a local folder");
+    }
+    CheckpointSaverOptions so;
+    so.folder = *options.save_folder;
+    so.filename = options.save_filename;
+    so.latest_filename = options.save_latest_filename;
+    so.save_interval = options.save_interval;
+    so.overwrite = options.save_overwrite;
+    so.num_checkpoints_to_keep = options.save_num_checkpoints_to_keep;
+    so.weights_only = options.save_weights_only;
+    so.ignore_keys = options.save_ignore_keys;
+    auto saver = std::make_shared<CheckpointSaver>(so);
+    savers.push_back(saver);
+    primary_saver = saver;
+    std::vector<std::string> taken;
+    for (const auto& c : options.callbacks) taken.push_back(c.name);
+    trainer_saver_name = unique_instance_name("CheckpointSaver", taken);
+  } else if (!savers.empty()) {
+    primary_saver = savers.front();
+  }
+  for (auto& s : savers) {
+    s->attach([this](const State&, bool weights_only) { return assemble_checkpoint(weights_only); });
+  }
+}
+
+void Trainer::Impl::register_hooks() {
+  auto entry = [&](const std::string& key, std::function<c10::IValue()> save, std::function<void(const c10::IValue&)> load) {
+    hooks.add_entry(key, std::make_shared<FunctionHook>(std::move(save), std::move(load)));
+  };
+  auto ignore = [](const c10::IValue&) {};
+
+  entry("model", [this] { return model_state_dict(*state.model->module()); },
+        [this](const c10::IValue& v) { load_model_state_dict(*state.model->module(), v, options.load_strict_model_weights, *logger); });
+
+  hooks.add_section("optimizers");
+  std::vector<std::string> taken;
+  for (const auto& o : state.optimizers) {
+    const std::string name = unique_instance_name(optimizer_qualname(*o), taken);
+    taken.push_back(name);
+    hooks.add_member("optimizers", name,
+                     std::make_shared<FunctionHook>([o] { return optimizer_state_dict(*o); },
+                                                    [o, name](const c10::IValue& v) {
+                                                      load_optimizer_state_dict(*o, v, "state/optimizers/" + name);
+                                                    }));
+  }
+  hooks.add_section("schedulers");
+  taken.clear();
+  for (const auto& s : options.schedulers) {
+    const std::string name = unique_instance_name(s->name(), taken);
+    taken.push_back(name);
+    hooks.add_member("schedulers", name, s);
+  }
+  hooks.add_section("algorithms");
+  for (const auto& a : options.algorithms) hooks.add_member("algorithms", a.name, a.object);
+  hooks.add_section("callbacks");
+  for (const auto& c : options.callbacks) hooks.add_member("callbacks", c.name, c.object);
+  for (const auto& s : savers) {
+    if (s == primary_saver && options.save_folder) hooks.add_member("callbacks", trainer_saver_name, s);
+  }
+  entry("scaler", [] { return c10::IValue(make_dict()); }, ignore);  // no mixed precision on these builds
+  entry("timestamp",
+        [this] {
+          auto d = make_dict();
+          d.insert("Timestamp", timestamp_to_ivalue(state.timestamp));
+          return c10::IValue(d);
+        },
+        [this](const c10::IValue& v) {
+          state.timestamp = timestamp_from_ivalue(require_key(v, "Timestamp", "state/timestamp"), "state/timestamp/Timestamp");
+        });
+  entry("rank_zero_seed", [this] { return c10::IValue(int64_t(state.rank_zero_seed)); },
+        [this](const c10::IValue& v) { state.rank_zero_seed = uint64_t(v.toInt()); });
+  entry("train_metrics",
+        [this] {
+          auto d = make_dict();
+          for (const auto& m : state.train_metrics) d.insert(m.first, m.second);
+          return c10::IValue(d);
+        },
+        [this](const c10::IValue& v) {
+          state.train_metrics.clear();
+          for (const auto& m : v.toGenericDict())
+            if (m.value().isDouble()) state.train_metrics[m.key().toStringRef()] = m.value().toDouble();
+        });
+  entry("eval_metrics", [] { return c10::IValue(make_dict()); }, ignore);
+  // A resumed run keeps its own name (as Composer).
+  entry("run_name", [this] { return c10::IValue(state.run_name); }, ignore);
+  entry("dataset_state",
+        [this] {
+          auto train = make_dict();
+          train.insert("epoch", state.timestamp.epoch);
+          train.insert("batch_in_epoch", state.timestamp.batch_in_epoch);
+          train.insert("sample_in_epoch", state.timestamp.sample_in_epoch);
+          train.insert("dataset", options.train_dataloader->state_dict());
+          auto d = make_dict();
+          d.insert("train", train);
+          d.insert("eval", make_dict());
+          return c10::IValue(d);
+        },
+        [this](const c10::IValue& v) {
+          const auto* train = find_key(v, "train");
+          if (train == nullptr) return;
+          if (const auto* ds = find_key(*train, "dataset")) options.train_dataloader->load_state_dict(*ds);
+        });
+  entry("integrations", [] { return c10::IValue(make_dict()); }, ignore);
+  entry("metadata",
+        [this] {
+          RunDescription run;
+          run.device = state.device;
+          run.world_size = state.dist.size();
+          run.train_dataloader_batch_size = options.train_dataloader->batch_size();
+          if (options.plugins) {
+            for (const auto& p : options.plugins->plugins()) run.plugins.push_back({p.name, p.version});
+          }
+          return make_metadata(run);
+        },
+        ignore);
+}
+
+c10::IValue Trainer::Impl::assemble_checkpoint(bool weights_only) const {
+  auto root = make_dict();
+  if (weights_only) {
+    root.insert("state", hooks.state_dict({"model", "integrations", "metadata"}));
+    return root;
+  }
+  root.insert("state", hooks.state_dict());
+  // One entry per rank, indexed by global rank (Composer gathers every rank's).
+  c10::impl::GenericList rng(c10::AnyType::get());
+  rng.push_back(capture_rng_state());
+  root.insert("rng", rng);
+  return root;
+}
+
+Trainer::Trainer(TrainerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Trainer::~Trainer() { close(); }
+
+void Trainer::fit() { impl_->fit(); }
+
+void Trainer::close() {
+  if (impl_ && !impl_->closed) {
+    impl_->closed = true;
+    impl_->events.close(impl_->state);
+  }
+}
+
+State& Trainer::state() { return impl_->state; }
+const State& Trainer::state() const { return impl_->state; }
+
+std::vector<std::string> Trainer::saved_checkpoints() const {
+  std::vector<std::string> all;
+  for (const auto& s : impl_->savers) all.insert(all.end(), s->saved_checkpoints().begin(), s->saved_checkpoints().end());
+  return all;
+}
+
+}  // namespace cairn

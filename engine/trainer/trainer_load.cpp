@@ -1,0 +1,114 @@
+// Loading a checkpoint into the trainer: load_path, load_object_store,
+// load_weights_only, load_strict_model_weights, load_ignore_keys,
+// load_exclude_algorithms and autoresume.
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "cairn/errors.h"
+#include "checkpoint/checkpoint_source.h"
+#include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/model_state.h"
+#include "checkpoint/saver/glob_filter.h"
+#include "checkpoint/saver/name_format.h"
+#include "core/ivalue_convert.h"
+#include "plugin_host/plugin_host.h"
+#include "trainer/trainer.h"
+#include "trainer/trainer_impl.h"
+
+namespace cairn {
+namespace fs = std::filesystem;
+
+std::optional<std::string> Trainer::Impl::resolve_autoresume() {
+  std::vector<std::string> missing;
+  if (!options.run_name || options.run_name->empty()) {
+    const char* a = std::getenv("COMPOSER_RUN_NAME");
+    const char* b = std::getenv("RUN_NAME");
+    if ((a == nullptr || *a == '\0') && (b == nullptr || *b == '\0')) missing.push_back("run_name (or $RUN_NAME)");
+  }
+  if (!primary_saver) missing.push_back("save_folder");
+  else if (!primary_saver->options().latest_filename) missing.push_back("save_latest_filename");
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    throw ConfigError("autoresume needs " + list +
+                      " so it knows which run to resume and where its latest checkpoint is; set them or drop autoresume");
+  }
+  const auto latest = primary_saver->formatted_latest_path(state);
+  std::error_code ec;
+  // Composer's order: the local latest pointer first, then load_path.
+  if (latest && fs::exists(*latest, ec)) return latest;
+  logger->info("autoresume: no checkpoint at " + latest.value_or("?") +
+               (options.load_path ? ", using load_path" : ", starting fresh"));
+  return std::nullopt;
+}
+
+void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
+  // {run_name} is filled; a monolithic checkpoint is rank 0's, so {rank} means 0.
+  DistInfo rank_zero = state.dist;
+  rank_zero.rank = 0;
+  rank_zero.local_rank = 0;
+  rank_zero.node_rank = 0;
+  const std::string path = format_name_with_dist(raw_path, state.run_name, rank_zero);
+
+  std::shared_ptr<ObjectStore> store;
+  if (options.load_object_store) {
+    if (!options.plugins) throw ConfigError("load_object_store '" + *options.load_object_store + "' needs the plugin host");
+    nlohmann::json config;
+    try {
+      config = nlohmann::json::parse(options.load_object_store_config);
+    } catch (const nlohmann::json::exception& e) {
+      throw ConfigError("load_object_store config is not valid JSON: " + std::string(e.what()));
+    }
+    store = options.plugins->open_store(*options.load_object_store, config);
+  }
+  auto fetched = fetch_checkpoint(path, store, options.plugins.get());
+  c10::IValue root = checkpoint::read_checkpoint(fetched->local_path());
+  if (!root.isGenericDict() || find_key(root, "state") == nullptr) {
+    throw CheckpointError("checkpoint '" + fetched->description() +
+                          "' has no 'state' entry; it is not a Cairn/Composer checkpoint");
+  }
+  for (const auto& glob : glob_filter(root, options.load_ignore_keys)) {
+    logger->warn("load_ignore_keys: '" + glob + "' matched nothing in " + fetched->description());
+  }
+  c10::IValue checkpoint_state = find_key(root, "state") ? *find_key(root, "state") : c10::IValue(make_dict());
+
+  // Excluded algorithms start fresh: drop their state before handing it out.
+  if (!options.load_exclude_algorithms.empty()) {
+    if (const auto* algos = find_key(checkpoint_state, "algorithms"); algos && algos->isGenericDict()) {
+      auto dict = algos->toGenericDict();
+      std::vector<c10::IValue> drop;
+      for (const auto& item : dict) {
+        for (const auto& glob : options.load_exclude_algorithms)
+          if (fnmatch_path(glob, item.key().toStringRef())) drop.push_back(item.key());
+      }
+      for (const auto& k : drop) dict.erase(k);
+    }
+  }
+
+  const bool weights_only = options.load_weights_only || find_key(checkpoint_state, "timestamp") == nullptr;
+  if (const auto* model = find_key(checkpoint_state, "model")) {
+    load_model_state_dict(*state.model->module(), *model, options.load_strict_model_weights, *logger);
+  } else {
+    logger->warn("checkpoint '" + fetched->description() + "' holds no model weights (state/model); the model keeps its weights");
+  }
+  if (weights_only) {
+    logger->info("loaded model weights from " + fetched->description());
+    return;
+  }
+  hooks.load_state_dict(checkpoint_state, {"model", "integrations", "metadata"}, *logger);
+  if (const auto* rng = find_key(root, "rng"); rng && rng->isList()) {
+    const auto entries = rng->toListRef();
+    const size_t rank = size_t(state.dist.global_rank());
+    if (entries.size() != size_t(state.dist.size())) {
+      logger->warn("the checkpoint holds RNG state for " + std::to_string(entries.size()) + " ranks, this run has " +
+                   std::to_string(state.dist.size()) + "; resumption may not be exact");
+    }
+    if (rank < entries.size()) pending_rng = entries[rank];
+  } else {
+    logger->warn("checkpoint '" + fetched->description() + "' holds no RNG state; the resumed run will not be bit-exact");
+  }
+  logger->info("resumed from " + fetched->description() + " at " + state.timestamp.to_string());
+}
+
+}  // namespace cairn
