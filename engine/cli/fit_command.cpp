@@ -1,0 +1,102 @@
+// `cairn fit`: parse and validate everything, make the plugin objects, train.
+#include <unistd.h>
+
+#include <iostream>
+#include <map>
+
+#include "cairn/callback.h"
+#include "cairn/errors.h"
+#include "cairn/state.h"
+#include "cli/commands.h"
+#include "cli/fit_options.h"
+#include "cli/progress_bar.h"
+#include "plugin_host/plugin_host.h"
+#include "trainer/scheduler.h"
+#include "trainer/trainer.h"
+
+namespace cairn::cli {
+namespace {
+
+// Instance names as the SDK documents them: the name it was enabled with,
+// then "<name>#2", "<name>#3" for further instances of the same one.
+template <typename T, typename Make>
+std::vector<Named<T>> make_instances(const std::vector<NamedConfig>& wanted, Make make) {
+  std::map<std::string, int> seen;
+  std::vector<Named<T>> out;
+  for (const auto& w : wanted) {
+    const int n = ++seen[w.name];
+    out.push_back(Named<T>{n == 1 ? w.name : w.name + "#" + std::to_string(n), make(w)});
+  }
+  return out;
+}
+
+// Runs `make`, prefixing a ConfigError with the flag or config key it came from.
+template <typename Make>
+auto from_setting(const std::string& origin, const PluginHost& host, Make make) {
+  try {
+    return make();
+  } catch (const ConfigError& e) {
+    std::string message = origin + ": " + e.what();
+    if (!host.failures().empty()) {
+      message += " (" + std::to_string(host.failures().size()) +
+                 " plugin file(s) failed to load; 'cairn plugins' shows why)";
+    }
+    throw ConfigError(message);
+  }
+}
+
+TrainerOptions make_trainer_options(const FitSpec& spec, const std::shared_ptr<PluginHost>& host) {
+  TrainerOptions options = spec.trainer;
+  options.plugins = host;
+  options.model = from_setting(spec.origin_of("model"), *host,
+                               [&] { return host->make_model(spec.model.name, spec.model.config); });
+  options.train_dataloader = from_setting(spec.origin_of("data"), *host,
+                                          [&] { return host->make_dataset(spec.data.name, spec.data.config); });
+  options.optimizers = {from_setting(spec.origin_of("optimizer"), *host, [&] {
+    return make_optimizer(spec.optimizer.name, spec.optimizer.config, *options.model);
+  })};
+  for (const auto& s : spec.schedulers) {
+    options.schedulers.push_back(from_setting(spec.origin_of("schedulers"), *host, [&] {
+      return make_scheduler(s.name, s.config, options.optimizers.front());
+    }));
+  }
+  options.callbacks = from_setting(spec.origin_of("callbacks"), *host, [&] {
+    return make_instances<Callback>(spec.callbacks,
+                                    [&](const NamedConfig& c) { return host->make_callback(c.name, c.config); });
+  });
+  options.algorithms = from_setting(spec.origin_of("algorithms"), *host, [&] {
+    return make_instances<Algorithm>(spec.algorithms,
+                                     [&](const NamedConfig& a) { return host->make_algorithm(a.name, a.config); });
+  });
+  return options;
+}
+
+}  // namespace
+
+int run_fit(const std::vector<std::string>& args) {
+  const std::optional<FitSpec> spec = parse_fit_command_line(args, std::cout);
+  if (!spec) return 0;  // --help
+
+  auto host = std::make_shared<PluginHost>();
+  host->load_all(spec->plugin_dirs);
+  TrainerOptions options = make_trainer_options(*spec, host);
+
+  auto progress = std::make_shared<ProgressBar>(std::cerr, isatty(STDERR_FILENO) == 1);
+  options.callbacks.insert(options.callbacks.begin(), Named<Callback>{"ProgressBar", progress});
+
+  // The constructor validates every option and loads the checkpoint before
+  // anything is trained or written.
+  Trainer trainer(std::move(options));
+  trainer.fit();
+  trainer.close();
+
+  const State& state = trainer.state();
+  std::cout << "run '" << state.run_name << "' trained to " << state.timestamp.to_string() << "\n";
+  const std::vector<std::string> saved = trainer.saved_checkpoints();
+  if (!saved.empty()) {
+    std::cout << "saved " << saved.size() << " checkpoint(s); latest: " << saved.back() << "\n";
+  }
+  return 0;
+}
+
+}  // namespace cairn::cli

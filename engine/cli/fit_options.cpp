@@ -1,0 +1,366 @@
+#include "cli/fit_options.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <ostream>
+#include <regex>
+#include <sstream>
+
+#include <boost/program_options/parsers.hpp>
+#include <boost/program_options/variables_map.hpp>
+
+#include "cairn/errors.h"
+#include "cairn/time.h"
+
+namespace po = boost::program_options;
+
+namespace cairn::cli {
+namespace {
+
+// How a setting's text (command line) or JSON value (config file) is read.
+enum class Kind {
+  kString,
+  kOptionalString,  // "none" or "" (JSON: null too) disables it
+  kDuration,        // a time string; JSON integers mean epochs
+  kInterval,        // an integer (epochs) or a time string
+  kInteger,
+  kSwitch,          // a flag without a value; a JSON boolean
+  kSwitchOff,       // --no-X: sets the key to false
+  kNamed,           // NAME[=JSON]
+  kNamedList,       // NAME[=JSON], repeatable
+  kStringList,      // repeatable
+};
+
+struct FitSetting {
+  const char* flag;
+  const char* key;
+  Kind kind;
+  const char* help;
+  std::function<void(FitSpec&, const Setting&)> apply;
+};
+
+[[noreturn]] void fail(const Setting& s, const std::string& problem) { throw ConfigError(s.origin + ": " + problem); }
+
+std::string as_string(const Setting& s) {
+  if (!s.value.is_string()) fail(s, "expected a string, got " + s.value.dump());
+  return s.value.get<std::string>();
+}
+
+bool as_bool(const Setting& s) {
+  if (!s.value.is_boolean()) fail(s, "expected true or false, got " + s.value.dump());
+  return s.value.get<bool>();
+}
+
+int64_t as_integer(const Setting& s) {
+  if (s.value.is_number_integer()) return s.value.get<int64_t>();
+  if (s.value.is_string()) {
+    static const std::regex integer("^[+-]?[0-9]+$");
+    const std::string text = s.value.get<std::string>();
+    if (std::regex_match(text, integer)) {
+      try {
+        return std::stoll(text);
+      } catch (const std::out_of_range&) {
+        fail(s, "'" + text + "' is out of range");
+      }
+    }
+  }
+  fail(s, "expected an integer, got " + s.value.dump());
+}
+
+std::vector<std::string> as_string_list(const Setting& s) {
+  if (!s.value.is_array()) fail(s, "expected a list of strings, got " + s.value.dump());
+  std::vector<std::string> out;
+  for (const auto& item : s.value) {
+    if (!item.is_string()) fail(s, "expected a list of strings, but it holds " + item.dump());
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::vector<NamedConfig> as_named_list(const Setting& s) {
+  if (!s.value.is_array()) fail(s, "expected a list of names or {\"name\": ..., \"config\": {...}}, got " + s.value.dump());
+  std::vector<NamedConfig> out;
+  for (const auto& item : s.value) out.push_back(named_config_from_json(s.origin, item));
+  return out;
+}
+
+std::string as_duration(const Setting& s) {
+  if (s.value.is_number_integer()) return std::to_string(s.value.get<int64_t>()) + "ep";
+  const std::string text = as_string(s);
+  try {
+    Time::parse(text);
+  } catch (const ConfigError& e) {
+    fail(s, e.what());
+  }
+  return text;
+}
+
+Time as_interval(const Setting& s) {
+  static const std::regex whole_number("^[0-9]+$");
+  if (s.value.is_number_integer()) return Time::from_int(s.value.get<int64_t>(), TimeUnit::EPOCH);
+  const std::string text = as_string(s);
+  if (std::regex_match(text, whole_number)) return Time::from_int(as_integer(s), TimeUnit::EPOCH);
+  try {
+    return Time::parse(text);
+  } catch (const ConfigError& e) {
+    fail(s, e.what());
+  }
+}
+
+std::optional<std::string> as_optional_string(const Setting& s) {
+  if (s.value.is_null()) return std::nullopt;
+  std::string text = as_string(s);
+  if (text.empty() || text == "none") return std::nullopt;
+  return text;
+}
+
+const std::vector<FitSetting>& fit_settings() {
+  static const std::vector<FitSetting> table = {
+      {"model", "model", Kind::kNamed, "NAME[=JSON]  model to train, from a plugin (required)",
+       [](FitSpec& f, const Setting& s) { f.model = named_config_from_json(s.origin, s.value); }},
+      {"data", "data", Kind::kNamed, "NAME[=JSON]  training dataset, from a plugin (required)",
+       [](FitSpec& f, const Setting& s) { f.data = named_config_from_json(s.origin, s.value); }},
+      {"optimizer", "optimizer", Kind::kNamed, "NAME[=JSON]  sgd, adam or adamw (default: sgd={\"lr\": 0.1})",
+       [](FitSpec& f, const Setting& s) { f.optimizer = named_config_from_json(s.origin, s.value); }},
+      {"scheduler", "schedulers", Kind::kNamedList,
+       "NAME[=JSON]  learning-rate scheduler: steplr, exponentiallr, cosineannealinglr, linearwarmup "
+       "(repeatable)",
+       [](FitSpec& f, const Setting& s) { f.schedulers = as_named_list(s); }},
+      {"callback", "callbacks", Kind::kNamedList,
+       "NAME[=JSON]  callback from a plugin, or the built-in CheckpointSaver (repeatable)",
+       [](FitSpec& f, const Setting& s) { f.callbacks = as_named_list(s); }},
+      {"algorithm", "algorithms", Kind::kNamedList, "NAME[=JSON]  algorithm from a plugin (repeatable)",
+       [](FitSpec& f, const Setting& s) { f.algorithms = as_named_list(s); }},
+      {"plugin-dir", "plugin_dirs", Kind::kStringList, "DIR  also load plugins from DIR, searched first (repeatable)",
+       [](FitSpec& f, const Setting& s) { f.plugin_dirs = as_string_list(s); }},
+      {"max-duration", "max_duration", Kind::kDuration, "TIME  how long to train: 2ep, 500ba, ... (default: 1ep)",
+       [](FitSpec& f, const Setting& s) { f.trainer.max_duration = as_duration(s); }},
+      {"run-name", "run_name", Kind::kString,
+       "NAME  run name (default: $COMPOSER_RUN_NAME, $RUN_NAME, or generated)",
+       [](FitSpec& f, const Setting& s) { f.trainer.run_name = as_string(s); }},
+      {"seed", "seed", Kind::kInteger, "N  random seed, stored as rank_zero_seed (default: random)",
+       [](FitSpec& f, const Setting& s) {
+         const int64_t seed = as_integer(s);
+         if (seed < 0) fail(s, "the seed must be a non-negative integer, got " + std::to_string(seed));
+         f.trainer.seed = static_cast<uint64_t>(seed);
+       }},
+      {"device", "device", Kind::kString, "DEVICE  cpu or cuda (default: cpu)",
+       [](FitSpec& f, const Setting& s) { f.trainer.device = as_string(s); }},
+      {"save-folder", "save_folder", Kind::kString,
+       "DIR  save checkpoints here (a path template or an object-store URI); no saving without it",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_folder = as_string(s); }},
+      {"save-filename", "save_filename", Kind::kString,
+       "TEMPLATE  checkpoint name; the extension picks the format (default: ep{epoch}-ba{batch}-rank{rank}.pt)",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_filename = as_string(s); }},
+      {"save-latest-filename", "save_latest_filename", Kind::kOptionalString,
+       "TEMPLATE  symlink to the latest checkpoint; 'none' disables it (default: latest-rank{rank}.pt)",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_latest_filename = as_optional_string(s); }},
+      {"save-interval", "save_interval", Kind::kInterval, "TIME  an integer (epochs) or a time string (default: 1ep)",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_interval = as_interval(s); }},
+      {"save-overwrite", "save_overwrite", Kind::kSwitch, "overwrite existing checkpoints",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_overwrite = as_bool(s); }},
+      {"save-weights-only", "save_weights_only", Kind::kSwitch, "save only the model weights",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_weights_only = as_bool(s); }},
+      {"save-num-checkpoints-to-keep", "save_num_checkpoints_to_keep", Kind::kInteger,
+       "N  keep only the N newest local checkpoints; -1 keeps all (default: -1)",
+       [](FitSpec& f, const Setting& s) {
+         const int64_t n = as_integer(s);
+         if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max()) fail(s, "out of range");
+         f.trainer.save_num_checkpoints_to_keep = static_cast<int>(n);
+       }},
+      {"save-ignore-keys", "save_ignore_keys", Kind::kStringList,
+       "GLOB  leave out matching paths (state/model/*) when saving (repeatable)",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_ignore_keys = as_string_list(s); }},
+      {"load-path", "load_path", Kind::kString, "PATH  checkpoint to resume from: a file, a URI, or an object name",
+       [](FitSpec& f, const Setting& s) { f.trainer.load_path = as_string(s); }},
+      {"load-object-store", "load_object_store", Kind::kNamed, "NAME[=JSON]  object store to read --load-path from",
+       [](FitSpec& f, const Setting& s) {
+         const NamedConfig store = named_config_from_json(s.origin, s.value);
+         f.trainer.load_object_store = store.name;
+         f.trainer.load_object_store_config = store.config.is_null() ? "{}" : store.config.dump();
+       }},
+      {"load-weights-only", "load_weights_only", Kind::kSwitch, "restore only the model weights",
+       [](FitSpec& f, const Setting& s) { f.trainer.load_weights_only = as_bool(s); }},
+      {"load-strict-model-weights", "load_strict_model_weights", Kind::kSwitch,
+       "model weights must match exactly (the default)",
+       [](FitSpec& f, const Setting& s) { f.trainer.load_strict_model_weights = as_bool(s); }},
+      {"no-load-strict-model-weights", "load_strict_model_weights", Kind::kSwitchOff,
+       "ignore missing and unexpected model weights",
+       [](FitSpec& f, const Setting& s) { f.trainer.load_strict_model_weights = as_bool(s); }},
+      {"load-ignore-keys", "load_ignore_keys", Kind::kStringList,
+       "GLOB  ignore matching paths of the loaded checkpoint (repeatable)",
+       [](FitSpec& f, const Setting& s) { f.trainer.load_ignore_keys = as_string_list(s); }},
+      {"load-exclude-algorithms", "load_exclude_algorithms", Kind::kStringList,
+       "NAME  do not re-create this algorithm from the checkpoint (repeatable)",
+       [](FitSpec& f, const Setting& s) { f.trainer.load_exclude_algorithms = as_string_list(s); }},
+      {"autoresume", "autoresume", Kind::kSwitch,
+       "resume from <save-folder>/<save-latest-filename> if it exists (needs --run-name)",
+       [](FitSpec& f, const Setting& s) { f.trainer.autoresume = as_bool(s); }},
+  };
+  return table;
+}
+
+const FitSetting* find_by_key(const std::string& key) {
+  for (const auto& s : fit_settings()) {
+    if (key == s.key) return &s;
+  }
+  return nullptr;
+}
+
+// "--keep -1": program_options would read "-1" as a short option.
+std::vector<std::string> join_negative_values(const std::vector<std::string>& args) {
+  static const std::regex negative_number("^-[0-9]+$");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool takes_value = args[i].rfind("--", 0) == 0 && args[i].find('=') == std::string::npos;
+    if (takes_value && i + 1 < args.size() && std::regex_match(args[i + 1], negative_number)) {
+      out.push_back(args[i] + "=" + args[i + 1]);
+      ++i;
+    } else {
+      out.push_back(args[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FitSpec::origin_of(const std::string& key) const {
+  const auto it = origins.find(key);
+  return it == origins.end() ? key : it->second;
+}
+
+po::options_description fit_flags() {
+  po::options_description desc("cairn fit options");
+  desc.add_options()("help,h", "show this help")("config", po::value<std::string>()->value_name("FILE.json"),
+                                                 "read settings from a JSON file whose keys are the snake_case "
+                                                 "names of these flags; flags given here override it");
+  for (const auto& s : fit_settings()) {
+    switch (s.kind) {
+      case Kind::kSwitch:
+      case Kind::kSwitchOff:
+        desc.add_options()(s.flag, po::bool_switch(), s.help);
+        break;
+      case Kind::kNamedList:
+      case Kind::kStringList:
+        desc.add_options()(s.flag, po::value<std::vector<std::string>>(), s.help);
+        break;
+      default:
+        desc.add_options()(s.flag, po::value<std::string>(), s.help);
+    }
+  }
+  return desc;
+}
+
+Settings settings_from_command_line(const std::vector<std::string>& args, std::optional<std::string>& config_path,
+                                    bool& help) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(join_negative_values(args)).options(fit_flags()).run(), vm);
+  } catch (const po::error& e) {
+    throw ConfigError(std::string(e.what()) + " (see 'cairn fit --help')");
+  }
+  help = vm.count("help") > 0;
+  if (vm.count("config")) config_path = vm["config"].as<std::string>();
+
+  Settings settings;
+  for (const auto& s : fit_settings()) {
+    if (!vm.count(s.flag) || vm[s.flag].defaulted()) continue;
+    const std::string origin = std::string("--") + s.flag;
+    nlohmann::json value;
+    switch (s.kind) {
+      case Kind::kSwitch:
+      case Kind::kSwitchOff:
+        if (!vm[s.flag].as<bool>()) continue;
+        value = s.kind == Kind::kSwitch;
+        if (settings.count(s.key)) {
+          throw ConfigError(origin + " contradicts " + settings.at(s.key).origin + "; give only one of them");
+        }
+        break;
+      case Kind::kNamed:
+        value = parse_name_json(origin, vm[s.flag].as<std::string>()).to_json();
+        break;
+      case Kind::kNamedList:
+        value = nlohmann::json::array();
+        for (const auto& text : vm[s.flag].as<std::vector<std::string>>()) {
+          value.push_back(parse_name_json(origin, text).to_json());
+        }
+        break;
+      case Kind::kStringList:
+        value = vm[s.flag].as<std::vector<std::string>>();
+        break;
+      default:
+        value = vm[s.flag].as<std::string>();
+    }
+    settings[s.key] = Setting{std::move(value), origin};
+  }
+  return settings;
+}
+
+Settings settings_from_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ConfigError("cannot read config file '" + path + "': " + std::strerror(errno));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError("config file '" + path + "' is not valid JSON: " + one_line(e.what()));
+  }
+  if (!root.is_object()) {
+    throw ConfigError("config file '" + path + "' must hold a JSON object like {\"model\": \"mlp\"}, got a " +
+                      std::string(root.type_name()));
+  }
+  Settings settings;
+  for (const auto& item : root.items()) {
+    if (!find_by_key(item.key())) {
+      std::string known;
+      for (const auto& s : fit_settings()) {
+        if (s.kind != Kind::kSwitchOff) known += (known.empty() ? "" : ", ") + std::string(s.key);
+      }
+      throw ConfigError("config file '" + path + "': unknown key '" + item.key() + "'; known keys: " + known);
+    }
+    settings[item.key()] = Setting{item.value(), "'" + item.key() + "' in " + path};
+  }
+  return settings;
+}
+
+FitSpec fit_spec_from_settings(const Settings& settings) {
+  FitSpec spec;
+  for (const auto& [key, setting] : settings) {
+    find_by_key(key)->apply(spec, setting);
+    spec.origins[key] = setting.origin;
+  }
+  if (spec.model.name.empty()) {
+    throw ConfigError("no model given: pass --model NAME[=JSON] (or \"model\" in the --config file); "
+                      "'cairn plugins' lists the models available");
+  }
+  if (spec.data.name.empty()) {
+    throw ConfigError("no training data given: pass --data NAME[=JSON] (or \"data\" in the --config file); "
+                      "'cairn plugins' lists the datasets available");
+  }
+  return spec;
+}
+
+std::optional<FitSpec> parse_fit_command_line(const std::vector<std::string>& args, std::ostream& help_out) {
+  std::optional<std::string> config_path;
+  bool help = false;
+  Settings from_flags = settings_from_command_line(args, config_path, help);
+  if (help) {
+    help_out << "usage: cairn fit --model NAME[=JSON] --data NAME[=JSON] [options]\n\n"
+             << "Trains a model with Composer-style checkpointing. Flags are Composer's Trainer argument names.\n\n"
+             << fit_flags() << "\n";
+    return std::nullopt;
+  }
+  Settings settings = config_path ? settings_from_config_file(*config_path) : Settings{};
+  for (auto& [key, setting] : from_flags) settings[key] = std::move(setting);
+  return fit_spec_from_settings(settings);
+}
+
+}  // namespace cairn::cli

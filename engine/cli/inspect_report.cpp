@@ -1,0 +1,228 @@
+#include "cli/inspect_report.h"
+
+#include <iomanip>
+#include <sstream>
+
+#include <ATen/core/Dict.h>
+#include <ATen/core/Tensor.h>
+
+#include "cairn/errors.h"
+
+namespace cairn::cli {
+namespace {
+
+struct TensorTally {
+  int64_t tensors = 0;
+  int64_t bytes = 0;
+};
+
+void tally(const c10::IValue& value, TensorTally& out) {
+  if (value.isTensor()) {
+    const at::Tensor& t = value.toTensor();
+    if (!t.defined()) return;
+    out.tensors += 1;
+    out.bytes += static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
+  } else if (value.isGenericDict()) {
+    for (const auto& entry : value.toGenericDict()) tally(entry.value(), out);
+  } else if (value.isList()) {
+    for (const auto& item : value.toListRef()) tally(item, out);
+  } else if (value.isTuple()) {
+    for (const auto& item : value.toTupleRef().elements()) tally(item, out);
+  }
+}
+
+std::string key_text(const c10::IValue& key) {
+  if (key.isString()) return key.toStringRef();
+  return ivalue_to_json(key).dump();
+}
+
+nlohmann::json dict_keys(const c10::IValue& dict) {
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& entry : dict.toGenericDict()) keys.push_back(key_text(entry.key()));
+  return keys;
+}
+
+const c10::IValue* find(const c10::IValue& dict, const std::string& key) {
+  if (!dict.isGenericDict()) return nullptr;
+  const auto d = dict.toGenericDict();
+  for (const auto& entry : d) {
+    if (entry.key().isString() && entry.key().toStringRef() == key) return &entry.value();
+  }
+  return nullptr;
+}
+
+// Names of the callbacks or algorithms whose state is stored: a dict keyed by
+// name (Cairn, and Composer's callbacks), or a list of (name, state) pairs
+// (Composer's algorithms).
+nlohmann::json stateful_names(const c10::IValue* section) {
+  nlohmann::json names = nlohmann::json::array();
+  if (!section) return names;
+  if (section->isGenericDict()) return dict_keys(*section);
+  if (section->isList()) {
+    for (const auto& item : section->toListRef()) {
+      if (item.isTuple() && !item.toTupleRef().elements().empty()) {
+        names.push_back(key_text(item.toTupleRef().elements()[0]));
+      } else if (item.isList() && !item.toListRef().empty()) {
+        names.push_back(key_text(item.toListRef()[0]));
+      }
+    }
+  }
+  return names;
+}
+
+std::string human_bytes(int64_t bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  std::ostringstream out;
+  if (unit == 0) {
+    out << bytes << " B";
+  } else {
+    out << std::fixed << std::setprecision(1) << value << " " << units[unit];
+  }
+  return out.str();
+}
+
+std::string joined(const nlohmann::json& names) {
+  if (!names.is_array() || names.empty()) return "(none)";
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n.get<std::string>();
+  return out;
+}
+
+std::string plain(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+
+}  // namespace
+
+nlohmann::json ivalue_to_json(const c10::IValue& value) {
+  if (value.isNone()) return nullptr;
+  if (value.isBool()) return value.toBool();
+  if (value.isInt()) return value.toInt();
+  if (value.isDouble()) return value.toDouble();
+  if (value.isString()) return value.toStringRef();
+  if (value.isTensor()) {
+    const at::Tensor& t = value.toTensor();
+    if (!t.defined()) return "tensor (undefined)";
+    std::ostringstream text;
+    text << "tensor " << c10::toString(t.scalar_type()) << t.sizes();
+    return text.str();
+  }
+  if (value.isGenericDict()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& entry : value.toGenericDict()) out[key_text(entry.key())] = ivalue_to_json(entry.value());
+    return out;
+  }
+  if (value.isList()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : value.toListRef()) out.push_back(ivalue_to_json(item));
+    return out;
+  }
+  if (value.isTuple()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : value.toTupleRef().elements()) out.push_back(ivalue_to_json(item));
+    return out;
+  }
+  return std::string("<") + value.tagKind() + ">";
+}
+
+nlohmann::json describe_checkpoint(const c10::IValue& root, const std::string& path) {
+  if (!root.isGenericDict()) {
+    throw CheckpointError("'" + path + "' does not hold a checkpoint: its top level is a " + root.tagKind() +
+                          ", not a dict with a 'state' entry");
+  }
+  const c10::IValue* state = find(root, "state");
+  if (!state || !state->isGenericDict()) {
+    throw CheckpointError("'" + path + "' does not hold a checkpoint: it has no 'state' dict (top-level keys: " +
+                          joined(dict_keys(root)) + ")");
+  }
+
+  nlohmann::json report;
+  report["path"] = path;
+  report["top_level_keys"] = dict_keys(root);
+  report["state_keys"] = dict_keys(*state);
+
+  nlohmann::json timestamp = nullptr;
+  if (const c10::IValue* ts = find(*state, "timestamp")) {
+    // Composer wraps the counters as {'Timestamp': {...}}.
+    const c10::IValue* inner = find(*ts, "Timestamp");
+    timestamp = ivalue_to_json(inner ? *inner : *ts);
+  }
+  report["timestamp"] = timestamp;
+  const c10::IValue* run_name = find(*state, "run_name");
+  report["run_name"] = run_name ? ivalue_to_json(*run_name) : nlohmann::json(nullptr);
+  const c10::IValue* seed = find(*state, "rank_zero_seed");
+  report["rank_zero_seed"] = seed ? ivalue_to_json(*seed) : nlohmann::json(nullptr);
+  const c10::IValue* metadata = find(*state, "metadata");
+  report["metadata"] = metadata ? ivalue_to_json(*metadata) : nlohmann::json::object();
+  report["callbacks"] = stateful_names(find(*state, "callbacks"));
+  report["algorithms"] = stateful_names(find(*state, "algorithms"));
+
+  nlohmann::json sections = nlohmann::json::object();
+  for (const auto& entry : state->toGenericDict()) {
+    TensorTally t;
+    tally(entry.value(), t);
+    sections[key_text(entry.key())] = {{"tensors", t.tensors}, {"bytes", t.bytes}};
+  }
+  if (const c10::IValue* rng = find(root, "rng")) {
+    TensorTally t;
+    tally(*rng, t);
+    sections["rng"] = {{"tensors", t.tensors}, {"bytes", t.bytes}};
+  }
+  report["sections"] = sections;
+  return report;
+}
+
+std::string format_checkpoint_report(const nlohmann::json& report) {
+  std::ostringstream out;
+  out << "checkpoint:      " << plain(report.at("path")) << "\n"
+      << "top-level keys:  " << joined(report.at("top_level_keys")) << "\n"
+      << "state keys:      " << joined(report.at("state_keys")) << "\n"
+      << "run name:        " << (report.at("run_name").is_null() ? "(not stored)" : plain(report.at("run_name")))
+      << "\n"
+      << "rank_zero_seed:  "
+      << (report.at("rank_zero_seed").is_null() ? "(not stored)" : plain(report.at("rank_zero_seed"))) << "\n";
+
+  const nlohmann::json& ts = report.at("timestamp");
+  out << "timestamp:      ";
+  if (ts.is_object()) {
+    for (const auto& item : ts.items()) out << " " << item.key() << "=" << plain(item.value());
+  } else {
+    out << " (not stored)";
+  }
+  out << "\n";
+
+  out << "metadata:";
+  const nlohmann::json& metadata = report.at("metadata");
+  if (metadata.empty()) out << "        (none)";
+  out << "\n";
+  if (metadata.is_object()) {
+    for (const auto& item : metadata.items()) out << "  " << item.key() << ": " << plain(item.value()) << "\n";
+  }
+
+  out << "callback state:  " << joined(report.at("callbacks")) << "\n"
+      << "algorithm state: " << joined(report.at("algorithms")) << "\n"
+      << "  (restoring this state needs these callbacks and algorithms enabled)\n";
+
+  out << "sections:\n"
+      << "  " << std::left << std::setw(16) << "section" << std::right << std::setw(8) << "tensors" << std::setw(14)
+      << "bytes" << "\n";
+  // In the checkpoint's order (the JSON object sorts its keys), then rng.
+  nlohmann::json order = report.at("state_keys");
+  order.push_back("rng");
+  const nlohmann::json& sections = report.at("sections");
+  for (const auto& name_json : order) {
+    const std::string name = name_json.get<std::string>();
+    if (!sections.contains(name)) continue;
+    const nlohmann::json& section = sections.at(name);
+    out << "  " << std::left << std::setw(16) << name << std::right << std::setw(8)
+        << section.at("tensors").get<int64_t>() << std::setw(14) << human_bytes(section.at("bytes").get<int64_t>())
+        << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace cairn::cli

@@ -1,0 +1,28 @@
+// What `cairn inspect` reports about a checkpoint, computed from the loaded
+// IValue tree so that it works on full, weights-only and foreign checkpoints.
+#pragma once
+
+#include <string>
+
+#include <ATen/core/ivalue.h>
+#include <nlohmann/json.hpp>
+
+namespace cairn::cli {
+
+// One JSON object:
+//   path, top_level_keys, state_keys,
+//   timestamp (the counters, or null), run_name, rank_zero_seed (or null),
+//   metadata (as stored, tensors summarised), callbacks, algorithms (the names
+//   whose state it holds: the plugins needed to restore it),
+//   sections: {"<state key>": {"tensors": n, "bytes": b}, ..., "rng": {...}}.
+// Throws CheckpointError when the root is not a dict with a 'state' dict.
+nlohmann::json describe_checkpoint(const c10::IValue& root, const std::string& path);
+
+// The same, for people.
+std::string format_checkpoint_report(const nlohmann::json& report);
+
+// An IValue as JSON: tensors become "tensor float32[3, 4]", other values map
+// to their JSON counterparts (tuples as arrays, non-string dict keys as strings).
+nlohmann::json ivalue_to_json(const c10::IValue& value);
+
+}  // namespace cairn::cli
