@@ -1,0 +1,121 @@
+#include "checkpoint/io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "cairn/errors.h"
+
+namespace cairn::checkpoint {
+namespace {
+
+// Linux caps one write(2) just under 2 GiB; stay well below.
+constexpr size_t kMaxWriteChunk = size_t{1} << 30;
+// Start the disk's writeback every this many bytes, so the final fsync does not
+// have the whole file to flush at once and the disk works while we compute CRCs.
+constexpr uint64_t kWritebackStride = uint64_t{32} << 20;
+// Writes smaller than this are copied together and written in one call.
+constexpr size_t kGatherBelow = size_t{256} << 10;
+constexpr size_t kGatherCapacity = size_t{1} << 20;
+
+std::string folder_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string name_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  // A dot-prefixed name keeps half-written files out of globs such as "*.pt".
+  std::string pattern = folder_of(path_) + "/." + name_of(path_) + ".tmp-XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  fd_ = ::mkostemp(buffer.data(), O_CLOEXEC);
+  if (fd_ < 0) fail("cannot create a temporary file in folder '" + folder_of(path_) + "'", errno);
+  temp_path_ = buffer.data();
+  // mkstemp creates 0600; give the checkpoint the usual permissions under the umask.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd_, 0666 & ~mask);
+  gathered_.reserve(kGatherCapacity);
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+}
+
+void AtomicFile::fail(const std::string& what, int err) const {
+  throw CheckpointError("cannot write checkpoint '" + path_ + "': " + what + " (" + std::strerror(err) +
+                        "); check that the folder exists, is writable and has free space");
+}
+
+void AtomicFile::write(const char* data, size_t size) {
+  if (size < kGatherBelow) {
+    if (gathered_.size() + size > kGatherCapacity) flush_gathered();
+    gathered_.insert(gathered_.end(), data, data + size);
+    return;
+  }
+  flush_gathered();
+  write_through(data, size);
+}
+
+void AtomicFile::flush_gathered() {
+  if (gathered_.empty()) return;
+  write_through(gathered_.data(), gathered_.size());
+  gathered_.clear();
+}
+
+void AtomicFile::write_through(const char* data, size_t size) {
+  while (size > 0) {
+    const size_t chunk = size < kMaxWriteChunk ? size : kMaxWriteChunk;
+    const ssize_t n = ::write(fd_, data, chunk);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("writing failed after " + std::to_string(written_) + " bytes", errno);
+    }
+    if (n == 0) fail("the disk accepted no more bytes after " + std::to_string(written_), ENOSPC);
+    data += n;
+    size -= static_cast<size_t>(n);
+    written_ += static_cast<uint64_t>(n);
+  }
+  if (written_ - writeback_started_ >= kWritebackStride) start_writeback();
+}
+
+void AtomicFile::start_writeback() {
+  // Only a hint: fsync in commit() is what makes the file durable.
+  ::sync_file_range(fd_, static_cast<off64_t>(writeback_started_),
+                    static_cast<off64_t>(written_ - writeback_started_), SYNC_FILE_RANGE_WRITE);
+  writeback_started_ = written_;
+}
+
+void AtomicFile::commit() {
+  flush_gathered();
+  if (::fsync(fd_) != 0) fail("fsync failed", errno);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    fail("close failed", errno);
+  }
+  fd_ = -1;
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) fail("renaming the finished temporary file failed", errno);
+  committed_ = true;
+  // The rename is durable only once the folder's entry is on disk.
+  int dir = ::open(folder_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+}  // namespace cairn::checkpoint

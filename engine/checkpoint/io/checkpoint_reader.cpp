@@ -1,0 +1,155 @@
+// read_checkpoint: content sniffing, then caffe2's zip reader record by record.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/read_adapter_interface.h>
+#include <torch/csrc/jit/serialization/import_read.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "cairn/errors.h"
+#include "checkpoint/io/archive_extract.h"
+#include "checkpoint/io/checkpoint_file.h"
+
+namespace cairn::checkpoint {
+namespace {
+
+[[noreturn]] void not_a_checkpoint(const std::string& path, const std::string& cause) {
+  throw CheckpointError("checkpoint '" + path + "' is truncated or is not a checkpoint (" + cause +
+                        "); pick another file or re-save it");
+}
+
+std::string first_line(const char* text, size_t limit = 200) {
+  std::string s(text);
+  auto newline = s.find('\n');
+  if (newline != std::string::npos) s.resize(newline);
+  if (s.size() > limit) s = s.substr(0, limit) + "...";
+  return s;
+}
+
+// Owns a descriptor; the zip reader fetches records through it with pread, on
+// demand, so reading never holds more than one record beyond the tensors.
+class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
+ public:
+  FdReadAdapter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
+    struct stat st {};
+    size_ = ::fstat(fd_, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
+  }
+  ~FdReadAdapter() override { ::close(fd_); }
+  size_t size() const override { return size_; }
+  size_t read(uint64_t pos, void* buf, size_t n, const char* /*what*/) const override {
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t got = ::pread(fd_, static_cast<char*>(buf) + done, n - done, static_cast<off_t>(pos + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0)
+        throw CheckpointError("cannot read checkpoint '" + path_ + "' (" + std::strerror(errno) +
+                              "); check the disk and the file");
+      if (got == 0) break;
+      done += static_cast<size_t>(got);
+    }
+    return done;
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+  size_t size_ = 0;
+};
+
+enum class Content { kZip, kPacked, kUnknown };
+
+// What the first bytes say. Packed = compressed (any compressor we write) or tar.
+Content sniff(const unsigned char* b, size_t n) {
+  auto starts = [&](std::initializer_list<unsigned char> magic) {
+    return n >= magic.size() && std::equal(magic.begin(), magic.end(), b);
+  };
+  if (starts({'P', 'K', 0x03, 0x04}) || starts({'P', 'K', 0x05, 0x06})) return Content::kZip;
+  if (starts({0x1f, 0x8b}) || starts({'B', 'Z', 'h'}) || starts({0xfd, '7', 'z', 'X', 'Z', 0x00}) ||
+      starts({0x28, 0xb5, 0x2f, 0xfd}) || starts({0x04, 0x22, 0x4d, 0x18}) || starts({0x02, 0x21, 0x4c, 0x18}))
+    return Content::kPacked;
+  // lzma-alone has no magic: properties byte 0x5d and a power-of-two-ish dictionary size.
+  if (starts({0x5d, 0x00, 0x00})) return Content::kPacked;
+  if (n >= 262 && std::memcmp(b + 257, "ustar", 5) == 0) return Content::kPacked;
+  return Content::kUnknown;
+}
+
+std::string describe_start(const unsigned char* b, size_t n) {
+  std::string s = "unrecognised content, starting with bytes";
+  char hex[8];
+  for (size_t i = 0; i < std::min<size_t>(n, 4); ++i) {
+    std::snprintf(hex, sizeof hex, " %02x", b[i]);
+    s += hex;
+  }
+  return s;
+}
+
+c10::IValue read_zip(int fd, const std::string& path) {
+  auto adapter = std::make_shared<FdReadAdapter>(fd, path);
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(adapter);
+    return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
+                                             /*type_resolver=*/c10::nullopt, /*obj_loader=*/c10::nullopt,
+                                             /*device=*/c10::nullopt, reader);
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const c10::Error& e) {
+    not_a_checkpoint(path, first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    not_a_checkpoint(path, first_line(e.what()));
+  }
+}
+
+}  // namespace
+
+c10::IValue read_checkpoint(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT)
+      throw CheckpointError("checkpoint '" + path + "' does not exist; check the path (a dangling symlink " +
+                            "counts as missing) or pick another checkpoint");
+    throw CheckpointError("cannot open checkpoint '" + path + "' (" + std::strerror(err) +
+                          "); check its permissions");
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw CheckpointError("checkpoint '" + path + "' is not a regular file; pass the checkpoint file itself");
+  }
+  if (st.st_size == 0) {
+    ::close(fd);
+    throw CheckpointError("checkpoint '" + path + "' is empty (0 bytes); it was probably cut short while " +
+                          "saving; pick another file or re-save it");
+  }
+  unsigned char head[512];
+  const ssize_t n = ::pread(fd, head, sizeof head, 0);
+  const Content content = sniff(head, n > 0 ? static_cast<size_t>(n) : 0);
+  if (content == Content::kZip) return read_zip(fd, path);
+  if (content == Content::kUnknown) {
+    ::close(fd);
+    not_a_checkpoint(path, describe_start(head, n > 0 ? static_cast<size_t>(n) : 0));
+  }
+  int unpacked = -1;
+  try {
+    unpacked = extract_checkpoint_member(fd, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  const ssize_t m = ::pread(unpacked, head, 4, 0);
+  if (m < 4 || sniff(head, static_cast<size_t>(m)) != Content::kZip) {
+    ::close(unpacked);
+    not_a_checkpoint(path, "its decompressed content is not a PyTorch zip archive");
+  }
+  return read_zip(unpacked, path);
+}
+
+}  // namespace cairn::checkpoint

@@ -1,0 +1,55 @@
+#include "checkpoint/io/checkpoint_writer.h"
+
+#include <c10/util/Exception.h>
+
+#include "cairn/errors.h"
+#include "checkpoint/io/archive_sink.h"
+#include "checkpoint/io/atomic_file.h"
+#include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/io/checkpoint_format.h"
+#include "checkpoint/io/checkpoint_records.h"
+
+namespace cairn::checkpoint {
+namespace {
+
+std::string first_line(const char* text) {
+  std::string s(text);
+  auto newline = s.find('\n');
+  if (newline != std::string::npos) s.resize(newline);
+  return s;
+}
+
+PickledCheckpoint pickle_or_explain(const c10::IValue& root, const std::string& path) {
+  try {
+    return pickle_checkpoint(root);
+  } catch (const c10::Error& e) {
+    throw CheckpointError("cannot save checkpoint '" + path + "': the state holds a value the pickler refuses (" +
+                          first_line(e.what_without_backtrace()) +
+                          "); keep only tensors, dicts, lists, tuples, strings and numbers in state dicts");
+  }
+}
+
+}  // namespace
+
+uint64_t write_checkpoint(const c10::IValue& root, const std::string& path, const CheckpointWriteOptions& options) {
+  const CheckpointFormat format = checkpoint_format_for(path);
+  const PickledCheckpoint pickled = pickle_or_explain(root, path);
+  const ZipWriterOptions zip_options{options.force_zip64};
+
+  AtomicFile file(path);
+  if (format.container == Container::kZip) {
+    write_checkpoint_zip(pickled, file, zip_options);
+  } else {
+    ArchiveSink archive(file, format, checkpoint_zip_size(pickled, zip_options), path);
+    write_checkpoint_zip(pickled, archive, zip_options);
+    archive.finish();
+  }
+  file.commit();
+  return file.bytes_written();
+}
+
+uint64_t write_checkpoint(const c10::IValue& root, const std::string& path) {
+  return write_checkpoint(root, path, CheckpointWriteOptions{});
+}
+
+}  // namespace cairn::checkpoint

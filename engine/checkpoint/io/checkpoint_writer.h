@@ -1,0 +1,18 @@
+// write_checkpoint with knobs that only tests and benchmarks turn.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <ATen/core/ivalue.h>
+
+namespace cairn::checkpoint {
+
+struct CheckpointWriteOptions {
+  // Test-only: ZIP64 fields everywhere, as in files over 4 GiB (zip_writer.h).
+  bool force_zip64 = false;
+};
+
+uint64_t write_checkpoint(const c10::IValue& root, const std::string& path, const CheckpointWriteOptions& options);
+
+}  // namespace cairn::checkpoint
