@@ -7,9 +7,11 @@
 #include "cairn/callback.h"
 #include "cairn/errors.h"
 #include "cairn/state.h"
+#include "cli/builtin_callbacks.h"
 #include "cli/commands.h"
 #include "cli/fit_options.h"
 #include "cli/progress_bar.h"
+#include "core/console_logger.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/scheduler.h"
 #include "trainer/trainer.h"
@@ -79,10 +81,12 @@ int run_fit(const std::vector<std::string>& args) {
 
   auto host = std::make_shared<PluginHost>();
   host->load_all(spec->plugin_dirs);
+  register_cli_builtins(*host);
   TrainerOptions options = make_trainer_options(*spec, host);
 
   auto progress = std::make_shared<ProgressBar>(std::cerr, isatty(STDERR_FILENO) == 1);
   options.callbacks.insert(options.callbacks.begin(), Named<Callback>{"ProgressBar", progress});
+  options.logger = std::make_shared<BarAwareLogger>(std::make_shared<ConsoleLogger>(), progress);
 
   // The constructor validates every option and loads the checkpoint before
   // anything is trained or written.

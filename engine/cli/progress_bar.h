@@ -9,10 +9,13 @@
 
 #include <chrono>
 #include <iosfwd>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "cairn/callback.h"
+#include "cairn/logger.h"
 
 namespace cairn::cli {
 
@@ -40,6 +43,29 @@ class ProgressBar : public Callback {
   int64_t epoch_ = 1;               // the epoch in progress, 1-based
   int64_t batches_in_epoch_ = 0;    // finished in the epoch in progress
   std::optional<std::chrono::steady_clock::time_point> last_draw_;
+};
+
+// Passes everything to `inner`, first erasing the bar so that a message
+// ("saved checkpoint ...") gets its own line; the next batch redraws the bar.
+class BarAwareLogger : public Logger {
+ public:
+  BarAwareLogger(std::shared_ptr<Logger> inner, std::shared_ptr<ProgressBar> bar)
+      : inner_(std::move(inner)), bar_(std::move(bar)) {}
+  void log_metrics(const std::map<std::string, double>& metrics, const Timestamp& at) override {
+    inner_->log_metrics(metrics, at);
+  }
+  void info(const std::string& message) override {
+    bar_->clear_line();
+    inner_->info(message);
+  }
+  void warn(const std::string& message) override {
+    bar_->clear_line();
+    inner_->warn(message);
+  }
+
+ private:
+  std::shared_ptr<Logger> inner_;
+  std::shared_ptr<ProgressBar> bar_;
 };
 
 // The training loss the bar shows: "loss/train", else the first "loss/train..." metric.
