@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The quick start: installs what is missing, builds, trains the bundled sample
+# (an MLP on synthetic data) for two epochs with a checkpoint per epoch, resumes
+# from the latest checkpoint for a third epoch, then shows what the checkpoint
+# holds. Safe to run again: --save-overwrite replaces the previous run's files.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/deps.sh
+scripts/build.sh
+
+cairn=build/bin/cairn
+sample=(--model mlp --data synthetic --seed 42 --run-name sample --save-folder ./checkpoints --save-overwrite)
+
+echo "== training for 2 epochs"
+"$cairn" fit "${sample[@]}" --max-duration 2ep
+
+echo "== resuming from ./checkpoints/latest-rank0.pt for a third epoch"
+"$cairn" fit "${sample[@]}" --max-duration 3ep --load-path ./checkpoints/latest-rank0.pt
+
+echo "== the latest checkpoint"
+"$cairn" inspect ./checkpoints/latest-rank0.pt
