@@ -1,0 +1,11 @@
+// The factories compiled into the engine, registered by every PluginHost.
+#pragma once
+
+namespace cairn {
+
+class PluginHost;
+
+// Registers plugin "builtin": object store "local" for file:// URIs.
+void register_engine_builtins(PluginHost& host);
+
+}  // namespace cairn

@@ -1,0 +1,202 @@
+#include "store/local_store.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "cairn/config.h"
+#include "cairn/errors.h"
+#include "store/atomic_file.h"
+
+namespace cairn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// "download of 'a/b.pt' from file:///x failed: not found"
+std::string failure(const std::string& operation, const std::string& object_name, const std::string& store,
+                    const std::string& cause) {
+  return operation + " of '" + object_name + "' " + (operation == "upload" ? "to " : "from ") + store +
+         " failed: " + cause;
+}
+
+// Maps an errno onto the store error kinds callers act on: a missing file is
+// not-found, interrupted or busy I/O may succeed when retried.
+[[noreturn]] void throw_store_error(const std::string& message, int error) {
+  switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+      throw NotFoundError(message);
+    case EEXIST:
+      throw AlreadyExistsError(message);
+    case EAGAIN:
+    case EINTR:
+    case EIO:
+    case EBUSY:
+    case ETIMEDOUT:
+      throw TransientError(message);
+    default:
+      throw StoreError(StoreErrorKind::kOther, message);
+  }
+}
+
+// lstat, so that a dangling symlink at the destination also counts as existing.
+bool path_exists(const std::string& path) {
+  struct stat info {};
+  return ::lstat(path.c_str(), &info) == 0;
+}
+
+bool has_temp_suffix(const std::string& name) {
+  const std::string suffix = atomic_file::kTempSuffix;
+  return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The root a file:// URI names: its authority must be empty or "localhost".
+std::string root_of_file_uri(const Uri& location) {
+  if (!location.bucket.empty() && location.bucket != "localhost") {
+    throw ConfigError("file URI 'file://" + location.bucket + "/" + location.path + "' names host '" +
+                      location.bucket + "'; local paths need three slashes: file:///absolute/path");
+  }
+  return "/";
+}
+
+}  // namespace
+
+LocalStore::LocalStore(const std::string& root) : root_(fs::absolute(root).lexically_normal().string()) {
+  // "/x/" and "/x" are the same root; keep "/" itself.
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+std::unique_ptr<ObjectStore> LocalStore::create(const Uri& location, const nlohmann::json& config) {
+  Config cfg("object store 'local'", config);
+  std::string root;
+  if (cfg.has("root")) {
+    root = cfg.require<std::string>("root");
+    if (root.empty()) cfg.fail("root", "is empty; give the folder that holds the objects");
+  } else if (!location.scheme.empty()) {
+    root = root_of_file_uri(location);
+  } else {
+    cfg.fail("root", "is required when the store is opened by name (e.g. {\"root\": \"/data/checkpoints\"})");
+  }
+  cfg.finish();
+  return std::make_unique<LocalStore>(root);
+}
+
+std::string LocalStore::store_uri() const { return "file://" + root_; }
+
+std::string LocalStore::get_uri(const std::string& object_name) const {
+  return "file://" + (fs::path(root_) / object_name).lexically_normal().generic_string();
+}
+
+std::string LocalStore::object_path(const std::string& operation, const std::string& object_name) const {
+  if (object_name.empty()) throw StoreError(StoreErrorKind::kOther, failure(operation, object_name, store_uri(), "the object name is empty"));
+  const fs::path relative = fs::path(object_name).lexically_normal();
+  // An object must stay inside the root: no absolute names, no "..".
+  if (relative.is_absolute() || relative.empty() || *relative.begin() == "..") {
+    throw StoreError(StoreErrorKind::kOther,
+                     failure(operation, object_name, store_uri(), "the name leaves the store's root folder"));
+  }
+  return (fs::path(root_) / relative).string();
+}
+
+void LocalStore::upload_object(const std::string& object_name, const std::string& filename, const ProgressFn& progress) {
+  const std::string path = object_path("upload", object_name);
+  struct stat info {};
+  if (::stat(filename.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    throw StoreError(StoreErrorKind::kOther, failure("upload", object_name, store_uri(),
+                                                     "local file '" + filename + "' does not exist or is not a file"));
+  }
+  try {
+    atomic_file::copy(filename, path, /*replace=*/true, progress);
+  } catch (const std::system_error& e) {
+    // The source was checked above: a missing file now is a folder we could
+    // not create, so it must not read as "object not found".
+    const int error = e.code().value() == ENOENT ? EIO : e.code().value();
+    throw_store_error(failure("upload", object_name, store_uri(), e.what()), error);
+  }
+}
+
+void LocalStore::download_object(const std::string& object_name, const std::string& filename, bool overwrite,
+                                 const ProgressFn& progress) {
+  const std::string path = object_path("download", object_name);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    throw NotFoundError(failure("download", object_name, store_uri(), "not found"));
+  }
+  if (!overwrite && path_exists(filename)) {
+    throw AlreadyExistsError(failure("download", object_name, store_uri(),
+                                     "destination '" + filename + "' already exists; pass overwrite to replace it"));
+  }
+  try {
+    atomic_file::copy(path, filename, overwrite, progress);
+  } catch (const std::system_error& e) {
+    int error = e.code().value();
+    if (error == EEXIST) {
+      throw AlreadyExistsError(failure("download", object_name, store_uri(),
+                                       "destination '" + filename + "' already exists; pass overwrite to replace it"));
+    }
+    if (error == ENOENT && path_exists(path)) error = EIO;  // our side, not the object
+    throw_store_error(failure("download", object_name, store_uri(), error == ENOENT ? "not found" : e.what()), error);
+  }
+}
+
+uint64_t LocalStore::get_object_size(const std::string& object_name, const ProgressFn&) {
+  const std::string path = object_path("size query", object_name);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    const int error = errno;
+    throw_store_error(failure("size query", object_name, store_uri(),
+                              error == ENOENT || error == ENOTDIR ? "not found" : std::generic_category().message(error)),
+                      error);
+  }
+  if (!S_ISREG(info.st_mode)) throw NotFoundError(failure("size query", object_name, store_uri(), "not found (a folder)"));
+  return static_cast<uint64_t>(info.st_size);
+}
+
+std::vector<std::string> LocalStore::list_objects(const std::string& prefix, const ProgressFn&) {
+  // Walk only below the deepest folder the prefix names: listing
+  // "tmp/run/ep" under root "/" must not visit the whole file system.
+  fs::path start(root_);
+  const auto last_slash = prefix.rfind('/');
+  if (last_slash != std::string::npos) {
+    const fs::path folder = fs::path(prefix.substr(0, last_slash)).lexically_normal();
+    if (folder.is_absolute() || (!folder.empty() && *folder.begin() == "..")) return {};
+    start /= folder;
+  }
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (!fs::is_directory(start, ec)) return names;
+  fs::recursive_directory_iterator it(start, fs::directory_options::skip_permission_denied, ec);
+  if (ec) throw_store_error("listing of '" + prefix + "' in " + store_uri() + " failed: " + ec.message(), ec.value());
+  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+    if (ec) throw_store_error("listing of '" + prefix + "' in " + store_uri() + " failed: " + ec.message(), ec.value());
+    std::error_code type_ec;
+    if (!it->is_regular_file(type_ec)) continue;
+    const std::string name = it->path().lexically_relative(root_).generic_string();
+    if (name.compare(0, prefix.size(), prefix) != 0 || has_temp_suffix(name)) continue;
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void LocalStore::delete_object(const std::string& object_name, const ProgressFn&) {
+  const std::string path = object_path("delete", object_name);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    throw NotFoundError(failure("delete", object_name, store_uri(), "not found"));
+  }
+  if (::unlink(path.c_str()) != 0) {
+    const int error = errno;
+    throw_store_error(failure("delete", object_name, store_uri(), std::generic_category().message(error)), error);
+  }
+}
+
+}  // namespace cairn
