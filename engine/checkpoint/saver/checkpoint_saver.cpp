@@ -1,0 +1,233 @@
+#include "checkpoint/saver/checkpoint_saver.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "cairn/errors.h"
+#include "cairn/logger.h"
+#include "cairn/state_dict.h"
+#include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/saver/conflict_check.h"
+#include "checkpoint/saver/glob_filter.h"
+#include "checkpoint/saver/latest_link.h"
+#include "checkpoint/saver/name_format.h"
+#include "core/ivalue_convert.h"
+
+namespace cairn {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kHistoryKey = "all_saved_checkpoints_to_timestamp";
+
+// Composer strips a leading '/' so that names stay inside the folder.
+std::string strip_leading_slashes(const std::string& name) {
+  const size_t first = name.find_first_not_of('/');
+  return first == std::string::npos ? std::string() : name.substr(first);
+}
+
+std::string join(const std::string& folder, const std::string& name) { return (fs::path(folder) / name).string(); }
+
+}  // namespace
+
+CheckpointSaver::CheckpointSaver(CheckpointSaverOptions options) : options_(std::move(options)) {
+  options_.filename = strip_leading_slashes(options_.filename);
+  if (options_.filename.empty()) {
+    throw ConfigError("CheckpointSaver filename is empty; give a name like 'ep{epoch}-ba{batch}-rank{rank}.pt'");
+  }
+  checkpoint::validate_checkpoint_filename(options_.filename);
+  if (options_.latest_filename) {
+    options_.latest_filename = strip_leading_slashes(*options_.latest_filename);
+    if (options_.latest_filename->empty()) {
+      throw ConfigError("CheckpointSaver latest_filename is empty; give a name like 'latest-rank{rank}.pt' or "
+                        "disable it with null");
+    }
+    checkpoint::validate_checkpoint_filename(*options_.latest_filename);
+  }
+  if (const Time* interval = std::get_if<Time>(&options_.save_interval)) {
+    should_save_ = create_interval_scheduler(*interval);
+  } else {
+    // A user predicate decides alone: like Composer, no automatic final save.
+    should_save_ = std::get<SaveIntervalPredicate>(options_.save_interval);
+    if (!should_save_) throw ConfigError("CheckpointSaver save_interval is an empty function; give a Time or a predicate");
+  }
+}
+
+void CheckpointSaver::attach(Assembler assembler) { assembler_ = std::move(assembler); }
+
+std::string CheckpointSaver::formatted_folder(const State& state) const {
+  return format_name_with_dist(options_.folder, state.run_name, state.dist);
+}
+
+std::optional<std::string> CheckpointSaver::formatted_latest_path(const State& state) const {
+  if (!options_.latest_filename) return std::nullopt;
+  return join(formatted_folder(state), format_name_with_dist(*options_.latest_filename, state.run_name, state.dist));
+}
+
+void CheckpointSaver::prepare_folder(const State& state) const {
+  const std::string folder = formatted_folder(state);
+  auto not_writable = [&](const std::string& why) {
+    return ConfigError("save_folder '" + folder + "' is not writable (" + why + "); choose a folder you can write");
+  };
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) throw not_writable(ec.message());
+  if (!fs::is_directory(folder, ec)) throw not_writable("it exists and is not a directory");
+  // Permission bits do not tell the whole story (read-only mounts, ACLs,
+  // quotas): finding out now beats failing at the first save hours in.
+  const std::string probe = join(folder, ".cairn-write-probe-" + std::to_string(::getpid()) + "-" +
+                                             std::to_string(state.dist.global_rank()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw not_writable(std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+void CheckpointSaver::on_event(Event event, State& state) {
+  switch (event) {
+    case Event::INIT:
+      prepare_folder(state);
+      break;
+    case Event::FIT_START:
+      if (!options_.overwrite) {
+        ensure_folder_has_no_conflicting_files(formatted_folder(state), options_.filename, state.run_name, state.dist,
+                                               state.timestamp);
+      }
+      break;
+    case Event::BATCH_CHECKPOINT:
+    case Event::EPOCH_CHECKPOINT:
+      // Both events can come at the same batch (the last batch of an epoch):
+      // the batch guard keeps that to one file.
+      if (should_save_(state, event) && last_checkpoint_batch_ != state.timestamp.batch) save_checkpoint(state);
+      break;
+    default:
+      break;
+  }
+}
+
+std::string CheckpointSaver::save_checkpoint(State& state) {
+  if (!assembler_) {
+    throw CheckpointError("CheckpointSaver has no checkpoint assembler; the trainer must call attach() before "
+                          "training starts");
+  }
+  last_checkpoint_batch_ = state.timestamp.batch;
+  const std::string folder = formatted_folder(state);
+  const std::string path =
+      join(folder, format_name_with_dist_and_time(options_.filename, state.run_name, state.dist, state.timestamp));
+
+  // Recorded before assembling, so the checkpoint's copy of this saver's
+  // state already lists the checkpoint itself (as Composer does).
+  auto known = std::find_if(all_saved_to_timestamp_.begin(), all_saved_to_timestamp_.end(),
+                            [&](const auto& entry) { return entry.first == path; });
+  if (known != all_saved_to_timestamp_.end()) {
+    known->second = state.timestamp;
+  } else {
+    all_saved_to_timestamp_.emplace_back(path, state.timestamp);
+  }
+
+  c10::IValue root = assembler_(state, options_.weights_only);
+  if (!state.dist.is_rank_zero()) return std::string();  // a monolithic checkpoint is written by rank 0 alone
+
+  if (!options_.ignore_keys.empty()) {
+    for (const std::string& glob : glob_filter(root, options_.ignore_keys)) {
+      if (state.logger != nullptr) {
+        state.logger->warn("save_ignore_keys: no part of the checkpoint matched '" + glob + "'; nothing was removed "
+                           "for it (check the path, e.g. 'state/model/*')");
+      }
+    }
+    // A loader expects 'state' even when every part of it was ignored.
+    if (root.isGenericDict() && find_key(root, "state") == nullptr) {
+      root.toGenericDict().insert("state", make_dict());
+    }
+  }
+
+  std::error_code ec;
+  if (!options_.overwrite && fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec) {
+    throw ConfigError("checkpoint '" + path + "' already exists and overwrite is off; delete it, choose another "
+                      "save_folder or filename, or set save_overwrite");
+  }
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) {
+    throw CheckpointError("cannot create the folder of checkpoint '" + path + "' (" + ec.message() +
+                          "); check the permissions of the save_folder");
+  }
+  checkpoint::write_checkpoint(root, path);
+
+  if (options_.latest_filename && options_.num_checkpoints_to_keep != 0) point_latest_at(path, state);
+
+  // Re-saving a name (overwrite on) must not leave a second entry that
+  // rotation would later use to delete the current file.
+  saved_checkpoints_.erase(std::remove(saved_checkpoints_.begin(), saved_checkpoints_.end(), path),
+                           saved_checkpoints_.end());
+  saved_checkpoints_.push_back(path);
+  rotate();
+
+  if (state.logger != nullptr) {
+    state.logger->info("Saved checkpoint '" + path + "' at " + state.timestamp.to_string());
+  }
+  return path;
+}
+
+void CheckpointSaver::point_latest_at(const std::string& checkpoint_path, const State& state) const {
+  const std::string link = join(formatted_folder(state), format_name_with_dist_and_time(*options_.latest_filename,
+                                                                                        state.run_name, state.dist,
+                                                                                        state.timestamp));
+  replace_symlink(link, checkpoint_path);
+}
+
+void CheckpointSaver::rotate() {
+  if (options_.num_checkpoints_to_keep < 0) return;
+  const size_t keep = size_t(options_.num_checkpoints_to_keep);
+  while (saved_checkpoints_.size() > keep) {
+    std::error_code ec;
+    fs::remove(saved_checkpoints_.front(), ec);
+    if (ec) {
+      throw CheckpointError("cannot remove old checkpoint '" + saved_checkpoints_.front() + "' (" + ec.message() +
+                            ") for num_checkpoints_to_keep=" + std::to_string(options_.num_checkpoints_to_keep) +
+                            "; check the save_folder's permissions");
+    }
+    saved_checkpoints_.erase(saved_checkpoints_.begin());
+  }
+}
+
+c10::IValue CheckpointSaver::state_dict() const {
+  c10::impl::GenericList history(c10::AnyType::get());
+  for (const auto& [name, ts] : all_saved_to_timestamp_) {
+    c10::impl::GenericList pair(c10::AnyType::get());
+    pair.push_back(name);
+    pair.push_back(timestamp_to_ivalue(ts));
+    history.push_back(pair);
+  }
+  auto dict = make_dict();
+  dict.insert(kHistoryKey, history);
+  return dict;
+}
+
+void CheckpointSaver::load_state_dict(const c10::IValue& state) {
+  const c10::IValue* history = find_key(state, kHistoryKey);
+  if (history == nullptr) return;  // checkpoints written before the key existed
+  const std::string where = std::string("CheckpointSaver state/") + kHistoryKey;
+  if (!history->isList()) throw CheckpointError(where + " is not a list of [name, timestamp] pairs");
+  std::vector<std::pair<std::string, Timestamp>> restored;
+  for (const c10::IValue& entry : history->toList()) {
+    std::vector<c10::IValue> pair;
+    if (entry.isList()) {
+      for (const c10::IValue& v : entry.toList()) pair.push_back(v);
+    } else if (entry.isTuple()) {
+      pair = entry.toTupleRef().elements().vec();
+    }
+    if (pair.size() != 2 || !pair[0].isString()) {
+      throw CheckpointError(where + " holds an entry that is not a [name, timestamp] pair");
+    }
+    const std::string name = pair[0].toStringRef();
+    restored.emplace_back(name, timestamp_from_ivalue(pair[1], where + "[" + name + "]"));
+  }
+  all_saved_to_timestamp_ = std::move(restored);
+}
+
+}  // namespace cairn

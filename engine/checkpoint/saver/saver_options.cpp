@@ -1,0 +1,55 @@
+// CheckpointSaverOptions::from_json: the saver's JSON config, as Composer names it.
+#include "cairn/config.h"
+#include "checkpoint/saver/checkpoint_saver.h"
+
+namespace cairn {
+
+CheckpointSaverOptions CheckpointSaverOptions::from_json(const nlohmann::json& config) {
+  Config cfg("callback 'CheckpointSaver'", config);
+  CheckpointSaverOptions o;
+  o.folder = cfg.get<std::string>("folder", o.folder);
+  o.filename = cfg.get<std::string>("filename", o.filename);
+
+  const auto latest = cfg.get<nlohmann::json>("latest_filename", *o.latest_filename);
+  if (latest.is_null()) {
+    o.latest_filename.reset();
+  } else if (latest.is_string()) {
+    o.latest_filename = latest.get<std::string>();
+  } else {
+    cfg.fail("latest_filename", "must be a string or null (null: no latest symlink), got " + latest.dump());
+  }
+
+  const auto interval = cfg.get<nlohmann::json>("save_interval", nlohmann::json("1ep"));
+  if (interval.is_number_integer()) {
+    o.save_interval = Time::from_int(interval.get<int64_t>(), TimeUnit::EPOCH);
+  } else if (interval.is_string()) {
+    try {
+      o.save_interval = Time::parse(interval.get<std::string>());
+    } catch (const ConfigError& e) {
+      cfg.fail("save_interval", std::string("is not a valid time: ") + e.what());
+    }
+  } else {
+    cfg.fail("save_interval", "must be an integer (epochs) or a time string like \"1ep\" or \"500ba\", got " +
+                                  interval.dump());
+  }
+
+  o.overwrite = cfg.get<bool>("overwrite", o.overwrite);
+  const auto keep = cfg.get<nlohmann::json>("num_checkpoints_to_keep", o.num_checkpoints_to_keep);
+  if (!keep.is_number_integer()) {
+    cfg.fail("num_checkpoints_to_keep", "must be a whole number (-1 keeps all), got " + keep.dump());
+  }
+  o.num_checkpoints_to_keep = keep.get<int>();
+  o.weights_only = cfg.get<bool>("weights_only", o.weights_only);
+  const auto ignore = cfg.get<nlohmann::json>("ignore_keys", nlohmann::json::array());
+  if (!ignore.is_null()) {
+    if (!ignore.is_array()) cfg.fail("ignore_keys", "must be a list of glob strings, got " + ignore.dump());
+    for (const auto& glob : ignore) {
+      if (!glob.is_string()) cfg.fail("ignore_keys", "must hold only strings, got " + glob.dump());
+      o.ignore_keys.push_back(glob.get<std::string>());
+    }
+  }
+  cfg.finish();
+  return o;
+}
+
+}  // namespace cairn
