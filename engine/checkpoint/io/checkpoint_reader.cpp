@@ -44,6 +44,10 @@ class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
   ~FdReadAdapter() override { ::close(fd_); }
   size_t size() const override { return size_; }
   size_t read(uint64_t pos, void* buf, size_t n, const char* /*what*/) const override {
+    // A corrupt directory can point anywhere: past the end reads nothing, and
+    // the zip reader reports the short read.
+    if (pos >= size_) return 0;
+    n = std::min<uint64_t>(n, size_ - pos);
     size_t done = 0;
     while (done < n) {
       const ssize_t got = ::pread(fd_, static_cast<char*>(buf) + done, n - done, static_cast<off_t>(pos + done));

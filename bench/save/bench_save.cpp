@@ -1,0 +1,119 @@
+// cairn_bench_save: writes a ~1 GiB state of many mixed-size tensors with
+// write_checkpoint, or lists that state's tensors for the Python peer.
+//
+//   cairn_bench_save sizes [--gib G]          one "dtype numel" line per tensor
+//   cairn_bench_save write PATH [--gib G]     saves; prints key=value lines
+//
+// The state is deterministic: the same G gives the same tensors in both modes.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "checkpoint/io/checkpoint_file.h"
+
+namespace {
+
+struct TensorSpec {
+  at::ScalarType dtype;
+  int64_t numel;
+};
+
+const char* python_name(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return "float32";
+    case at::kBFloat16: return "bfloat16";
+    case at::kLong: return "int64";
+    default: return "uint8";
+  }
+}
+
+// Sizes from 4 KiB to 64 MiB, skewed towards small tensors as in real models
+// (many biases and norms, few big matrices), until `total_bytes` is reached.
+std::vector<TensorSpec> make_specs(uint64_t total_bytes) {
+  std::vector<TensorSpec> specs;
+  uint32_t seed = 20240611u;
+  uint64_t sum = 0;
+  const at::ScalarType dtypes[] = {at::kFloat, at::kFloat, at::kFloat, at::kBFloat16, at::kLong};
+  while (sum < total_bytes) {
+    seed = seed * 1664525u + 1013904223u;
+    // log2(bytes) in [12, 26]; squaring a uniform number favours the low end.
+    const double u = static_cast<double>(seed >> 8) / static_cast<double>(1u << 24);
+    const int log2_bytes = 12 + static_cast<int>(u * u * 15.0);
+    const at::ScalarType dtype = dtypes[(seed >> 4) % 5];
+    uint64_t bytes = std::min<uint64_t>(uint64_t{1} << log2_bytes, total_bytes - sum);
+    const int64_t element = static_cast<int64_t>(c10::elementSize(dtype));
+    const int64_t numel = std::max<int64_t>(1, static_cast<int64_t>(bytes) / element);
+    specs.push_back(TensorSpec{dtype, numel});
+    sum += static_cast<uint64_t>(numel * element);
+  }
+  return specs;
+}
+
+long status_kib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const size_t n = std::strlen(field);
+  while (std::getline(in, line))
+    if (line.compare(0, n, field) == 0) return std::strtol(line.c_str() + n + 1, nullptr, 10);
+  return -1;
+}
+
+int usage() {
+  std::cerr << "usage: cairn_bench_save sizes [--gib G] | cairn_bench_save write PATH [--gib G]\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const std::string mode = argv[1];
+  std::string path;
+  double gib = 1.0;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--gib") == 0 && i + 1 < argc) gib = std::atof(argv[++i]);
+    else if (path.empty()) path = argv[i];
+    else return usage();
+  }
+  const auto specs = make_specs(static_cast<uint64_t>(gib * (1 << 30)));
+
+  if (mode == "sizes") {
+    for (const TensorSpec& s : specs) std::cout << python_name(s.dtype) << " " << s.numel << "\n";
+    return 0;
+  }
+  if (mode != "write" || path.empty()) return usage();
+
+  // A flat state dict of tensors: the shape of a model state for the writer.
+  auto state = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
+  uint64_t live_bytes = 0;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    at::Tensor t = at::empty({specs[i].numel}, at::TensorOptions().dtype(specs[i].dtype));
+    t.fill_(static_cast<double>(i % 97));  // touch every page: the state is resident
+    live_bytes += t.nbytes();
+    state.insert("layer" + std::to_string(i), t);
+  }
+  auto root = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
+  root.insert("state", state);
+  const long rss_before_kib = status_kib("VmRSS:");
+
+  const auto start = std::chrono::steady_clock::now();
+  const uint64_t written = cairn::checkpoint::write_checkpoint(root, path);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::cout << "tensors=" << specs.size() << "\n"
+            << "live_bytes=" << live_bytes << "\n"
+            << "file_bytes=" << written << "\n"
+            << "seconds=" << seconds << "\n"
+            << "rss_before_write_kib=" << rss_before_kib << "\n"
+            << "peak_rss_kib=" << status_kib("VmHWM:") << "\n";
+  return 0;
+}
