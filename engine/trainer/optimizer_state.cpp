@@ -56,10 +56,11 @@ double num(const c10::IValue& group, const char* key, const std::string& where) 
 }
 bool flag(const c10::IValue& group, const char* key, const std::string& where) { return require_key(group, key, where).toBool(); }
 
-template <typename Opt, typename Options, typename ParamState>
+// kHasStep: whether LibTorch's ParamState counts steps (SGD's does not).
+template <typename Opt, typename Options, typename ParamState, bool kHasStep>
 Adapter make_adapter(const char* qualname, std::function<void(const Options&, c10::impl::GenericDict&)> save_opts,
                      std::function<void(Options&, const c10::IValue&)> load_opts,
-                     std::vector<TensorField<ParamState>> tensors, bool has_step) {
+                     std::vector<TensorField<ParamState>> tensors) {
   Adapter a;
   a.qualname = qualname;
   a.matches = [](const optim::Optimizer& o) { return dynamic_cast<const Opt*>(&o) != nullptr; };
@@ -67,19 +68,19 @@ Adapter make_adapter(const char* qualname, std::function<void(const Options&, c1
     save_opts(static_cast<const Options&>(o), d);
   };
   a.load_options = [load_opts](optim::OptimizerOptions& o, const c10::IValue& g) { load_opts(static_cast<Options&>(o), g); };
-  a.save_param = [tensors, has_step](const optim::OptimizerParamState& s) -> c10::IValue {
+  a.save_param = [tensors](const optim::OptimizerParamState& s) -> c10::IValue {
     const auto& ps = static_cast<const ParamState&>(s);
     auto d = make_dict();
-    if (has_step) d.insert("step", step_to_tensor(ps.step()));
+    if constexpr (kHasStep) d.insert("step", step_to_tensor(ps.step()));
     for (const auto& f : tensors) {
       at::Tensor t = f.get(ps);
       if (t.defined()) d.insert(f.key, t.detach());
     }
     return d;
   };
-  a.load_param = [tensors, has_step](const c10::IValue& v) {
+  a.load_param = [tensors](const c10::IValue& v) {
     auto ps = std::make_unique<ParamState>();
-    if (has_step) {
+    if constexpr (kHasStep) {
       if (const auto* s = find_key(v, "step")) ps->step(step_from_ivalue(*s));
     }
     for (const auto& f : tensors) {
@@ -128,7 +129,7 @@ std::vector<TensorField<PS>> adam_fields() {
 
 const std::vector<Adapter>& adapters() {
   static const std::vector<Adapter> all = {
-      make_adapter<optim::SGD, optim::SGDOptions, optim::SGDParamState>(
+      make_adapter<optim::SGD, optim::SGDOptions, optim::SGDParamState, false>(
           "SGD",
           [](const optim::SGDOptions& o, c10::impl::GenericDict& d) {
             d.insert("lr", o.lr());
@@ -149,15 +150,14 @@ const std::vector<Adapter>& adapters() {
             o.nesterov(flag(g, "nesterov", w));
           },
           {{"momentum_buffer", [](const optim::SGDParamState& s) { return s.momentum_buffer(); },
-            [](optim::SGDParamState& s, const at::Tensor& t) { s.momentum_buffer(t); }}},
-          false),
-      make_adapter<optim::Adam, optim::AdamOptions, optim::AdamParamState>(
+            [](optim::SGDParamState& s, const at::Tensor& t) { s.momentum_buffer(t); }}}),
+      make_adapter<optim::Adam, optim::AdamOptions, optim::AdamParamState, true>(
           "Adam", save_adam_options<optim::AdamOptions>, load_adam_options<optim::AdamOptions>,
-          adam_fields<optim::AdamParamState>(), true),
-      make_adapter<optim::AdamW, optim::AdamWOptions, optim::AdamWParamState>(
+          adam_fields<optim::AdamParamState>()),
+      make_adapter<optim::AdamW, optim::AdamWOptions, optim::AdamWParamState, true>(
           "AdamW", save_adam_options<optim::AdamWOptions>, load_adam_options<optim::AdamWOptions>,
-          adam_fields<optim::AdamWParamState>(), true),
-      make_adapter<optim::RMSprop, optim::RMSpropOptions, optim::RMSpropParamState>(
+          adam_fields<optim::AdamWParamState>()),
+      make_adapter<optim::RMSprop, optim::RMSpropOptions, optim::RMSpropParamState, true>(
           "RMSprop",
           [](const optim::RMSpropOptions& o, c10::impl::GenericDict& d) {
             d.insert("lr", o.lr());
@@ -184,9 +184,8 @@ const std::vector<Adapter>& adapters() {
            {"momentum_buffer", [](const optim::RMSpropParamState& s) { return s.momentum_buffer(); },
             [](optim::RMSpropParamState& s, const at::Tensor& t) { s.momentum_buffer(t); }},
            {"grad_avg", [](const optim::RMSpropParamState& s) { return s.grad_avg(); },
-            [](optim::RMSpropParamState& s, const at::Tensor& t) { s.grad_avg(t); }}},
-          true),
-      make_adapter<optim::Adagrad, optim::AdagradOptions, optim::AdagradParamState>(
+            [](optim::RMSpropParamState& s, const at::Tensor& t) { s.grad_avg(t); }}}),
+      make_adapter<optim::Adagrad, optim::AdagradOptions, optim::AdagradParamState, true>(
           "Adagrad",
           [](const optim::AdagradOptions& o, c10::impl::GenericDict& d) {
             d.insert("lr", o.lr());
@@ -207,8 +206,7 @@ const std::vector<Adapter>& adapters() {
             o.eps(num(g, "eps", w));
           },
           {{"sum", [](const optim::AdagradParamState& s) { return s.sum(); },
-            [](optim::AdagradParamState& s, const at::Tensor& t) { s.sum(t); }}},
-          true),
+            [](optim::AdagradParamState& s, const at::Tensor& t) { s.sum(t); }}}),
   };
   return all;
 }
