@@ -1,0 +1,70 @@
+// Shared pieces of the saver tests: temporary folders, a recording logger, a
+// real checkpoint assembler and a training loop that fires events as the
+// trainer does.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <ATen/core/ivalue.h>
+
+#include "cairn/callback.h"
+#include "cairn/logger.h"
+#include "cairn/state.h"
+#include "checkpoint/saver/checkpoint_saver.h"
+
+namespace cairn::test {
+
+// A fresh folder under the system temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string str(const std::string& child = "") const { return child.empty() ? path_.string() : (path_ / child).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class RecordingLogger : public Logger {
+ public:
+  void log_metrics(const std::map<std::string, double>&, const Timestamp&) override {}
+  void info(const std::string& message) override { infos.push_back(message); }
+  void warn(const std::string& message) override { warnings.push_back(message); }
+  std::vector<std::string> infos, warnings;
+};
+
+// A single-process state at the start of training.
+State make_state(const std::string& run_name, const std::string& max_duration, int64_t batches_per_epoch);
+
+// Builds {"state": {"model": {"weight": <tensor>}, "timestamp": {...},
+// "callbacks": {"CheckpointSaver": <saver state>}, "run_name": ...},
+// "rng": [{"seed": 7}]} (weights-only: state holds only the model), counting
+// its calls.
+struct CountingAssembler {
+  explicit CountingAssembler(const CheckpointSaver* saver) : saver(saver) {}
+  c10::IValue operator()(const State& state, bool weights_only);
+  const CheckpointSaver* saver;
+  int calls = 0;
+};
+
+// The trainer's loop (Composer's _train_loop): per batch BATCH_END then
+// BATCH_CHECKPOINT, per finished epoch EPOCH_END then EPOCH_CHECKPOINT,
+// previous_timestamp set before each advance, stopping mid-epoch once
+// max_duration is reached; FIT_START first and FIT_END last. Each batch has
+// `batch_size` samples of `tokens_per_sample` tokens and takes one second.
+struct LoopShape {
+  int64_t batches_per_epoch = 5;
+  int64_t batch_size = 2;
+  int64_t tokens_per_sample = 0;
+};
+void run_fit(State& state, Callback& callback, const LoopShape& shape);
+
+// Names of the entries directly in `folder`, sorted.
+std::vector<std::string> list_folder(const std::filesystem::path& folder);
+
+}  // namespace cairn::test
