@@ -1,6 +1,7 @@
 #include "cli/inspect_report.h"
 
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include <ATen/core/Dict.h>
@@ -94,7 +95,16 @@ std::string joined(const nlohmann::json& names) {
   return out;
 }
 
-std::string plain(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+// Strings without quotes, floats to six significant digits (wall-clock seconds).
+std::string plain(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_float()) {
+    std::ostringstream out;
+    out << std::setprecision(6) << value.get<double>();
+    return out.str();
+  }
+  return value.dump();
+}
 
 }  // namespace
 
@@ -189,7 +199,20 @@ std::string format_checkpoint_report(const nlohmann::json& report) {
   const nlohmann::json& ts = report.at("timestamp");
   out << "timestamp:      ";
   if (ts.is_object()) {
-    for (const auto& item : ts.items()) out << " " << item.key() << "=" << plain(item.value());
+    // Composer's order (the JSON object sorts its keys); anything else after.
+    static const char* kOrder[] = {
+        "iteration",      "epoch",           "batch",          "sample",    "token",
+        "epoch_in_iteration", "token_in_iteration", "batch_in_epoch", "sample_in_epoch", "token_in_epoch",
+        "total_wct",      "iteration_wct",   "epoch_wct",      "batch_wct"};
+    std::set<std::string> shown;
+    for (const char* key : kOrder) {
+      if (!ts.contains(key)) continue;
+      out << " " << key << "=" << plain(ts.at(key));
+      shown.insert(key);
+    }
+    for (const auto& item : ts.items()) {
+      if (!shown.count(item.key())) out << " " << item.key() << "=" << plain(item.value());
+    }
   } else {
     out << " (not stored)";
   }
