@@ -38,7 +38,8 @@ std::string name_of(const std::string& path) {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   // A dot-prefixed name keeps half-written files out of globs such as "*.pt".
-  std::string pattern = folder_of(path_) + "/." + name_of(path_) + ".tmp-XXXXXX";
+  // Shortened so the temporary name stays within NAME_MAX (255) for long names.
+  std::string pattern = folder_of(path_) + "/." + name_of(path_).substr(0, 200) + ".tmp-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   fd_ = ::mkostemp(buffer.data(), O_CLOEXEC);
