@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs Cairn, builds samples/checksum_store against the installed SDK alone
+# (from a copy of its sources, so nothing of the source tree is in reach), then
+# loads the plugin and round-trips an object through it.
+#   out_of_tree.sh <cmake> <cairn build dir> <checksum_store source> <roundtrip exe> <work dir>
+set -eu
+cmake="$1"; build="$2"; sample="$3"; roundtrip="$4"; work="$5"
+
+rm -rf "$work"
+mkdir -p "$work"
+"$cmake" --install "$build" --prefix "$work/prefix" >"$work/install.log"
+cp -r "$sample" "$work/src"
+"$cmake" -S "$work/src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+  -DCMAKE_INSTALL_PREFIX="$work/prefix" >"$work/configure.log"
+"$cmake" --build "$work/build" >"$work/build.log"
+
+# Only installed headers: the compile lines must not name the source tree's SDK.
+source_tree=$(cd "$sample/../.." && pwd)
+if grep -q -- "$source_tree/sdk" "$work/build/compile_commands.json"; then
+  echo "out-of-tree build used the source tree's SDK headers:" >&2
+  grep -o -- "-I$source_tree[^ ]*" "$work/build/compile_commands.json" | sort -u >&2
+  exit 1
+fi
+grep -q -- "$work/prefix/include" "$work/build/compile_commands.json" || {
+  echo "out-of-tree build did not use the installed SDK headers" >&2; exit 1; }
+
+# `cmake --install` of the plugin project puts it where cairn looks for plugins.
+"$cmake" --install "$work/build" >"$work/plugin-install.log"
+grep -q "Installing: $work/prefix/.*cairn/plugins/libcairn-checked_store.so" "$work/plugin-install.log" || {
+  echo "the plugin project did not install into <prefix>/.../cairn/plugins:" >&2; cat "$work/plugin-install.log" >&2; exit 1; }
+
+"$roundtrip" "$work/build/libcairn-checked_store.so" "$work/scratch"
