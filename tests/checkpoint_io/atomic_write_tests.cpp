@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 
@@ -82,6 +84,32 @@ BOOST_AUTO_TEST_CASE(running_out_of_space_midway_leaves_the_old_file) {
       expect_failure_keeps_old_file(tree, name);
     }
   }
+}
+
+// A writer killed mid-file (here by SIGXFSZ, as hard as SIGKILL) must not
+// leave a partial or temporary file behind either.
+BOOST_AUTO_TEST_CASE(a_writer_killed_midway_leaves_nothing_behind) {
+  const c10::IValue tree = make_random_tree(int64_t{4} << 20);
+  TempDir dir;
+  const std::string path = dir.file("ckpt.pt");
+  write_bytes(path, kOldContents);
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    rlimit limit{1 << 20, 1 << 20};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    std::signal(SIGXFSZ, SIG_DFL);
+    try {
+      write_checkpoint(tree, path);
+    } catch (...) {
+    }
+    ::_exit(0);  // not reached when the signal kills the writer
+  }
+  int status = 0;
+  BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+  BOOST_TEST(WIFSIGNALED(status));
+  BOOST_TEST(read_bytes(path) == kOldContents);
+  BOOST_TEST(dir.entries() == std::vector<std::string>{"ckpt.pt"});
 }
 
 BOOST_AUTO_TEST_CASE(an_unwritable_folder_is_a_checkpoint_error_naming_the_path) {

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "cairn/errors.h"
@@ -37,24 +38,51 @@ std::string name_of(const std::string& path) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
-  // A dot-prefixed name keeps half-written files out of globs such as "*.pt".
-  // Shortened so the temporary name stays within NAME_MAX (255) for long names.
-  std::string pattern = folder_of(path_) + "/." + name_of(path_).substr(0, 200) + ".tmp-XXXXXX";
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  fd_ = ::mkostemp(buffer.data(), O_CLOEXEC);
-  if (fd_ < 0) fail("cannot create a temporary file in folder '" + folder_of(path_) + "'", errno);
-  temp_path_ = buffer.data();
-  // mkstemp creates 0600; give the checkpoint the usual permissions under the umask.
-  mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd_, 0666 & ~mask);
+  const std::string folder = folder_of(path_);
+  // An unnamed file (O_TMPFILE) only gets a name in commit(), so a crash or a
+  // kill mid-write leaves nothing behind in the folder.
+  fd_ = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    // The filesystem has no O_TMPFILE: a named temporary file, removed on failure.
+    temp_path_ = unused_temp_name();
+    fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd_ < 0) temp_path_.clear();
+  }
+  if (fd_ < 0) fail("cannot create a temporary file in folder '" + folder + "'", errno);
   gathered_.reserve(kGatherCapacity);
 }
 
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
   if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+}
+
+std::string AtomicFile::unused_temp_name() const {
+  // A dot-prefixed name keeps half-written files out of globs such as "*.pt";
+  // the name is shortened so it stays within NAME_MAX (255).
+  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string name = folder_of(path_) + "/." + name_of(path_).substr(0, 200) + ".tmp-";
+    for (int i = 0; i < 8; ++i) name += kAlphabet[random() % (sizeof kAlphabet - 1)];
+    if (::access(name.c_str(), F_OK) != 0 && errno == ENOENT) return name;
+  }
+  fail("cannot find an unused temporary name in folder '" + folder_of(path_) + "'", EEXIST);
+}
+
+void AtomicFile::give_name() {
+  const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    temp_path_ = unused_temp_name();
+    int rc = ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, temp_path_.c_str(), AT_SYMLINK_FOLLOW);
+    if (rc != 0 && errno == ENOENT)  // no /proc: needs CAP_DAC_READ_SEARCH instead
+      rc = ::linkat(fd_, "", AT_FDCWD, temp_path_.c_str(), AT_EMPTY_PATH);
+    if (rc == 0) return;
+    const int err = errno;
+    temp_path_.clear();
+    if (err != EEXIST) fail("naming the finished temporary file failed", err);
+  }
+  fail("naming the finished temporary file failed", EEXIST);
 }
 
 void AtomicFile::fail(const std::string& what, int err) const {
@@ -104,6 +132,8 @@ void AtomicFile::start_writeback() {
 void AtomicFile::commit() {
   flush_gathered();
   if (::fsync(fd_) != 0) fail("fsync failed", errno);
+  // link + rename rather than linking over `path_`: linkat cannot replace a file.
+  if (temp_path_.empty()) give_name();
   if (::close(fd_) != 0) {
     fd_ = -1;
     fail("close failed", errno);

@@ -1,9 +1,12 @@
 // A file that appears under its final name only once it is complete and durable.
 //
-// Bytes go to a temporary file in the destination folder (so the final rename
-// stays on one filesystem and is atomic); commit() fsyncs it, renames it over
-// the destination and fsyncs the folder. Destroying an uncommitted AtomicFile
-// removes the temporary file, so a failed write leaves the destination as it was.
+// Bytes go to an unnamed file (O_TMPFILE) in the destination folder, so the
+// final rename stays on one filesystem and is atomic, and a crash leaves
+// nothing behind; commit() fsyncs it, links it under a temporary name, renames
+// that over the destination and fsyncs the folder. Where the filesystem has no
+// O_TMPFILE, a named temporary file is used instead. Destroying an uncommitted
+// AtomicFile removes whatever it created, so a failed write leaves the
+// destination as it was.
 #pragma once
 
 #include <cstdint>
@@ -29,16 +32,17 @@ class AtomicFile final : public ByteSink {
   void commit();
 
   uint64_t bytes_written() const { return written_; }
-  const std::string& temp_path() const { return temp_path_; }
 
  private:
   [[noreturn]] void fail(const std::string& what, int err) const;
+  std::string unused_temp_name() const;
+  void give_name();
   void write_through(const char* data, size_t size);
   void flush_gathered();
   void start_writeback();
 
   std::string path_;
-  std::string temp_path_;
+  std::string temp_path_;  // empty while the file has no name
   int fd_ = -1;
   uint64_t written_ = 0;
   uint64_t writeback_started_ = 0;
