@@ -31,3 +31,18 @@ grep -q "Installing: $work/prefix/.*cairn/plugins/libcairn-checked_store.so" "$w
   echo "the plugin project did not install into <prefix>/.../cairn/plugins:" >&2; cat "$work/plugin-install.log" >&2; exit 1; }
 
 "$roundtrip" "$work/build/libcairn-checked_store.so" "$work/scratch"
+
+# The installed `cairn` finds the installed plugin next to itself, with no flags.
+if [ -x "$work/prefix/bin/cairn" ]; then
+  env -u CAIRN_PLUGIN_PATH "$work/prefix/bin/cairn" plugins --json >"$work/plugins.json"
+  /usr/bin/python3 - "$work/plugins.json" "$work/prefix" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+prefix = sys.argv[2]
+found = [p for p in report["plugins"] if p["name"] == "checked_store"]
+assert found, "installed cairn does not list checked_store: %s" % [p["name"] for p in report["plugins"]]
+assert found[0]["file"].startswith(prefix + "/"), "checked_store came from %s, not the install prefix" % found[0]["file"]
+assert not report["failures"], "installed cairn reports plugin failures: %s" % report["failures"]
+print("installed cairn lists checked_store from", found[0]["file"])
+PY
+fi
