@@ -229,6 +229,26 @@ BOOST_AUTO_TEST_CASE(inspect_weights_only_and_compressed_checkpoints) {
   BOOST_TEST(w.at("timestamp").is_null());
 }
 
+BOOST_AUTO_TEST_CASE(checkpoint_saver_callbacks_take_composers_arguments) {
+  TempDir dir;
+  const Result r = run_cairn(
+      with(kSample, {"--max-duration", "2ep", "--run-name", "savers", "--callback",
+                     R"(CheckpointSaver={"folder": "full", "save_interval": "2ep", "overwrite": true})", "--callback",
+                     R"(CheckpointSaver={"folder": "weights", "filename": "w{epoch}.pt", "weights_only": true})"}),
+      dir.path);
+  BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
+  BOOST_TEST(matching(dir.path / "full", R"(ep1-.*\.pt)").empty());  // every 2 epochs only
+  BOOST_TEST(matching(dir.path / "full", R"(ep2-ba\d+-rank0\.pt)").size() == 1u);
+  const nlohmann::json w = inspect_json(dir.path / "weights" / "w1.pt", dir.path);
+  BOOST_TEST(w.at("top_level_keys") == nlohmann::json({"state"}));
+  BOOST_TEST(fs::exists(dir.path / "weights" / "w2.pt"));
+
+  const Result bad = run_cairn(with(kSample, {"--callback", R"(CheckpointSaver={"folder": "x", "overwrit": true})"}),
+                               dir.path);
+  BOOST_TEST(bad.status == 2, describe(bad));
+  BOOST_TEST(bad.err.find("overwrit") != std::string::npos, bad.err);
+}
+
 BOOST_AUTO_TEST_CASE(plugins_lists_the_samples) {
   TempDir dir;
   const Result r = run_cairn({"plugins", "--json"}, dir.path);
@@ -256,6 +276,14 @@ BOOST_AUTO_TEST_CASE(plugins_lists_the_samples) {
   BOOST_REQUIRE(with_broken.at("failures").size() == 1u);
   BOOST_TEST(with_broken.at("failures")[0].at("file").get<std::string>().find("libcairn-broken.so") !=
              std::string::npos);
+
+  // fit names the plugin files that failed when it cannot find a name.
+  const Result unknown = run_cairn({"fit", "--plugin-dir", "extra", "--model", "nosuchmodel", "--data", "synthetic"},
+                                   dir.path);
+  BOOST_TEST(unknown.status == 2);
+  BOOST_TEST(unknown.err.find("nosuchmodel") != std::string::npos, unknown.err);
+  BOOST_TEST(unknown.err.find("failed to load") != std::string::npos, unknown.err);
+  BOOST_TEST(std::count(unknown.err.begin(), unknown.err.end(), '\n') == 1, unknown.err);
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_fails_cleanly_and_leaves_checkpoints_alone) {
