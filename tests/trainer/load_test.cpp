@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-c10::IValue load(const std::string& path) { return checkpoint::read_checkpoint(path); }
+c10::IValue read_ckpt(const std::string& path) { return checkpoint::read_checkpoint(path); }
 
 std::string trained_checkpoint(const TempDir& dir, const std::string& duration = "1ep") {
   auto o = make_options(duration);
@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(weights_only_checkpoint_layout) {
   o.save_interval = Time::parse("1ba");
   o.save_weights_only = true;
   Trainer(std::move(o)).fit();
-  const auto root = load(dir / "ep0-ba1-rank0.pt");
+  const auto root = read_ckpt(dir / "ep0-ba1-rank0.pt");
   BOOST_TEST(find_key(root, "rng") == nullptr);
   std::vector<std::string> keys;
   for (const auto& item : require_key(root, "state", "test").toGenericDict()) keys.push_back(item.key().toStringRef());
@@ -58,19 +58,19 @@ BOOST_AUTO_TEST_CASE(weights_only_load_restores_model_but_not_training_state) {
   TempDir dir;
   const std::string ckpt = trained_checkpoint(dir);
   auto callback = std::make_shared<DummyStatefulCallback>();
-  auto o = make_options("1ep");
+  auto o = make_options("1ep", /*seed=*/5);  // another seed, so an unrestored random value differs
   o.callbacks = {{"DummyStatefulCallback", callback}};
   o.load_path = ckpt;
   o.load_weights_only = true;
   Trainer trainer(std::move(o));
-  const auto saved = load(ckpt);
+  const auto saved = read_ckpt(ckpt);
   BOOST_TEST(first_difference(at_path(saved, {"state", "model"}), model_state_dict(*trainer.state().model->module())).empty());
   BOOST_TEST(trainer.state().timestamp.batch == 0);
   BOOST_TEST(callback->batches_seen == 0);
   BOOST_TEST(callback->random_value != at_path(saved, {"state", "callbacks", "DummyStatefulCallback", "random_value"}).toDouble());
 
   auto full_callback = std::make_shared<DummyStatefulCallback>();
-  auto f = make_options("1ep");
+  auto f = make_options("1ep", 5);
   f.callbacks = {{"DummyStatefulCallback", full_callback}};
   f.load_path = ckpt;
   Trainer full(std::move(f));
@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(strict_load_lists_every_mismatch) {
   lenient.load_weights_only = true;
   lenient.load_strict_model_weights = false;
   Trainer trainer(std::move(lenient));  // loads fc1/fc2, keeps fc3
-  const auto saved = load(ckpt);
+  const auto saved = read_ckpt(ckpt);
   const auto& w = at_path(saved, {"state", "model", "fc1.weight"}).toTensor();
   BOOST_TEST(torch::equal(w, std::static_pointer_cast<ModuleModel<TinyNet>>(trainer.state().model)->holder()->fc1->weight));
 }
@@ -122,7 +122,7 @@ BOOST_AUTO_TEST_CASE(shape_mismatch_is_an_error_even_when_not_strict) {
 BOOST_AUTO_TEST_CASE(ignore_key_globs) {
   TempDir dir;
   const std::string ckpt = trained_checkpoint(dir);
-  const auto saved = load(ckpt);
+  const auto saved = read_ckpt(ckpt);
   const double saved_value = at_path(saved, {"state", "callbacks", "DummyStatefulCallback", "random_value"}).toDouble();
   struct Row {
     std::string glob;
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(save_ignore_keys_remove_entries_from_the_file) {
   o.save_folder = dir.path();
   o.save_ignore_keys = {"state/callbacks/*", "rng"};
   Trainer(std::move(o)).fit();
-  const auto root = load(dir / "ep1-ba5-rank0.pt");
+  const auto root = read_ckpt(dir / "ep1-ba5-rank0.pt");
   BOOST_TEST(find_key(root, "rng") == nullptr);
   BOOST_TEST(at_path(root, {"state", "callbacks"}).toGenericDict().size() == 0u);
   BOOST_TEST(find_key(at_path(root, {"state"}), "model") != nullptr);
@@ -282,12 +282,12 @@ BOOST_AUTO_TEST_CASE(several_savers_are_independent) {
   BOOST_TEST(list_files(dir / "weights") ==
                  (std::vector<std::string>{"ep1-ba5-rank0.pt", "ep2-ba10-rank0.pt", "latest-rank0.pt"}),
              boost::test_tools::per_element());
-  const auto root = load(dir / "full/ep1-ba10-rank0.pt");
+  const auto root = read_ckpt(dir / "full/ep1-ba10-rank0.pt");
   const auto callbacks = at_path(root, {"state", "callbacks"}).toGenericDict();
   BOOST_TEST(callbacks.contains("CheckpointSaver"));
   BOOST_TEST(callbacks.contains("CheckpointSaver#2"));
   BOOST_TEST(find_key(at_path(root, {"state"}), "optimizers") != nullptr);
-  BOOST_TEST(find_key(load(dir / "weights/ep2-ba10-rank0.pt"), "rng") == nullptr);
+  BOOST_TEST(find_key(read_ckpt(dir / "weights/ep2-ba10-rank0.pt"), "rng") == nullptr);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "cairn/state.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "fixtures.h"
 #include "ivalue_compare.h"
@@ -22,7 +23,7 @@ std::vector<std::string> train(TrainerOptions options) {
   return trainer.saved_checkpoints();
 }
 
-c10::IValue load(const std::string& path) { return checkpoint::read_checkpoint(path); }
+c10::IValue read_ckpt(const std::string& path) { return checkpoint::read_checkpoint(path); }
 
 void check_resume(const std::string& interval, const std::string& resume_from, const std::string& final_name,
                   const std::string& filename = "ep{epoch}-ba{batch}-rank{rank}.pt") {
@@ -41,8 +42,8 @@ void check_resume(const std::string& interval, const std::string& resume_from, c
   resumed.load_path = dir / ("full/" + resume_from);
   train(std::move(resumed));
 
-  const auto a = load(dir / ("full/" + final_name));
-  const auto b = load(dir / ("resumed/" + final_name));
+  const auto a = read_ckpt(dir / ("full/" + final_name));
+  const auto b = read_ckpt(dir / ("resumed/" + final_name));
   const std::string diff = first_difference(a, b, kNotComparable);
   BOOST_TEST(diff.empty(), "resumed from " << resume_from << ", " << final_name << " differs at " << diff);
 }
@@ -59,13 +60,13 @@ BOOST_AUTO_TEST_CASE(same_seed_gives_bitwise_identical_weights) {
   b.save_folder = dir / "b";
   train(std::move(a));
   train(std::move(b));
-  const auto ca = load(dir / "a/ep2-ba10-rank0.pt"), cb = load(dir / "b/ep2-ba10-rank0.pt");
+  const auto ca = read_ckpt(dir / "a/ep2-ba10-rank0.pt"), cb = read_ckpt(dir / "b/ep2-ba10-rank0.pt");
   BOOST_TEST(first_difference(ca, cb, kNotComparable).empty());
   // And a different seed really does change the weights (the comparison can fail).
   auto c = make_options("2ep", 43);
   c.save_folder = dir / "c";
   train(std::move(c));
-  BOOST_TEST(!first_difference(ca, load(dir / "c/ep2-ba10-rank0.pt"), kNotComparable).empty());
+  BOOST_TEST(!first_difference(ca, read_ckpt(dir / "c/ep2-ba10-rank0.pt"), kNotComparable).empty());
 }
 
 BOOST_AUTO_TEST_CASE(resume_at_epoch_boundary) { check_resume("1ep", "ep1-ba5-rank0.pt", "ep2-ba10-rank0.pt"); }
@@ -95,7 +96,7 @@ BOOST_AUTO_TEST_CASE(resume_without_rng_state_differs) {
   resumed.load_path = dir / "full/ep1-ba5-rank0.pt";
   resumed.load_ignore_keys = {"rng"};
   train(std::move(resumed));
-  BOOST_TEST(!first_difference(load(dir / "full/ep2-ba10-rank0.pt"), load(dir / "resumed/ep2-ba10-rank0.pt"),
+  BOOST_TEST(!first_difference(read_ckpt(dir / "full/ep2-ba10-rank0.pt"), read_ckpt(dir / "resumed/ep2-ba10-rank0.pt"),
                                kNotComparable)
                   .empty());
 }
@@ -106,11 +107,12 @@ BOOST_AUTO_TEST_CASE(expected_file_count) {
   o.save_folder = dir.path();
   o.save_interval = Time::parse("3ba");
   train(std::move(o));
-  // ceil(10 / 3) = 4 checkpoints (ba3, ba6, ba9 and the end-of-training ba10) plus the latest symlink.
-  const std::vector<std::string> expected = {"ep0-ba3-rank0.pt", "ep1-ba10-rank0.pt", "ep1-ba6-rank0.pt",
-                                             "ep1-ba9-rank0.pt", "latest-rank0.pt"};
+  // ceil(10 / 3) = 4 checkpoints (ba3, ba6, ba9 and the end-of-training save, which happens at the
+  // final EPOCH_CHECKPOINT, after the epoch counter moved to 2) plus the latest symlink.
+  const std::vector<std::string> expected = {"ep0-ba3-rank0.pt", "ep1-ba6-rank0.pt", "ep1-ba9-rank0.pt",
+                                             "ep2-ba10-rank0.pt", "latest-rank0.pt"};
   BOOST_TEST(list_files(dir.path()) == expected, boost::test_tools::per_element());
-  BOOST_TEST(fs::read_symlink(dir / "latest-rank0.pt").string() == "ep1-ba10-rank0.pt");
+  BOOST_TEST(fs::read_symlink(dir / "latest-rank0.pt").string() == "ep2-ba10-rank0.pt");
 }
 
 BOOST_AUTO_TEST_CASE(interval_counts_through_the_trainer) {
