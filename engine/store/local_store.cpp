@@ -116,9 +116,11 @@ void LocalStore::upload_object(const std::string& object_name, const std::string
   try {
     atomic_file::copy(filename, path, /*replace=*/true, progress);
   } catch (const std::system_error& e) {
-    // The source was checked above: a missing file now is a folder we could
-    // not create, so it must not read as "object not found".
-    const int error = e.code().value() == ENOENT ? EIO : e.code().value();
+    // The source was checked above, and an upload replaces: a missing or
+    // existing path now is a folder we could not create (a file in the way),
+    // which must not read as "object not found" or "already exists".
+    int error = e.code().value();
+    if (error == ENOENT || error == ENOTDIR || error == EEXIST) error = EINVAL;
     throw_store_error(failure("upload", object_name, store_uri(), e.what()), error);
   }
 }

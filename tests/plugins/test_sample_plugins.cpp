@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 
 #include "cairn/dataset.h"
@@ -199,6 +200,43 @@ BOOST_AUTO_TEST_CASE(csv_reports_bad_files_clearly) {
   BOOST_TEST(contains(message, "'path' is required"), message);
   message = config_error_of([&] { host.make_dataset("csv", {{"path", dir / "fraction.csv"}, {"header", "maybe"}}); });
   BOOST_TEST(contains(message, "'header' must be \"auto\", true or false"), message);
+}
+
+
+// samples/mlp/equivalent.py describes the Python module that reads the mlp's
+// state; check it really does: same names, same shapes, same outputs.
+BOOST_AUTO_TEST_CASE(mlp_state_loads_into_the_equivalent_python_module) {
+  torch::manual_seed(3);
+  const nlohmann::json config = {{"in_features", 5}, {"hidden", {7, 6}}, {"classes", 3}, {"dropout", 0.1}};
+  auto model = host.make_model("mlp", config);
+  model->module()->eval();
+  const at::Tensor inputs = torch::randn({4, 5});
+  const at::Tensor outputs = model->forward(inputs);
+
+  auto weights = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
+  for (const auto& p : model->module()->named_parameters()) weights.insert(p.key(), p.value().detach());
+  auto archive = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
+  archive.insert("model", weights);
+  archive.insert("inputs", inputs);
+  archive.insert("outputs", outputs.detach());
+  TempDir dir;
+  const std::vector<char> bytes = torch::pickle_save(archive);
+  write_file(dir / "state.pt", std::string(bytes.begin(), bytes.end()));
+  write_file(dir / "check.py",
+             "import json, sys, torch\n"
+             "sys.path.insert(0, '" CAIRN_TEST_SOURCE_DIR "/samples/mlp')\n"
+             "from equivalent import make_mlp_from_config\n"
+             "state = torch.load(sys.argv[1])\n"
+             "module = make_mlp_from_config(json.loads(sys.argv[2]))\n"
+             "module.load_state_dict(state['model'], strict=True)\n"
+             "module.eval()\n"
+             "assert torch.allclose(module(state['inputs']), state['outputs'], atol=1e-6), 'outputs differ'\n"
+             "print('python module matches')\n");
+  const std::string command = std::string(CAIRN_TEST_PYTHON) + " " + (dir / "check.py") + " " + (dir / "state.pt") +
+                              " '" + config.dump() + "' > " + (dir / "log.txt") + " 2>&1";
+  const int status = std::system(command.c_str());
+  BOOST_TEST(status == 0, read_file(dir / "log.txt"));
+  BOOST_TEST(contains(read_file(dir / "log.txt"), "python module matches"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
