@@ -51,9 +51,10 @@ ArchiveSink::ArchiveSink(ByteSink& out, const CheckpointFormat& format, uint64_t
             : archive_write_set_format_raw(archive_),
         "choosing the container");
   check(add_filter(archive_, format.compression), std::string("setting up ") + to_string(format.compression));
-  // A compressed stream ends where the compressor ends: no zero padding after it.
-  if (format.container != Container::kTar || format.compression != Compression::kNone)
-    check(archive_write_set_bytes_in_last_block(archive_, 1), "setting the block size");
+  // No 10 KiB blocking: libarchive hands our (large) writes straight on to the
+  // file instead of copying them through its block buffer, and a compressed
+  // stream ends where the compressor ends, with no zero padding after it.
+  check(archive_write_set_bytes_per_block(archive_, 0), "setting the block size");
   check(archive_write_open2(archive_, this, nullptr, &ArchiveSink::forward, nullptr, nullptr), "opening the output");
 
   std::unique_ptr<struct archive_entry, void (*)(struct archive_entry*)> entry(archive_entry_new(),
