@@ -10,8 +10,9 @@ packages=(
   # libraries
   libtorch-dev libboost-dev libboost-filesystem-dev libboost-program-options-dev libboost-test-dev
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libarchive-dev zlib1g-dev
-  # tests: Python reads the checkpoints back with torch.load; benchmarks use /usr/bin/time
-  python3-torch time
+  # tests: Python reads the checkpoints back with torch.load; the compressor
+  # command-line tools check that compressed checkpoints interoperate; benchmarks use /usr/bin/time
+  python3-torch bzip2 xz-utils zstd lz4 time
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
