@@ -59,8 +59,9 @@ BOOST_AUTO_TEST_CASE(one_record_per_storage_each_aligned_to_64_bytes) {
 }
 
 BOOST_AUTO_TEST_CASE(crc_pipeline_matches_zlib_for_odd_sizes) {
-  // Ranges around the pipeline's 4 MiB chunk size, an empty one, and tiny ones.
-  const std::vector<uint64_t> sizes = {0, 1, 63, (4u << 20) - 1, 4u << 20, (4u << 20) + 1, 9u << 20, 5, 0, 3u << 20};
+  // Ranges around multiples of the pipeline's 1 MiB chunk size, empty and tiny ones.
+  const std::vector<uint64_t> sizes = {0,        1,        63,      (1u << 20) - 1, 1u << 20, (1u << 20) + 1,
+                                       (4u << 20) + 1, 9u << 20, 5, 0, 3u << 20};
   uint64_t total = 0;
   for (uint64_t s : sizes) total += s;
   std::string bytes(total, '\0');
