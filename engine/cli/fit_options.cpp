@@ -150,7 +150,8 @@ const std::vector<FitSetting>& fit_settings() {
       {"device", "device", Kind::kString, "DEVICE  cpu or cuda (default: cpu)",
        [](FitSpec& f, const Setting& s) { f.trainer.device = as_string(s); }},
       {"save-folder", "save_folder", Kind::kString,
-       "DIR  save checkpoints here (a path template or an object-store URI); no saving without it",
+       "DIR  save checkpoints in this local folder (a path template, e.g. {run_name}/checkpoints); "
+       "no saving without it",
        [](FitSpec& f, const Setting& s) { f.trainer.save_folder = as_string(s); }},
       {"save-filename", "save_filename", Kind::kString,
        "TEMPLATE  checkpoint name; the extension picks the format (default: ep{epoch}-ba{batch}-rank{rank}.pt)",
@@ -234,11 +235,16 @@ std::string FitSpec::origin_of(const std::string& key) const {
 }
 
 po::options_description fit_flags() {
-  po::options_description desc("cairn fit options");
+  po::options_description desc("cairn fit options", 110, 60);
   desc.add_options()("help,h", "show this help")("config", po::value<std::string>()->value_name("FILE.json"),
                                                  "read settings from a JSON file whose keys are the snake_case "
                                                  "names of these flags; flags given here override it");
   for (const auto& s : fit_settings()) {
+    // A help text "NAME[=JSON]  does this" shows NAME[=JSON] as the flag's value.
+    const std::string help = s.help;
+    const auto gap = help.find("  ");
+    const std::string value_name = gap == std::string::npos ? "" : help.substr(0, gap);
+    const std::string text = gap == std::string::npos ? help : help.substr(gap + 2);
     switch (s.kind) {
       case Kind::kSwitch:
       case Kind::kSwitchOff:
@@ -246,10 +252,10 @@ po::options_description fit_flags() {
         break;
       case Kind::kNamedList:
       case Kind::kStringList:
-        desc.add_options()(s.flag, po::value<std::vector<std::string>>(), s.help);
+        desc.add_options()(s.flag, po::value<std::vector<std::string>>()->value_name(value_name), text.c_str());
         break;
       default:
-        desc.add_options()(s.flag, po::value<std::string>(), s.help);
+        desc.add_options()(s.flag, po::value<std::string>()->value_name(value_name), text.c_str());
     }
   }
   return desc;

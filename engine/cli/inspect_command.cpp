@@ -17,15 +17,16 @@ namespace cairn::cli {
 
 int run_inspect(const std::vector<std::string>& args) {
   po::options_description desc("cairn inspect options");
-  desc.add_options()("help,h", "show this help")("json", po::bool_switch(),
-                                                 "print one JSON object instead of text")(
-      "path", po::value<std::string>()->value_name("PATH"), "checkpoint file (any format Cairn saves)");
+  desc.add_options()("help,h", "show this help")("json", po::bool_switch(), "print one JSON object instead of text");
+  // PATH is positional only, so it stays out of the --help listing.
+  po::options_description all;
+  all.add(desc).add_options()("path", po::value<std::string>());
   po::positional_options_description positional;
   positional.add("path", 1);
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
   } catch (const po::error& e) {
     throw ConfigError(std::string(e.what()) + " (see 'cairn inspect --help')");
   }
