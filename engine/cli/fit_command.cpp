@@ -7,7 +7,6 @@
 #include "cairn/callback.h"
 #include "cairn/errors.h"
 #include "cairn/state.h"
-#include "cli/builtin_callbacks.h"
 #include "cli/commands.h"
 #include "cli/fit_options.h"
 #include "cli/progress_bar.h"
@@ -81,7 +80,6 @@ int run_fit(const std::vector<std::string>& args) {
 
   auto host = std::make_shared<PluginHost>();
   host->load_all(spec->plugin_dirs);
-  register_cli_builtins(*host);
   TrainerOptions options = make_trainer_options(*spec, host);
 
   auto progress = std::make_shared<ProgressBar>(std::cerr, isatty(STDERR_FILENO) == 1);

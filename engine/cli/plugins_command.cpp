@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
-#include "cli/builtin_callbacks.h"
 #include "cli/commands.h"
 #include "plugin_host/plugin_host.h"
 
@@ -106,7 +105,6 @@ int run_plugins(const std::vector<std::string>& args) {
       vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{};
   PluginHost host;
   host.load_all(dirs);
-  register_cli_builtins(host);
   const nlohmann::json report = describe_plugins(host, dirs);
   if (vm["json"].as<bool>()) {
     std::cout << report.dump(2) << "\n";
