@@ -5,14 +5,17 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <system_error>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cairn/config.h"
 #include "cairn/errors.h"
-#include "store/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace cairn {
 
@@ -53,9 +56,38 @@ bool path_exists(const std::string& path) {
   return ::lstat(path.c_str(), &info) == 0;
 }
 
-bool has_temp_suffix(const std::string& name) {
-  const std::string suffix = atomic_file::kTempSuffix;
-  return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+// Copies `source` to `destination` through an AtomicFile, creating the
+// destination's folders: the copy appears whole or not at all. Without
+// `replace`, an existing destination fails with EEXIST and stays untouched.
+// Errors are std::system_error with errno.
+void copy_atomically(const std::string& source, const std::string& destination, bool replace, const ProgressFn& progress) {
+  FILE* in = std::fopen(source.c_str(), "rb");
+  if (in == nullptr) throw std::system_error(errno, std::generic_category(), "opening '" + source + "'");
+  std::unique_ptr<FILE, int (*)(FILE*)> closer(in, &std::fclose);
+  struct stat info {};
+  if (::fstat(::fileno(in), &info) != 0 || S_ISDIR(info.st_mode)) {
+    throw std::system_error(S_ISDIR(info.st_mode) ? EISDIR : errno, std::generic_category(), "opening '" + source + "'");
+  }
+  const uint64_t total = static_cast<uint64_t>(info.st_size);
+  const fs::path dest = fs::absolute(destination);
+  std::error_code ec;
+  fs::create_directories(dest.parent_path(), ec);
+  if (ec) throw std::system_error(ec, "creating folder '" + dest.parent_path().string() + "'");
+
+  AtomicFile out(dest.string());
+  std::vector<char> buffer(size_t{1} << 20);
+  uint64_t done = 0;
+  if (progress) progress(0, total);
+  while (size_t n = std::fread(buffer.data(), 1, buffer.size(), in)) {
+    out.write(buffer.data(), n);
+    done += n;
+    // The total is the size seen at open; a file growing meanwhile must not
+    // make the callback report more than 100 %.
+    if (progress && done <= total) progress(done, total);
+  }
+  if (std::ferror(in)) throw std::system_error(EIO, std::generic_category(), "reading '" + source + "'");
+  out.commit(replace);
+  if (progress && done != total) progress(done, done);
 }
 
 // The root a file:// URI names: its authority must be empty or "localhost".
@@ -114,7 +146,7 @@ void LocalStore::upload_object(const std::string& object_name, const std::string
                                                      "local file '" + filename + "' does not exist or is not a file"));
   }
   try {
-    atomic_file::copy(filename, path, /*replace=*/true, progress);
+    copy_atomically(filename, path, /*replace=*/true, progress);
   } catch (const std::system_error& e) {
     // The source was checked above, and an upload replaces: a missing or
     // existing path now is a folder we could not create (a file in the way),
@@ -137,7 +169,7 @@ void LocalStore::download_object(const std::string& object_name, const std::stri
                                      "destination '" + filename + "' already exists; pass overwrite to replace it"));
   }
   try {
-    atomic_file::copy(path, filename, overwrite, progress);
+    copy_atomically(path, filename, overwrite, progress);
   } catch (const std::system_error& e) {
     int error = e.code().value();
     if (error == EEXIST) {
@@ -182,7 +214,8 @@ std::vector<std::string> LocalStore::list_objects(const std::string& prefix, con
     std::error_code type_ec;
     if (!it->is_regular_file(type_ec)) continue;
     const std::string name = it->path().lexically_relative(root_).generic_string();
-    if (name.compare(0, prefix.size(), prefix) != 0 || has_temp_suffix(name)) continue;
+    const bool half_written = AtomicFile::is_temporary_name(fs::path(name).filename().string());
+    if (name.compare(0, prefix.size(), prefix) != 0 || half_written) continue;
     names.push_back(name);
   }
   std::sort(names.begin(), names.end());

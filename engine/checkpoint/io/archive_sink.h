@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include <string>
 
-#include "checkpoint/io/byte_sink.h"
+#include "core/byte_sink.h"
 #include "checkpoint/io/checkpoint_format.h"
 
 struct archive;

@@ -12,7 +12,7 @@
 #include <ATen/core/ivalue.h>
 #include <ATen/core/Tensor.h>
 
-#include "checkpoint/io/byte_sink.h"
+#include "core/byte_sink.h"
 #include "checkpoint/io/zip_writer.h"
 
 namespace cairn::checkpoint {

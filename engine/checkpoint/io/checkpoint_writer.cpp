@@ -2,12 +2,14 @@
 
 #include <c10/util/Exception.h>
 
+#include <system_error>
+
 #include "cairn/errors.h"
 #include "checkpoint/io/archive_sink.h"
-#include "checkpoint/io/atomic_file.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_format.h"
 #include "checkpoint/io/checkpoint_records.h"
+#include "core/atomic_file.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -36,16 +38,21 @@ uint64_t write_checkpoint(const c10::IValue& root, const std::string& path, cons
   const PickledCheckpoint pickled = pickle_or_explain(root, path);
   const ZipWriterOptions zip_options{options.force_zip64};
 
-  AtomicFile file(path);
-  if (format.container == Container::kZip) {
-    write_checkpoint_zip(pickled, file, zip_options);
-  } else {
-    ArchiveSink archive(file, format, checkpoint_zip_size(pickled, zip_options), path);
-    write_checkpoint_zip(pickled, archive, zip_options);
-    archive.finish();
+  try {
+    AtomicFile file(path);
+    if (format.container == Container::kZip) {
+      write_checkpoint_zip(pickled, file, zip_options);
+    } else {
+      ArchiveSink archive(file, format, checkpoint_zip_size(pickled, zip_options), path);
+      write_checkpoint_zip(pickled, archive, zip_options);
+      archive.finish();
+    }
+    file.commit();
+    return file.bytes_written();
+  } catch (const std::system_error& e) {
+    throw CheckpointError("cannot write checkpoint '" + path + "': " + e.what() +
+                          "; check that the folder exists, is writable and has free space");
   }
-  file.commit();
-  return file.bytes_written();
 }
 
 uint64_t write_checkpoint(const c10::IValue& root, const std::string& path) {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "checkpoint/io/byte_sink.h"
+#include "core/byte_sink.h"
 
 namespace cairn::checkpoint {
 

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace cairn::checkpoint {
+namespace cairn {
 
 class ByteSink {
  public:
@@ -25,4 +25,4 @@ class CountingSink final : public ByteSink {
   uint64_t count_ = 0;
 };
 
-}  // namespace cairn::checkpoint
+}  // namespace cairn

@@ -1,17 +1,15 @@
-#include "checkpoint/io/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <cstdio>
 #include <random>
-#include <vector>
+#include <system_error>
 
-#include "cairn/errors.h"
-
-namespace cairn::checkpoint {
+namespace cairn {
 namespace {
 
 // Linux caps one write(2) just under 2 GiB; stay well below.
@@ -22,6 +20,9 @@ constexpr uint64_t kWritebackStride = uint64_t{32} << 20;
 // Writes smaller than this are copied together and written in one call.
 constexpr size_t kGatherBelow = size_t{256} << 10;
 constexpr size_t kGatherCapacity = size_t{1} << 20;
+// Temporary names: ".<name>.tmp-<8 random characters>".
+constexpr char kTempMarker[] = ".tmp-";
+constexpr size_t kTempRandomLength = 8;
 
 std::string folder_of(const std::string& path) {
   auto slash = path.find_last_of('/');
@@ -35,6 +36,14 @@ std::string name_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+void sync_folder(const std::string& folder) {
+  int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);  // some filesystems refuse fsync on a folder; the data is already synced
+    ::close(dir);
+  }
+}
+
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
@@ -43,7 +52,6 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   // kill mid-write leaves nothing behind in the folder.
   fd_ = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
   if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-    // The filesystem has no O_TMPFILE: a named temporary file, removed on failure.
     temp_path_ = unused_temp_name();
     fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd_ < 0) temp_path_.clear();
@@ -57,20 +65,26 @@ AtomicFile::~AtomicFile() {
   if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
 
+bool AtomicFile::is_temporary_name(const std::string& filename) {
+  const size_t marker = sizeof kTempMarker - 1;
+  return filename.size() > 1 + marker + kTempRandomLength && filename.front() == '.' &&
+         filename.compare(filename.size() - kTempRandomLength - marker, marker, kTempMarker) == 0;
+}
+
 std::string AtomicFile::unused_temp_name() const {
   // A dot-prefixed name keeps half-written files out of globs such as "*.pt";
   // the name is shortened so it stays within NAME_MAX (255).
   static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::random_device random;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string name = folder_of(path_) + "/." + name_of(path_).substr(0, 200) + ".tmp-";
-    for (int i = 0; i < 8; ++i) name += kAlphabet[random() % (sizeof kAlphabet - 1)];
+    std::string name = folder_of(path_) + "/." + name_of(path_).substr(0, 200) + kTempMarker;
+    for (size_t i = 0; i < kTempRandomLength; ++i) name += kAlphabet[random() % (sizeof kAlphabet - 1)];
     if (::access(name.c_str(), F_OK) != 0 && errno == ENOENT) return name;
   }
   fail("cannot find an unused temporary name in folder '" + folder_of(path_) + "'", EEXIST);
 }
 
-void AtomicFile::give_name() {
+void AtomicFile::give_temp_name() {
   const std::string self = "/proc/self/fd/" + std::to_string(fd_);
   for (int attempt = 0; attempt < 10; ++attempt) {
     temp_path_ = unused_temp_name();
@@ -85,9 +99,8 @@ void AtomicFile::give_name() {
   fail("naming the finished temporary file failed", EEXIST);
 }
 
-void AtomicFile::fail(const std::string& what, int err) const {
-  throw CheckpointError("cannot write checkpoint '" + path_ + "': " + what + " (" + std::strerror(err) +
-                        "); check that the folder exists, is writable and has free space");
+void AtomicFile::fail(const std::string& step, int err) const {
+  throw std::system_error(err, std::generic_category(), "writing '" + path_ + "': " + step);
 }
 
 void AtomicFile::write(const char* data, size_t size) {
@@ -129,24 +142,31 @@ void AtomicFile::start_writeback() {
   writeback_started_ = written_;
 }
 
-void AtomicFile::commit() {
-  flush_gathered();
-  if (::fsync(fd_) != 0) fail("fsync failed", errno);
-  // link + rename rather than linking over `path_`: linkat cannot replace a file.
-  if (temp_path_.empty()) give_name();
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    fail("close failed", errno);
+// rename() replaces; without replacement, renameat2(RENAME_NOREPLACE) is
+// exclusive, with link()+unlink() where the filesystem lacks it.
+void AtomicFile::publish(bool replace) {
+  if (replace) {
+    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) fail("renaming the finished temporary file failed", errno);
+    return;
   }
-  fd_ = -1;
-  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) fail("renaming the finished temporary file failed", errno);
-  committed_ = true;
-  // The rename is durable only once the folder's entry is on disk.
-  int dir = ::open(folder_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) return;
+  if (errno != EINVAL && errno != ENOSYS) fail("publishing the finished file failed", errno);
+  if (::link(temp_path_.c_str(), path_.c_str()) != 0) fail("publishing the finished file failed", errno);
+  ::unlink(temp_path_.c_str());
 }
 
-}  // namespace cairn::checkpoint
+void AtomicFile::commit(bool replace) {
+  flush_gathered();
+  if (::fsync(fd_) != 0) fail("fsync failed", errno);
+  // link + rename rather than linking straight to `path_`: linkat cannot replace a file.
+  if (temp_path_.empty()) give_temp_name();
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) fail("close failed", errno);
+  publish(replace);
+  committed_ = true;
+  // The new name is durable only once the folder's entry is on disk.
+  sync_folder(folder_of(path_));
+}
+
+}  // namespace cairn
