@@ -6,12 +6,7 @@
 #include <vector>
 
 #include <ATen/core/ivalue.h>
-
-namespace torch {
-namespace nn {
-class Module;
-}
-}  // namespace torch
+#include "cairn/torch_fwd.h"
 
 namespace cairn {
 

@@ -9,12 +9,7 @@
 #include <string>
 
 #include <ATen/core/ivalue.h>
-
-namespace torch {
-namespace optim {
-class Optimizer;
-}
-}  // namespace torch
+#include "cairn/torch_fwd.h"
 
 namespace cairn {
 

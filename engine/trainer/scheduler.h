@@ -8,12 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "cairn/state_dict.h"
-
-namespace torch {
-namespace optim {
-class Optimizer;
-}
-}  // namespace torch
+#include "cairn/torch_fwd.h"
 
 namespace cairn {
 

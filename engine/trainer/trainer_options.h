@@ -10,12 +10,7 @@
 
 #include "cairn/event.h"
 #include "cairn/time.h"
-
-namespace torch {
-namespace optim {
-class Optimizer;
-}
-}  // namespace torch
+#include "cairn/torch_fwd.h"
 
 namespace cairn {
 

@@ -8,12 +8,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "cairn/export.h"
-
-namespace torch {
-namespace nn {
-class Module;
-}
-}  // namespace torch
+#include "cairn/torch_fwd.h"
 
 namespace cairn {
 

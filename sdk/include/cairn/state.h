@@ -14,12 +14,7 @@
 #include "cairn/export.h"
 #include "cairn/model.h"
 #include "cairn/time.h"
-
-namespace torch {
-namespace optim {
-class Optimizer;
-}
-}  // namespace torch
+#include "cairn/torch_fwd.h"
 
 namespace cairn {
 
