@@ -22,13 +22,14 @@
 namespace cairn {
 namespace {
 
-// Composer's run-name order: argument, $COMPOSER_RUN_NAME, $RUN_NAME, generated.
-std::string resolve_run_name(const std::optional<std::string>& given) {
-  if (given && !given->empty()) return *given;
+// Composer's run-name order: argument, $COMPOSER_RUN_NAME, $RUN_NAME; empty
+// when none is set (the trainer then generates one).
+std::optional<std::string> chosen_run_name(const std::optional<std::string>& given) {
+  if (given && !given->empty()) return given;
   for (const char* var : {"COMPOSER_RUN_NAME", "RUN_NAME"}) {
-    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return v;
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return std::string(v);
   }
-  return std::to_string(std::time(nullptr)) + "-cairn-run";
+  return std::nullopt;
 }
 
 // "cairn::SpeedMonitor" -> "SpeedMonitor": the class name, as Composer keys by qualname.
@@ -97,7 +98,9 @@ void Trainer::Impl::validate_and_resolve() {
     throw ConfigError("WORLD_SIZE=" + std::to_string(state.dist.size()) +
                       ": multi-process training (torch.distributed) is not available in this version; run one process");
   }
-  state.run_name = resolve_run_name(options.run_name);
+  const auto chosen = chosen_run_name(options.run_name);
+  run_name_chosen = chosen.has_value();
+  state.run_name = chosen ? *chosen : std::to_string(std::time(nullptr)) + "-cairn-run";
   if (options.seed && *options.seed >= (uint64_t(1) << 32)) {
     throw ConfigError("seed " + std::to_string(*options.seed) + " is out of range; use a value in [0, 2^32)");
   }

@@ -37,6 +37,9 @@ struct Trainer::Impl {
   // This rank's RNG state from a loaded checkpoint, restored right before the
   // first batch trained after the load so nothing in between can consume it.
   std::optional<c10::IValue> pending_rng;
+  // Whether the run name came from the user (argument or environment), which
+  // autoresume needs to find the same run again.
+  bool run_name_chosen = false;
   bool fit_started = false;
   bool closed = false;
 

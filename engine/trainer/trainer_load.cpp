@@ -21,11 +21,7 @@ namespace fs = std::filesystem;
 
 std::optional<std::string> Trainer::Impl::resolve_autoresume() {
   std::vector<std::string> missing;
-  if (!options.run_name || options.run_name->empty()) {
-    const char* a = std::getenv("COMPOSER_RUN_NAME");
-    const char* b = std::getenv("RUN_NAME");
-    if ((a == nullptr || *a == '\0') && (b == nullptr || *b == '\0')) missing.push_back("run_name (or $RUN_NAME)");
-  }
+  if (!run_name_chosen) missing.push_back("run_name (or $RUN_NAME)");
   if (!primary_saver) missing.push_back("save_folder");
   else if (!primary_saver->options().latest_filename) missing.push_back("save_latest_filename");
   if (!missing.empty()) {

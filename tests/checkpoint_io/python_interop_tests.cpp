@@ -3,15 +3,12 @@
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_writer.h"
 #include "checkpoint_io_fixtures.h"
+#include "test_text.h"
 
 using namespace cairn::checkpoint;
 using namespace cairn::test;
 
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 const std::string kZip64EndRecord("PK\x06\x06", 4);
 const std::string kZip64Locator("PK\x06\x07", 4);

@@ -7,6 +7,10 @@
 #include "plugin_host/plugin_host.h"
 #include "store/local_store.h"
 #include "temp_dir.h"
+#include "test_text.h"
+
+using cairn::test::contains;
+using cairn::test::error_text;
 
 using namespace cairn;
 namespace fs = std::filesystem;
@@ -32,8 +36,6 @@ std::string error_of(F&& f) {
   }
   return "(no error of the expected type)";
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::vector<std::string> files_in(const fs::path& folder) {
   std::vector<std::string> names;

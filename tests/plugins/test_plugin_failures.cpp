@@ -8,6 +8,10 @@
 #include "cairn/version.h"
 #include "plugin_host/plugin_host.h"
 #include "temp_dir.h"
+#include "test_text.h"
+
+using cairn::test::contains;
+using cairn::test::error_text;
 
 using namespace cairn;
 namespace fs = std::filesystem;
@@ -50,18 +54,6 @@ size_t failures_under(const PluginHost& host, const fs::path& folder) {
   size_t count = 0;
   for (const auto& failure : host.failures()) count += fs::path(failure.file).parent_path() == folder;
   return count;
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-template <typename F>
-std::string config_error_of(F&& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no ConfigError)";
 }
 
 }  // namespace
@@ -153,14 +145,14 @@ BOOST_AUTO_TEST_CASE(load_file_reports_a_missing_file) {
 BOOST_AUTO_TEST_CASE(unknown_names_and_schemes_list_what_is_loaded) {
   PluginHost host;
   host.load_file(dir / "libcairn-tp_a_good.so");
-  BOOST_TEST(config_error_of([&] { host.make_model("foo", nullptr); }) ==
+  BOOST_TEST(error_text<ConfigError>([&] { host.make_model("foo", nullptr); }) ==
              "unknown model 'foo'; loaded models: none. Check --plugin-dir or `cairn plugins`");
-  BOOST_TEST(config_error_of([&] { host.open_store("s3", nullptr); }) ==
+  BOOST_TEST(error_text<ConfigError>([&] { host.open_store("s3", nullptr); }) ==
              "unknown object store 's3'; loaded object stores: local, test_store. Check --plugin-dir or `cairn plugins`");
-  BOOST_TEST(config_error_of([&] { host.open_store_for_uri(Uri::parse("oci://bucket/x"), nullptr); }) ==
+  BOOST_TEST(error_text<ConfigError>([&] { host.open_store_for_uri(Uri::parse("oci://bucket/x"), nullptr); }) ==
              "no loaded plugin handles 'oci://' URIs (loaded schemes: file, tst); install a plugin for it into a plugin "
              "directory");
-  BOOST_TEST(contains(config_error_of([&] { host.open_store_for_uri(Uri::parse("/abs/path"), nullptr); }),
+  BOOST_TEST(contains(error_text<ConfigError>([&] { host.open_store_for_uri(Uri::parse("/abs/path"), nullptr); }),
                       "is a local path, not a URI"));
   BOOST_CHECK_THROW(host.add_builtin("again", "", [](Registrar& r) { r.add_object_store("x", {"tst"}, nullptr, ""); }),
                     PluginError);

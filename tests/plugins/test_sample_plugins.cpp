@@ -12,6 +12,10 @@
 #include "cairn/model.h"
 #include "plugin_host/plugin_host.h"
 #include "temp_dir.h"
+#include "test_text.h"
+
+using cairn::test::contains;
+using cairn::test::error_text;
 
 using namespace cairn;
 
@@ -28,18 +32,6 @@ struct ShippedPlugins {
   PluginHost host;
   ShippedPlugins() { host.load_all({CAIRN_SHIPPED_PLUGIN_DIR}); }
 };
-
-template <typename F>
-std::string config_error_of(F&& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no ConfigError)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 
@@ -125,9 +117,9 @@ BOOST_AUTO_TEST_CASE(mlp_learns_the_synthetic_data) {
 BOOST_AUTO_TEST_CASE(mlp_config_is_checked) {
   auto model = host.make_model("mlp", {{"in_features", 3}, {"hidden", {5}}, {"classes", 2}, {"dropout", 0.25}});
   BOOST_TEST(model->forward(torch::zeros({7, 3})).size(1) == 2);
-  BOOST_TEST(contains(config_error_of([&] { host.make_model("mlp", {{"hiden", {8}}}); }), "unknown config field 'hiden'"));
-  BOOST_TEST(contains(config_error_of([&] { host.make_model("mlp", {{"dropout", 1.5}}); }), "'dropout' must be in [0, 1)"));
-  BOOST_TEST(contains(config_error_of([&] { host.make_model("mlp", {{"hidden", "64"}}); }), "'hidden' has the wrong type"));
+  BOOST_TEST(contains(error_text<ConfigError>([&] { host.make_model("mlp", {{"hiden", {8}}}); }), "unknown config field 'hiden'"));
+  BOOST_TEST(contains(error_text<ConfigError>([&] { host.make_model("mlp", {{"dropout", 1.5}}); }), "'dropout' must be in [0, 1)"));
+  BOOST_TEST(contains(error_text<ConfigError>([&] { host.make_model("mlp", {{"hidden", "64"}}); }), "'hidden' has the wrong type"));
 }
 
 BOOST_AUTO_TEST_CASE(synthetic_is_deterministic_and_leaves_torch_rng_alone) {
@@ -177,28 +169,28 @@ BOOST_AUTO_TEST_CASE(csv_reads_features_and_labels) {
 BOOST_AUTO_TEST_CASE(csv_reports_bad_files_clearly) {
   TempDir dir;
   const std::string missing = dir / "missing.csv";
-  std::string message = config_error_of([&] { host.make_dataset("csv", {{"path", missing}}); });
+  std::string message = error_text<ConfigError>([&] { host.make_dataset("csv", {{"path", missing}}); });
   BOOST_TEST(contains(message, "cannot open '" + missing + "'"), message);
 
   write_file(dir / "text.csv", "a,b\n1,2\n3,abc\n");
-  message = config_error_of([&] { host.make_dataset("csv", {{"path", dir / "text.csv"}}); });
+  message = error_text<ConfigError>([&] { host.make_dataset("csv", {{"path", dir / "text.csv"}}); });
   BOOST_TEST(contains(message, dir / "text.csv:3:2: 'abc' is not a number"), message);
 
   write_file(dir / "ragged.csv", "1,2,0\n3,4,1\n5,1\n");
-  message = config_error_of([&] { host.make_dataset("csv", {{"path", dir / "ragged.csv"}}); });
+  message = error_text<ConfigError>([&] { host.make_dataset("csv", {{"path", dir / "ragged.csv"}}); });
   BOOST_TEST(contains(message, dir / "ragged.csv:3: has 2 columns, but line 1 has 3"), message);
 
   write_file(dir / "empty.csv", "");
-  message = config_error_of([&] { host.make_dataset("csv", {{"path", dir / "empty.csv"}}); });
+  message = error_text<ConfigError>([&] { host.make_dataset("csv", {{"path", dir / "empty.csv"}}); });
   BOOST_TEST(contains(message, "has no data rows"), message);
 
   write_file(dir / "fraction.csv", "1,2,0\n3,4,0.5\n");
-  message = config_error_of([&] { host.make_dataset("csv", {{"path", dir / "fraction.csv"}}); });
+  message = error_text<ConfigError>([&] { host.make_dataset("csv", {{"path", dir / "fraction.csv"}}); });
   BOOST_TEST(contains(message, "fraction.csv:2:3: label 0.5"), message);
 
-  message = config_error_of([&] { host.make_dataset("csv", nullptr); });
+  message = error_text<ConfigError>([&] { host.make_dataset("csv", nullptr); });
   BOOST_TEST(contains(message, "'path' is required"), message);
-  message = config_error_of([&] { host.make_dataset("csv", {{"path", dir / "fraction.csv"}, {"header", "maybe"}}); });
+  message = error_text<ConfigError>([&] { host.make_dataset("csv", {{"path", dir / "fraction.csv"}, {"header", "maybe"}}); });
   BOOST_TEST(contains(message, "'header' must be \"auto\", true or false"), message);
 }
 

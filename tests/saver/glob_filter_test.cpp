@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(saver_applies_ignore_keys_before_writing) {
   options.ignore_keys = {"state/*", "rng", "state/nothing"};
   CheckpointSaver saver(options);
   CountingAssembler assembler(&saver);
-  saver.attach([&](const State& s, bool w) { return assembler(s, w); });
+  assembler.attach_to(saver);
   State state = make_state("r", "1ep", 5);
   RecordingLogger logger;
   state.logger = &logger;

@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(batch_duration_ends_with_unincremented_epoch) {
   options.save_interval = Time::parse("1ep");
   CheckpointSaver saver(options);
   CountingAssembler assembler(&saver);
-  saver.attach([&](const State& s, bool w) { return assembler(s, w); });
+  assembler.attach_to(saver);
   State state = make_state("r", "1ba", 5);
   saver.on_event(Event::INIT, state);
   run_fit(state, saver, LoopShape{});

@@ -9,16 +9,6 @@ using namespace cairn;
 
 namespace {
 
-DistInfo rank_zero_of_one() {
-  DistInfo d;
-  d.rank = 0;
-  d.local_rank = 0;
-  d.world_size = 1;
-  d.local_world_size = 1;
-  d.node_rank = 0;
-  return d;
-}
-
 // ep0/ba1/bie1/sp2/sie2/tok3/tie3, wct 10 h / 50 min / 5 s.
 Timestamp scenario_timestamp() {
   Timestamp ts;
@@ -45,7 +35,7 @@ BOOST_AUTO_TEST_CASE(every_variable_renders_like_composer) {
       "local_world_size={local_world_size},local_rank={local_rank},extra={extra},epoch={epoch},batch={batch},"
       "batch_in_epoch={batch_in_epoch},sample={sample},sample_in_epoch={sample_in_epoch},token={token},"
       "token_in_epoch={token_in_epoch},total_wct={total_wct},epoch_wct={epoch_wct},batch_wct={batch_wct}";
-  BOOST_TEST(format_name_with_dist_and_time(format, "awesome_run", rank_zero_of_one(), scenario_timestamp()) ==
+  BOOST_TEST(format_name_with_dist_and_time(format, "awesome_run", DistInfo::single_process(), scenario_timestamp()) ==
              "run_name=awesome_run,rank=0,node_rank=0,world_size=1,local_world_size=1,local_rank=0,extra={extra},"
              "epoch=0,batch=1,batch_in_epoch=1,sample=2,sample_in_epoch=2,token=3,token_in_epoch=3,"
              "total_wct=36000.0,epoch_wct=3000.0,batch_wct=5.0");
@@ -56,7 +46,7 @@ BOOST_AUTO_TEST_CASE(extra_values_fill_through_partial_format) {
 }
 
 BOOST_AUTO_TEST_CASE(dist_only_formatting_leaves_time_fields) {
-  BOOST_TEST(format_name_with_dist("{run_name}/rank{rank}/ep{epoch}", "r", rank_zero_of_one()) == "r/rank0/ep{epoch}");
+  BOOST_TEST(format_name_with_dist("{run_name}/rank{rank}/ep{epoch}", "r", DistInfo::single_process()) == "r/rank0/ep{epoch}");
 }
 
 BOOST_AUTO_TEST_CASE(unset_dist_variables_stay_literal) {

@@ -48,6 +48,10 @@ State make_state(const std::string& run_name, const std::string& max_duration, i
 struct CountingAssembler {
   explicit CountingAssembler(const CheckpointSaver* saver) : saver(saver) {}
   c10::IValue operator()(const State& state, bool weights_only);
+  // Makes this the assembler of `target` (which must outlive neither).
+  void attach_to(CheckpointSaver& target) {
+    target.attach([this](const State& s, bool weights_only) { return (*this)(s, weights_only); });
+  }
   const CheckpointSaver* saver;
   int calls = 0;
 };

@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(each_checkpoint_lists_itself) {
   options.save_interval = Time::parse("1ep");
   CheckpointSaver saver(options);
   CountingAssembler assembler(&saver);
-  saver.attach([&](const State& s, bool w) { return assembler(s, w); });
+  assembler.attach_to(saver);
   State state = make_state("self", "2ep", 5);
   saver.on_event(Event::INIT, state);
   run_fit(state, saver, LoopShape{});
