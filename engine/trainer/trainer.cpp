@@ -13,6 +13,7 @@
 #include "checkpoint/metadata.h"
 #include "checkpoint/model_state.h"
 #include "core/console_logger.h"
+#include "core/logger_hub.h"
 #include "core/ivalue_convert.h"
 #include "core/rng.h"
 #include "plugin_host/plugin_host.h"
@@ -53,9 +54,13 @@ void name_instances(std::vector<Named<T>>& items) {
 }  // namespace
 
 Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
-  logger = options.logger ? options.logger : std::make_shared<ConsoleLogger>();
+  auto hub = std::make_shared<LoggerHub>(options.logger ? options.logger : std::make_shared<ConsoleLogger>());
+  logger = hub;
   state.logger = logger.get();
   validate_and_resolve();
+  // Callbacks that are also logger destinations (Composer's LoggerDestination)
+  // receive metrics and files from here on.
+  for (auto& c : options.callbacks) hub->attach(dynamic_cast<LoggerDestination*>(c.object.get()));
   create_savers();
   register_hooks();
 

@@ -5,6 +5,7 @@
 #include "cairn/callback.h"
 #include "cairn/dataset.h"
 #include "cairn/logger.h"
+#include "cairn/logger_destination.h"
 #include "cairn/model.h"
 #include "cairn/object_store.h"
 #include "cairn/registrar.h"
@@ -22,6 +23,7 @@ Callback::~Callback() = default;
 Algorithm::~Algorithm() = default;
 Dataset::~Dataset() = default;
 Logger::~Logger() = default;
+LoggerDestination::~LoggerDestination() = default;
 Model::~Model() = default;
 ObjectStore::~ObjectStore() = default;
 Registrar::~Registrar() = default;

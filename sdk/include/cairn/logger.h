@@ -17,6 +17,9 @@ class CAIRN_EXPORT Logger {
   virtual void info(const std::string& message) = 0;
   // Something the user should look at that did not stop the run.
   virtual void warn(const std::string& message) = 0;
+  // Hands a file to every destination that uploads (LoggerDestination::upload_file).
+  // The default, for loggers without destinations, drops it.
+  virtual void upload_file(const std::string& remote_file_name, const std::string& file_path, bool overwrite) {}
 };
 
 }  // namespace cairn
