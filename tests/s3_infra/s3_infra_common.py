@@ -69,7 +69,7 @@ def s3_client(peer, access_key=None, secret_key=None, endpoint=None, max_attempt
     require_boto3()
     config = Config(s3={"addressing_style": "path"}, read_timeout=read_timeout,
                     connect_timeout=connect_timeout,
-                    retries={"max_attempts": max_attempts, "mode": "standard"})
+                    retries={"total_max_attempts": max_attempts, "mode": "standard"})
     return boto3.session.Session().client(
         "s3", endpoint_url=endpoint or peer.endpoint, region_name=peer.region,
         aws_access_key_id=access_key or peer.access_key,
