@@ -1,7 +1,8 @@
-// The C++ side of the loopback S3 peers (tests/support/s3_peer.h): a peer
-// starts, serves awscli, enforces signatures where it says so, and is gone
-// after destruction; an absent peer gives a skip reason instead of a failure.
-#define BOOST_TEST_MODULE s3_peer_tests
+// The C++ side of the S3 test infrastructure (tests/support/s3_peer.h,
+// fault_proxy.h): a peer starts, serves awscli, enforces signatures where it
+// says so, and is gone after destruction; an absent peer gives a skip reason
+// instead of a failure; the proxy injects what it is told and counts it.
+#define BOOST_TEST_MODULE s3_infra_tests
 #include <boost/test/unit_test.hpp>
 
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <random>
 
+#include "fault_proxy.h"
 #include "s3_peer.h"
 
 namespace {
@@ -37,13 +39,16 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Runs /usr/bin/aws against the peer with `secret`; returns its exit status.
-int aws(const cairn::test::S3Peer& peer, const std::string& args, const std::string& secret) {
+// Runs /usr/bin/aws against `endpoint` with the peer's keys but `secret`;
+// returns its exit status. Its output is discarded (it may hold request details).
+int aws(const cairn::test::S3Peer& peer, const std::string& args, const std::string& secret,
+        const std::string& endpoint = "", const std::string& extra_env = "") {
   const std::string command = "env AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null "
                               "AWS_ACCESS_KEY_ID='" + peer.access_key() +
                               "' AWS_SECRET_ACCESS_KEY='" + secret + "' AWS_DEFAULT_REGION=" +
-                              peer.region() + " /usr/bin/aws --endpoint-url " + peer.endpoint() +
-                              " " + args + " >/dev/null 2>&1";
+                              peer.region() + " " + extra_env + " /usr/bin/aws --endpoint-url " +
+                              (endpoint.empty() ? peer.endpoint() : endpoint) + " " + args +
+                              " >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -99,4 +104,35 @@ BOOST_AUTO_TEST_CASE(an_absent_peer_gives_a_skip_reason) {
   BOOST_TEST(peer.skip_reason().find("moto_server is not installed") != std::string::npos,
              peer.skip_reason());
   BOOST_TEST(peer.stop() == 77);
+}
+
+BOOST_AUTO_TEST_CASE(fault_proxy_injects_and_counts_and_passes_through_at_rate_0) {
+  cairn::test::S3Peer peer("s3rver", "proxied");
+  CAIRN_SKIP_UNLESS_AVAILABLE(peer);
+  if (!have_awscli()) {
+    BOOST_TEST_MESSAGE("skipped: /usr/bin/aws is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string data = random_bytes(100000);
+  std::ofstream(dir.path + "/up.bin", std::ios::binary) << data;
+  const std::string attempts = "AWS_MAX_ATTEMPTS=3 AWS_RETRY_MODE=standard";
+  {
+    cairn::test::FaultProxy proxy(peer.endpoint(), 1.0, {"slow_down"}, 7);
+    BOOST_TEST(aws(peer, "s3 cp " + dir.path + "/up.bin s3://proxied/failed.bin", peer.secret_key(),
+                   proxy.endpoint(), attempts) != 0);
+    const nlohmann::json stats = proxy.stats();
+    BOOST_TEST(stats.at("requests").get<int>() == 3);
+    BOOST_TEST(stats.at("faults").at("slow_down").get<int>() == 3);
+    BOOST_TEST(stats.at("forwarded").get<int>() == 0);
+    BOOST_TEST(proxy.stop() == 0);
+    BOOST_TEST(nlohmann::json::parse(proxy.final_output()).at("faults_total").get<int>() == 3);
+  }
+  cairn::test::FaultProxy proxy(peer.endpoint(), 0.0);
+  BOOST_TEST(aws(peer, "s3 cp " + dir.path + "/up.bin s3://proxied/ok.bin", peer.secret_key(),
+                 proxy.endpoint(), attempts) == 0);
+  BOOST_TEST(aws(peer, "s3 cp s3://proxied/ok.bin " + dir.path + "/down.bin", peer.secret_key()) == 0);
+  BOOST_TEST((read_file(dir.path + "/down.bin") == data));
+  BOOST_TEST(aws(peer, "s3 ls s3://proxied/failed.bin", peer.secret_key()) != 0);
+  BOOST_TEST(proxy.stats().at("forwarded").get<int>() == 1);
 }
