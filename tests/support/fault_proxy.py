@@ -152,8 +152,12 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         self.reader = self.client.makefile("rb", buffering=http_relay.CHUNK)
         self.upstream = None
         self.closed = False
+        with self.server.lock:
+            self.server.connections.add(self.client)
 
     def finish(self):
+        with self.server.lock:
+            self.server.connections.discard(self.client)
         self.close_upstream()
         with contextlib.suppress(OSError):
             self.reader.close()
@@ -331,6 +335,8 @@ class FaultProxy(socketserver.ThreadingTCPServer):
         self.upstream = (parsed.hostname, parsed.port)
         self.upstream_url = upstream
         self.plan = plan
+        self.lock = threading.Lock()
+        self.connections = set()  # open client sockets, ended by stop()
         super().__init__((loopback_server.LOOPBACK, 0), ConnectionHandler)
         self.port = self.server_address[1]
         self.endpoint = f"http://{loopback_server.LOOPBACK}:{self.port}"
@@ -343,6 +349,10 @@ class FaultProxy(socketserver.ThreadingTCPServer):
     def stop(self):
         self.shutdown()
         self.server_close()
+        with self.lock:
+            for sock in self.connections:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self):
         return self.start()

@@ -140,18 +140,28 @@ class ServerProcess:
         return self.process.poll() is None
 
     def stop(self, grace=5.0):
-        if self.process.poll() is None:
+        if self.process.returncode is not None:
+            return  # already reaped: its group id may belong to someone else by now
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGTERM)
+        if not self._exited(grace):
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.pid, signal.SIGKILL)
-                self.process.wait()
-        # Children that outlived the leader are still in its group.
+                os.killpg(self.pid, signal.SIGKILL)
+            self._exited(None)
+        # The leader is a zombie until reaped, so its group id cannot have been
+        # reused: end any child that outlived it, then reap.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def _exited(self, timeout):
+        """Waits for the leader to exit without reaping it."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while deadline is None or time.monotonic() < deadline:
+            if os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+            time.sleep(0.05)
+        return False
 
 
 def start_on_free_port(make_argv, log_path, timeout, env=None, cwd=None, attempts=3):
