@@ -52,7 +52,7 @@ class ProxyCase(unittest.TestCase):
         # Every request was either passed through or got exactly one fault;
         # the server saw exactly the passed ones and the GETs cut after forwarding.
         self.assertEqual(stats["requests"], stats["passed"] + stats["faults_total"], stats)
-        cut = stats["faults"]["reset_mid"] + stats["faults"]["truncate_body"]
+        cut = sum(stats["faults"][k] for k in ("reset_mid", "truncate_body", "lost_response"))
         self.assertEqual(stats["forwarded"], stats["passed"] + cut, stats)
         self.assertEqual(stats["upstream_errors"], 0, stats)
 
@@ -92,6 +92,27 @@ class AwscliThroughTheProxy(ProxyCase):
         stats = fault_proxy.fetch_stats(proxy.endpoint)
         self.assertGreater(stats["faults_total"], 0, stats)
         self.assertGreater(stats["passed"], 0, stats)
+        self.assert_counters_consistent(stats)
+
+    def test_rate_30_percent_botocore_transfers_succeed_with_retries(self):
+        from boto3.s3.transfer import TransferConfig
+        proxy = self.proxy(0.3, stall_seconds=10)
+        s3 = common.s3_client(self.peer, endpoint=proxy.endpoint, max_attempts=25, read_timeout=2)
+        config = TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB,
+                                max_concurrency=4)
+        work = common.scratch_dir(self)
+        src, back = os.path.join(work, "src.bin"), os.path.join(work, "back.bin")
+        write_random(src, 12 * MIB + 3, seed=30)
+        s3.upload_file(src, self.peer.bucket, "boto30/multipart.bin", Config=config)
+        s3.download_file(self.peer.bucket, "boto30/multipart.bin", back, Config=config)
+        self.assertEqual(read(back), read(src))
+        for i in range(10):
+            body = os.urandom(1000 + i)
+            s3.put_object(Bucket=self.peer.bucket, Key=f"boto30/small-{i}", Body=body)
+            self.assertEqual(s3.get_object(Bucket=self.peer.bucket, Key=f"boto30/small-{i}")
+                             ["Body"].read(), body)
+        stats = fault_proxy.fetch_stats(proxy.endpoint)
+        self.assertGreater(stats["faults_total"], 0, stats)
         self.assert_counters_consistent(stats)
 
     def test_rate_100_fails_every_request_and_nothing_lands(self):
@@ -162,6 +183,20 @@ class EachFaultKind(ProxyCase):
                                                          Key="cut/object.bin")["Body"].read()
                     self.fail(f"{kind}: read {len(body)} of {len(data)} bytes without an error")
                 self.assertEqual(fault_proxy.fetch_stats(proxy.endpoint)["faults"][kind], 1)
+
+    def test_lost_response_is_an_error_although_the_put_landed(self):
+        from botocore.exceptions import ConnectionClosedError
+        proxy = self.proxy(1.0, kinds=["lost_response"])
+        with self.assertRaises(ConnectionClosedError):
+            self.client(proxy).put_object(Bucket=self.peer.bucket, Key="lost.bin", Body=b"landed")
+        self.assertEqual(self.direct().get_object(Bucket=self.peer.bucket, Key="lost.bin")
+                         ["Body"].read(), b"landed")
+        stats = fault_proxy.fetch_stats(proxy.endpoint)
+        self.assertEqual((stats["forwarded"], stats["faults"]["lost_response"]), (1, 1), stats)
+
+    def test_lost_response_is_only_used_when_named(self):
+        self.assertNotIn("lost_response", fault_proxy.FaultPlan(1.0).kinds)
+        self.assertNotIn("lost_response", fault_proxy.parse_kinds(""))
 
     def test_get_only_kinds_leave_other_methods_alone(self):
         proxy = self.proxy(1.0, kinds=["truncate_body", "reset_mid"])

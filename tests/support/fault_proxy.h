@@ -6,7 +6,8 @@
 //   nlohmann::json counters = proxy.stats();   // {"requests", "faults": {kind: n}, ...}
 //
 // Kinds (empty: all): internal_error service_unavailable slow_down
-// request_timeout reset_before stall reset_mid truncate_body. The proxy stops
+// request_timeout reset_before stall reset_mid truncate_body; lost_response only
+// when named (the server applied the request, the answer is lost). The proxy stops
 // when `proxy` goes out of scope; final_output() then holds its last counters.
 #pragma once
 

@@ -19,7 +19,13 @@ injects one of these faults:
     truncate_body        the headers with the full Content-Length, half the
                          body, then close
 So a request the client sees succeed was served whole by the server, and a
-failed one left no trace: faults never make a success silently wrong. A
+failed one left no trace: faults never make a success silently wrong.
+  Only when asked for by name (not in the default set):
+    lost_response        any method: the server handles the request, then the
+                         connection is reset before the client hears back. Real
+                         (a dropped connection after a PUT landed), and the
+                         client's retry must cope: a re-sent PUT is harmless, a
+                         re-sent CompleteMultipartUpload may get NoSuchUpload. A
 request no chosen kind applies to (a PUT when only GET faults are enabled)
 passes through uncounted. With concurrent clients the order in which requests
 draw from the generator, so which request gets which fault, may vary; the
@@ -66,11 +72,13 @@ ERROR_FAULTS = {  # kind: (status, reason, S3 error code, message)
 }
 BEFORE_FORWARD = tuple(ERROR_FAULTS) + ("reset_before", "stall")
 AFTER_FORWARD_ON_GET = ("reset_mid", "truncate_body")
-ALL_KINDS = BEFORE_FORWARD + AFTER_FORWARD_ON_GET
+DEFAULT_KINDS = BEFORE_FORWARD + AFTER_FORWARD_ON_GET
+AFTER_FORWARD_ANY = ("lost_response",)
+ALL_KINDS = DEFAULT_KINDS + AFTER_FORWARD_ANY
 
 
 def parse_kinds(text):
-    kinds = [k.strip() for k in text.split(",") if k.strip()] if text else list(ALL_KINDS)
+    kinds = [k.strip() for k in text.split(",") if k.strip()] if text else list(DEFAULT_KINDS)
     unknown = [k for k in kinds if k not in ALL_KINDS]
     if unknown:
         raise ValueError(f"unknown fault kind {unknown[0]!r}: use some of {', '.join(ALL_KINDS)}")
@@ -83,7 +91,7 @@ class FaultPlan:
     def __init__(self, rate=0.0, kinds=None, seed=0, stall_seconds=30.0):
         self.lock = threading.Lock()
         self.stall_seconds = stall_seconds
-        self.configure(rate=rate, kinds=kinds or list(ALL_KINDS), seed=seed)
+        self.configure(rate=rate, kinds=kinds or list(DEFAULT_KINDS), seed=seed)
         self.reset_counters()
 
     def configure(self, rate=None, kinds=None, seed=None):
@@ -111,7 +119,8 @@ class FaultPlan:
             # sequence does not depend on the methods seen.
             hit = self.random.random() < self.rate
             pick = self.random.random()
-            usable = [k for k in self.kinds if k in BEFORE_FORWARD or method == "GET"]
+            usable = [k for k in self.kinds
+                      if k not in AFTER_FORWARD_ON_GET or method == "GET"]
             if not hit or not usable:
                 self.counters["passed"] += 1
                 return None
@@ -287,14 +296,16 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             kind = "reset_mid"
         self.plan.count("faults", kind)
         encoded = response.encode()
-        if framing.empty:
+        if kind == "lost_response":
+            pass  # nothing of the answer reaches the client
+        elif framing.empty:
             self.client.sendall(encoded[:len(encoded) // 2])
         else:
             self.client.sendall(encoded)
             half = framing.length // 2 if framing.length else http_relay.CHUNK // 2
             http_relay.copy_body(upstream_reader, framing, self.client.sendall, limit=max(half, 1))
         self.close_upstream()  # its response was not read to the end
-        self.drop(reset=kind == "reset_mid")
+        self.drop(reset=kind in ("reset_mid", "lost_response"))
 
     # --- control -----------------------------------------------------------
 
@@ -380,7 +391,8 @@ def main(argv=None):
     start = sub.add_parser("start", help="run the proxy; print its JSON line; run until released")
     start.add_argument("--upstream", required=True, help="http://HOST:PORT of the server")
     start.add_argument("--rate", type=float, default=0.0, help="share of requests faulted, 0..1")
-    start.add_argument("--kinds", default="", help=f"comma-separated, default all: {','.join(ALL_KINDS)}")
+    start.add_argument("--kinds", default="", help=f"comma-separated, default {','.join(DEFAULT_KINDS)}; "
+                       f"also {','.join(AFTER_FORWARD_ANY)}")
     start.add_argument("--seed", type=int, default=0)
     start.add_argument("--stall-seconds", type=float, default=30.0)
     start.add_argument("--no-stdin", action="store_true", help="ignore stdin: run until SIGTERM")
