@@ -59,7 +59,12 @@ class LoopbackPeer {
       throw std::runtime_error(script + " printed no JSON line (exit status " +
                                std::to_string(status) + "); its stderr says why");
     }
-    info_ = nlohmann::json::parse(line);
+    try {
+      info_ = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception&) {
+      stop();
+      throw std::runtime_error(script + " printed a line that is not JSON");
+    }
     if (info_.contains("unavailable")) {
       skip_reason_ = info_["unavailable"].get<std::string>();
       stop();

@@ -93,6 +93,14 @@ def listening_owner(pid, port):
     return None
 
 
+class ServerExited(RuntimeError):
+    """The server exited before it listened; `status` is its exit status."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
 class ServerProcess:
     """A server started in its own process group, with its output in a log file.
 
@@ -123,9 +131,9 @@ class ServerProcess:
         while True:
             code = self.process.poll()
             if code is not None:
-                raise RuntimeError(
+                raise ServerExited(
                     f"{os.path.basename(self.argv[0])} exited with status {code} before listening "
-                    f"on {LOOPBACK}:{port}; its output ends with:\n{self.log_tail()}")
+                    f"on {LOOPBACK}:{port}; its output ends with:\n{self.log_tail()}", code)
             if listening_owner(self.pid, port) is not None:
                 return
             if time.monotonic() > deadline:

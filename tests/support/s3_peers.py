@@ -156,9 +156,14 @@ def start_moto(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEO
     env.pop("AWS_SECRET_ACCESS_KEY", None)
     server = None
     try:
-        server, port = loopback_server.start_on_free_port(
-            lambda p: [command, "-H", LOOPBACK, "-p", str(p)],
-            os.path.join(work_dir, "moto.log"), timeout, env=env, cwd=work_dir)
+        try:
+            server, port = loopback_server.start_on_free_port(
+                lambda p: [command, "-H", LOOPBACK, "-p", str(p)],
+                os.path.join(work_dir, "moto.log"), timeout, env=env, cwd=work_dir)
+        except loopback_server.ServerExited as e:
+            if e.status == 127:  # e.g. a pyenv shim whose Python version has no moto
+                raise PeerUnavailable(f"{command} cannot run: {e}") from e
+            raise
         endpoint = f"http://{LOOPBACK}:{port}"
         keys = _create_moto_keys(endpoint)
         create_bucket(endpoint, keys, region, bucket)
