@@ -116,20 +116,26 @@ class AwscliThroughTheProxy(ProxyCase):
         self.assert_counters_consistent(stats)
 
     def test_rate_100_fails_every_request_and_nothing_lands(self):
-        proxy = self.proxy(1.0, kinds=["slow_down", "internal_error", "reset_before"])
+        proxy = self.proxy(1.0, stall_seconds=10)  # the default kinds
         work = common.scratch_dir(self)
-        src = os.path.join(work, "src.bin")
+        src, back = os.path.join(work, "src.bin"), os.path.join(work, "back.bin")
         write_random(src, 100_000, seed=1)
-        result = self.aws_cp(proxy, src, f"s3://{self.peer.bucket}/rate100.bin", check=False,
-                             attempts=4)
-        self.assertNotEqual(result.returncode, 0)
+        self.direct().put_object(Bucket=self.peer.bucket, Key="rate100/existing.bin",
+                                 Body=read(src))
+        up = self.aws_cp(proxy, src, f"s3://{self.peer.bucket}/rate100/new.bin", check=False,
+                         attempts=4)
+        down = self.aws_cp(proxy, f"s3://{self.peer.bucket}/rate100/existing.bin", back,
+                           check=False, attempts=4)
+        self.assertNotEqual(up.returncode, 0)
+        self.assertNotEqual(down.returncode, 0)
+        self.assertFalse(os.path.exists(back))
         stats = fault_proxy.fetch_stats(proxy.endpoint)
-        self.assertEqual(stats["forwarded"], 0, stats)
-        self.assertEqual(stats["passed"], 0, stats)
-        self.assertEqual(stats["requests"], 4, stats)  # AWS_MAX_ATTEMPTS, each one faulted
+        # Four attempts of PutObject, four of the download's HeadObject; all faulted.
+        self.assertEqual((stats["requests"], stats["faults_total"], stats["passed"]), (8, 8, 0),
+                         stats)
         self.assert_counters_consistent(stats)
         listed = self.direct().list_objects_v2(Bucket=self.peer.bucket, Prefix="rate100")
-        self.assertNotIn("Contents", listed)
+        self.assertEqual([o["Key"] for o in listed["Contents"]], ["rate100/existing.bin"])
 
 
 class EachFaultKind(ProxyCase):
