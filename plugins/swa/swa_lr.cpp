@@ -58,6 +58,7 @@ void SwaLr::step() {
     next[i] = swa_lrs_[i] * alpha + start * (1 - alpha);
   }
   set_lrs(next);
+  last_lrs_ = next;
 }
 
 c10::IValue SwaLr::state_dict() const {
@@ -67,7 +68,7 @@ c10::IValue SwaLr::state_dict() const {
   d.insert("anneal_strategy", std::string(to_string(strategy_)));
   d.insert("last_epoch", last_epoch_);
   d.insert("_step_count", step_count_);
-  d.insert("_last_lr", c10::List<double>(lrs()));
+  d.insert("_last_lr", c10::List<double>(last_lrs_));
   return d;
 }
 
@@ -81,17 +82,24 @@ std::unique_ptr<SwaLr> SwaLr::restore(std::shared_ptr<torch::optim::Optimizer> o
   if (strategy != "cos" && strategy != "linear") reader.fail("anneal_strategy", "should be \"cos\" or \"linear\"");
   std::unique_ptr<SwaLr> s(
       new SwaLr(std::move(optimizer), anneal_epochs, strategy == "cos" ? Strategy::kCos : Strategy::kLinear));
-  auto list = reader.list("swa_lrs");
-  if (!list) reader.fail("swa_lrs", "is missing");
-  for (const auto& element : *list) {
-    const c10::IValue v = element;
-    if (!v.isDouble()) reader.fail("swa_lrs", "should hold floats");
-    s->swa_lrs_.push_back(v.toDouble());
-  }
-  if (s->swa_lrs_.size() != s->optimizer_->param_groups().size()) {
-    reader.fail("swa_lrs", "has " + std::to_string(s->swa_lrs_.size()) + " entries but the optimizer has " +
-                               std::to_string(s->optimizer_->param_groups().size()) + " parameter groups");
-  }
+  // One float per parameter group.
+  auto per_group = [&](const std::string& key) {
+    const auto list = reader.list(key);
+    if (!list) reader.fail(key, "is missing");
+    std::vector<double> values;
+    for (const auto& element : *list) {
+      const c10::IValue v = element;
+      if (!v.isDouble()) reader.fail(key, "should hold floats");
+      values.push_back(v.toDouble());
+    }
+    if (values.size() != s->optimizer_->param_groups().size()) {
+      reader.fail(key, "has " + std::to_string(values.size()) + " entries but the optimizer has " +
+                           std::to_string(s->optimizer_->param_groups().size()) + " parameter groups");
+    }
+    return values;
+  };
+  s->swa_lrs_ = per_group("swa_lrs");
+  s->last_lrs_ = per_group("_last_lr");
   reader.read("last_epoch", s->last_epoch_);
   reader.read("_step_count", s->step_count_);
   return s;

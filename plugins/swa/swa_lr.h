@@ -45,6 +45,7 @@ class SwaLr {
   Strategy strategy_;
   int64_t step_count_ = 0;
   int64_t last_epoch_ = -1;
+  std::vector<double> last_lrs_;  // the LRs this schedule set last
 };
 
 }  // namespace cairn::plugins
