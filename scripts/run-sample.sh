@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The quick start: installs what is missing, builds, trains the bundled sample
-# (an MLP on synthetic data) for two epochs with a checkpoint per epoch, resumes
-# from the latest checkpoint for a third epoch, then shows what the checkpoint
-# holds. Safe to run again: --save-overwrite replaces the previous run's files.
+# (an MLP on synthetic data, with the EMA algorithm plugin) for two epochs with
+# a checkpoint per epoch, resumes from the latest checkpoint for a third epoch,
+# then shows what the checkpoint holds (EMA's state among it). Safe to run again: --save-overwrite replaces the previous run's files.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,7 +10,8 @@ scripts/deps.sh
 scripts/build.sh
 
 cairn=build/bin/cairn
-sample=(--model mlp --data synthetic --seed 42 --run-name sample --save-folder ./checkpoints --save-overwrite)
+sample=(--model mlp --data synthetic --seed 42 --run-name sample --save-folder ./checkpoints --save-overwrite
+        --algorithm 'EMA={"half_life": "50ba"}')
 
 echo "== training for 2 epochs"
 "$cairn" fit "${sample[@]}" --max-duration 2ep
