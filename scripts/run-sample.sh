@@ -2,7 +2,10 @@
 # The quick start: installs what is missing, builds, trains the bundled sample
 # (an MLP on synthetic data) for two epochs with a checkpoint per epoch, resumes
 # from the latest checkpoint for a third epoch, then shows what the checkpoint
-# holds. Safe to run again: --save-overwrite replaces the previous run's files.
+# holds. The SpeedMonitor callback plugin runs throughout; its state (the
+# throughput window and wall-clock total) is saved in every checkpoint and
+# carried across the resume, which the last step checks with `cairn inspect`.
+# Safe to run again: --save-overwrite replaces the previous run's files.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,7 +13,8 @@ scripts/deps.sh
 scripts/build.sh
 
 cairn=build/bin/cairn
-sample=(--model mlp --data synthetic --seed 42 --run-name sample --save-folder ./checkpoints --save-overwrite)
+sample=(--model mlp --data synthetic --seed 42 --run-name sample --save-folder ./checkpoints --save-overwrite
+        --callback 'SpeedMonitor={"window_size": 4}')
 
 echo "== training for 2 epochs"
 "$cairn" fit "${sample[@]}" --max-duration 2ep
@@ -19,4 +23,9 @@ echo "== resuming from ./checkpoints/latest-rank0.pt for a third epoch"
 "$cairn" fit "${sample[@]}" --max-duration 3ep --load-path ./checkpoints/latest-rank0.pt
 
 echo "== the latest checkpoint"
-"$cairn" inspect ./checkpoints/latest-rank0.pt
+report=$("$cairn" inspect ./checkpoints/latest-rank0.pt)
+echo "$report"
+if ! grep -q '^  callback  SpeedMonitor .*loadable from speed_monitor' <<<"$report"; then
+  echo "run-sample: the checkpoint does not hold SpeedMonitor's state" >&2
+  exit 1
+fi
