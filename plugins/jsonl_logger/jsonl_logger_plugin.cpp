@@ -13,8 +13,8 @@
 // {world_size}, {local_world_size} and {node_rank}. The file is opened at INIT
 // for appending, so a resumed run adds to it instead of truncating it.
 //
-// State: the resolved path and the number of lines this run (and the runs it
-// resumed from) wrote.
+// State: the number of lines this run (and the runs it resumed from) wrote.
+// The path is not state: it comes from this run's config at INIT.
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -86,7 +86,6 @@ class JSONLLogger : public cairn::Callback, public cairn::LoggerDestination {
 
   c10::IValue state_dict() const override {
     auto d = cairn::make_dict();
-    d.insert("path", path_);
     d.insert("lines_written", lines_written_);
     return d;
   }

@@ -3,7 +3,8 @@
 // Skips the first `skip_batches` batches (warm-up), then at every BATCH_END
 // logs time/remaining_estimate: the training time per unit of progress since
 // it started measuring, times the progress left (1 - elapsed fraction of
-// max_duration), in `time_unit` (seconds, minutes, hours or days).
+// max_duration, counting batches within the epoch when max_duration is in
+// epochs), in `time_unit` (seconds, minutes, hours or days).
 //
 // Composer measures with the host clock, so a resumed run starts over. Here
 // time is the timestamp's training wall-clock (total_wct), which a resume
@@ -25,6 +26,19 @@ namespace {
 
 using namespace cairn::plugins;
 
+// Progress as a fraction of max_duration. State::elapsed_duration() counts
+// whole epochs when max_duration is in epochs (as Composer's does), which
+// would leave the estimate silent for the whole first epoch; with a sized
+// dataloader the batches done within the epoch count too.
+double progress(const cairn::State& state) {
+  const cairn::Time& max = state.max_duration;
+  if (max.unit() == cairn::TimeUnit::EPOCH && state.dataloader_len && *state.dataloader_len > 0 && max.value() > 0) {
+    const cairn::Timestamp& ts = state.timestamp;
+    return (double(ts.epoch) + double(ts.batch_in_epoch) / double(*state.dataloader_len)) / max.value();
+  }
+  return state.elapsed_duration();
+}
+
 class RuntimeEstimator : public cairn::Callback {
  public:
   RuntimeEstimator(int64_t skip_batches, double seconds_per_unit)
@@ -33,7 +47,7 @@ class RuntimeEstimator : public cairn::Callback {
   void on_event(cairn::Event event, cairn::State& state) override {
     if (event == cairn::Event::BATCH_START && !start_wct_ && batches_left_to_skip_ == 0) {
       start_wct_ = state.timestamp.total_wct;
-      start_dur_ = state.elapsed_duration();
+      start_dur_ = progress(state);
     }
     if (event != cairn::Event::BATCH_END) return;
     if (batches_left_to_skip_ > 0) {
@@ -41,7 +55,7 @@ class RuntimeEstimator : public cairn::Callback {
       return;
     }
     if (!start_wct_ || !start_dur_) return;
-    const double elapsed_dur = state.elapsed_duration();
+    const double elapsed_dur = progress(state);
     if (elapsed_dur <= *start_dur_) return;
     const double seconds_per_duration = (state.timestamp.total_wct - *start_wct_) / (elapsed_dur - *start_dur_);
     const double remaining = seconds_per_duration * (1.0 - elapsed_dur);

@@ -1,5 +1,7 @@
 #include "callback_fixture.h"
 
+#include <algorithm>
+
 #include <boost/test/unit_test.hpp>
 
 #include "core/ivalue_convert.h"

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "cairn/errors.h"
@@ -44,11 +45,12 @@ class ForwardingLogger : public RecordingLogger {
 // Runs `batches` batches of `seconds` each through `callback` with max_duration
 // `max_duration`, starting from `start` batches already done.
 std::vector<LoggedMetrics> drive(Callback& callback, const std::string& max_duration, int64_t start, int64_t batches,
-                                 double seconds) {
+                                 double seconds, std::optional<int64_t> dataloader_len = std::nullopt) {
   RecordingDestination sink;
   ForwardingLogger logger(sink);
   State state;
   state.max_duration = Time::parse(max_duration);
+  state.dataloader_len = dataloader_len;
   state.logger = &logger;
   for (int64_t i = 0; i < start; ++i) state.timestamp.to_next_batch(1, 0, seconds);
   for (int64_t i = 0; i < batches; ++i) {
@@ -101,6 +103,17 @@ BOOST_AUTO_TEST_CASE(runtime_estimator_is_exact_for_a_known_rate) {
   BOOST_TEST_REQUIRE(in_minutes.size() == 4u);
   BOOST_TEST(in_minutes.back().metrics.at("time/remaining_estimate") == 30.0 * 6 / 60.0,
              boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(runtime_estimator_counts_batches_within_an_epoch) {
+  // max_duration 2ep of 5 batches, 1 s each: after batch k, k/10 of the run
+  // is done at 10 s per run, so 10 - k s remain, from the first batch on.
+  auto estimator = make_callback("RuntimeEstimator", {{"skip_batches", 0}, {"time_unit", "seconds"}});
+  const auto logged = drive(*estimator, "2ep", 0, 4, 1.0, 5);
+  BOOST_TEST_REQUIRE(logged.size() == 4u);
+  for (const auto& l : logged) {
+    BOOST_TEST(l.metrics.at("time/remaining_estimate") == 10.0 - double(l.at.batch), boost::test_tools::tolerance(1e-9));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(runtime_estimator_continues_from_its_state_after_a_resume) {
