@@ -126,3 +126,19 @@ BOOST_AUTO_TEST_CASE(plugins_needed_says_which_ones_cannot_be_loaded) {
   BOOST_TEST(!needed[4].at("loadable").get<bool>());
   BOOST_TEST(cairn::cli::registered_name("Odd#name") == "Odd#name");
 }
+
+BOOST_AUTO_TEST_CASE(cairn_plugins_lists_the_callback_pack) {
+  TempDir dir;
+  const Result r = run_cairn({"plugins", "--json"}, dir.path);
+  BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
+  std::set<std::string> callbacks;
+  for (const auto& plugin : nlohmann::json::parse(r.out).at("plugins")) {
+    for (const auto& entry : plugin.at("registered")) {
+      if (entry.at("kind") == "callback") callbacks.insert(entry.at("name").get<std::string>());
+    }
+  }
+  for (const char* name : {"SpeedMonitor", "LRMonitor", "OptimizerMonitor", "EarlyStopper", "ThresholdStopper",
+                           "MemoryMonitor", "RuntimeEstimator", "JSONLLogger"}) {
+    BOOST_TEST(callbacks.count(name) == 1u, name);
+  }
+}
