@@ -131,8 +131,9 @@ BOOST_AUTO_TEST_CASE(cairn_plugins_lists_the_callback_pack) {
   TempDir dir;
   const Result r = run_cairn({"plugins", "--json"}, dir.path);
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
+  const nlohmann::json report = nlohmann::json::parse(r.out);
   std::set<std::string> callbacks;
-  for (const auto& plugin : nlohmann::json::parse(r.out).at("plugins")) {
+  for (const auto& plugin : report.at("plugins")) {
     for (const auto& entry : plugin.at("registered")) {
       if (entry.at("kind") == "callback") callbacks.insert(entry.at("name").get<std::string>());
     }
