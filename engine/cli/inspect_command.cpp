@@ -9,7 +9,9 @@
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "cli/commands.h"
+#include "cli/inspect_plugins.h"
 #include "cli/inspect_report.h"
+#include "plugin_host/plugin_host.h"
 
 namespace po = boost::program_options;
 
@@ -17,7 +19,9 @@ namespace cairn::cli {
 
 int run_inspect(const std::vector<std::string>& args) {
   po::options_description desc("cairn inspect options");
-  desc.add_options()("help,h", "show this help")("json", po::bool_switch(), "print one JSON object instead of text");
+  desc.add_options()("help,h", "show this help")("json", po::bool_switch(), "print one JSON object instead of text")(
+      "plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR"),
+      "also look for plugins here when checking which ones the checkpoint needs (repeatable)");
   // PATH is positional only, so it stays out of the --help listing.
   po::options_description all;
   all.add(desc).add_options()("path", po::value<std::string>());
@@ -31,16 +35,20 @@ int run_inspect(const std::vector<std::string>& args) {
     throw ConfigError(std::string(e.what()) + " (see 'cairn inspect --help')");
   }
   if (vm.count("help")) {
-    std::cout << "usage: cairn inspect PATH [--json]\n\n"
+    std::cout << "usage: cairn inspect PATH [--plugin-dir DIR]... [--json]\n\n"
               << "Shows a checkpoint's keys, timestamp, run name, seed, metadata, the callbacks and algorithms\n"
-              << "whose state it holds, and the tensors and bytes in each section.\n\n"
+              << "whose state it holds (and whether a plugin in the search path can load each), and the\n"
+              << "tensors and bytes in each section.\n\n"
               << desc << "\n";
     return 0;
   }
   if (!vm.count("path")) throw ConfigError("no checkpoint given: usage: cairn inspect PATH [--json]");
 
   const std::string path = vm["path"].as<std::string>();
-  const nlohmann::json report = describe_checkpoint(checkpoint::read_checkpoint(path), path);
+  nlohmann::json report = describe_checkpoint(checkpoint::read_checkpoint(path), path);
+  PluginHost host;
+  host.load_all(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
+  add_plugins_needed(report, host);
   if (vm["json"].as<bool>()) {
     std::cout << report.dump(2) << "\n";
   } else {

@@ -229,6 +229,19 @@ std::string format_checkpoint_report(const nlohmann::json& report) {
   out << "callback state:  " << joined(report.at("callbacks")) << "\n"
       << "algorithm state: " << joined(report.at("algorithms")) << "\n"
       << "  (restoring this state needs these callbacks and algorithms enabled)\n";
+  if (report.contains("plugins_needed") && !report.at("plugins_needed").empty()) {
+    out << "plugins needed:\n";
+    for (const auto& need : report.at("plugins_needed")) {
+      out << "  " << std::left << std::setw(10) << plain(need.at("kind")) << std::setw(20) << plain(need.at("instance"))
+          << std::right;
+      if (need.at("loadable").get<bool>()) {
+        out << "loadable from " << plain(need.at("plugin")) << " (" << plain(need.at("file")) << ")\n";
+      } else {
+        out << "NOT LOADABLE: no plugin in the search path registers " << plain(need.at("kind")) << " '"
+            << plain(need.at("name")) << "'; its state would be ignored\n";
+      }
+    }
+  }
 
   out << "sections:\n"
       << "  " << std::left << std::setw(16) << "section" << std::right << std::setw(8) << "tensors" << std::setw(14)

@@ -15,6 +15,8 @@ namespace cairn::cli {
 //   metadata (as stored, tensors summarised), callbacks, algorithms (the names
 //   whose state it holds: the plugins needed to restore it),
 //   sections: {"<state key>": {"tensors": n, "bytes": b}, ..., "rng": {...}}.
+// `cairn inspect` adds plugins_needed (cli/inspect_plugins.h), which the text
+// report shows when present.
 // Throws CheckpointError when the root is not a dict with a 'state' dict.
 nlohmann::json describe_checkpoint(const c10::IValue& root, const std::string& path);
 

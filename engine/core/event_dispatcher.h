@@ -1,6 +1,10 @@
-// Runs events through the enabled algorithms and callbacks in Composer's order:
-// at INIT callbacks first, then algorithms; at every other event algorithms
-// first (each one whose match() says yes), then callbacks, in the order given.
+// Runs events through the enabled algorithms and callbacks in the order
+// Composer's Engine.run_event uses (documented in sdk/include/cairn/event.h):
+//   INIT:        logger destinations, other callbacks, then algorithms;
+//   every other: algorithms (each whose match() says yes; in reverse order at
+//                the "after" events, so they unwind like a stack), other
+//                callbacks, then logger destinations.
+// Within each group the order is the order given.
 #pragma once
 
 #include <memory>
@@ -13,13 +17,17 @@
 
 namespace cairn {
 
+// Composer's _AFTER_EVENTS: the events at which algorithms run last-in first-out.
+bool is_after_event(Event event);
+
 class EventDispatcher {
  public:
-  void add_callback(Named<Callback> callback) { callbacks_.push_back(std::move(callback)); }
+  void add_callback(Named<Callback> callback);
   void add_algorithm(Named<Algorithm> algorithm) { algorithms_.push_back(std::move(algorithm)); }
 
   void run(Event event, State& state);
-  // Closes every callback once; errors are contained by Callback::close's contract.
+  // Closes every callback once, in the order given; errors are contained by
+  // Callback::close's contract.
   void close(State& state) noexcept;
 
   const std::vector<Named<Callback>>& callbacks() const { return callbacks_; }
@@ -27,9 +35,11 @@ class EventDispatcher {
 
  private:
   void run_algorithms(Event event, State& state);
-  void run_callbacks(Event event, State& state);
+  // Runs the callbacks that are (or are not) LoggerDestinations.
+  void run_callbacks(Event event, State& state, bool destinations);
 
   std::vector<Named<Callback>> callbacks_;
+  std::vector<bool> is_destination_;  // parallel to callbacks_
   std::vector<Named<Algorithm>> algorithms_;
   bool closed_ = false;
 };

@@ -7,6 +7,11 @@
 #include "core/ivalue_convert.h"
 
 namespace cairn {
+namespace {
+
+bool is_empty_dict(const c10::IValue& value) { return value.isGenericDict() && value.toGenericDict().empty(); }
+
+}  // namespace
 
 StateHooks::Slot& StateHooks::slot(const std::string& key) {
   for (auto& s : slots_)
@@ -67,6 +72,14 @@ void StateHooks::load_state_dict(const c10::IValue& state, const std::vector<std
       if (member == nullptr) {
         logger.warn("the checkpoint has no state for " + s.key + " '" + m.name + "' (state/" + s.key + "/" + m.name +
                     "); it starts fresh");
+        continue;
+      }
+      // load_ignore_keys such as state/callbacks/SpeedMonitor/* leave an empty
+      // dict behind; a plugin that has state then starts fresh instead of
+      // being handed nothing.
+      if (is_empty_dict(*member) && !is_empty_dict(m.hook->state_dict())) {
+        logger.warn("the checkpoint's state for " + s.key + " '" + m.name + "' (state/" + s.key + "/" + m.name +
+                    ") is empty (removed by load_ignore_keys?); it starts fresh");
         continue;
       }
       m.hook->load_state_dict(*member);

@@ -43,8 +43,10 @@ class StateHooks {
   c10::impl::GenericDict state_dict(const std::vector<std::string>& only = {}) const;
 
   // Loads what the checkpoint holds for each slot (except `skip` keys).
-  // Members missing from the checkpoint start fresh, and checkpoint members no
-  // hook claims are ignored, each with a warning through `logger`.
+  // Members missing from the checkpoint (or left as an empty dict by
+  // load_ignore_keys while the live member has state) start fresh, and
+  // checkpoint members no hook claims are ignored, each with a warning through
+  // `logger` naming the member and its key.
   void load_state_dict(const c10::IValue& state, const std::vector<std::string>& skip, Logger& logger) const;
 
   bool has_slot(const std::string& key) const;

@@ -7,9 +7,16 @@
 //            BEFORE_BACKWARD, AFTER_BACKWARD, AFTER_TRAIN_BATCH, BATCH_END,
 //            BATCH_CHECKPOINT
 //
-// Who runs first at each event (as Composer): for INIT, callbacks then
-// algorithms; for every other event, algorithms (in the order given) then
-// callbacks (in the order given; checkpoint savers after user callbacks).
+// Who runs at each event, as Composer's Engine.run_event:
+//   INIT:        callbacks that are LoggerDestinations, then the other
+//                callbacks, then algorithms;
+//   every other: algorithms whose match() is true, then the other callbacks,
+//                then the LoggerDestination callbacks.
+// Algorithms run in the order given, except at the "after" events
+// (AFTER_LOAD, AFTER_DATALOADER, AFTER_FORWARD, AFTER_LOSS, AFTER_BACKWARD,
+// AFTER_TRAIN_BATCH, BATCH_END, EPOCH_END, FIT_END), where they run in reverse
+// so that paired before/after changes unwind like a stack. Callbacks run in the
+// order given within their group; checkpoint savers come after user callbacks.
 #pragma once
 
 #include <string>

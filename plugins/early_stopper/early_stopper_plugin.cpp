@@ -1,0 +1,117 @@
+// Callback plugin "EarlyStopper", as Composer's EarlyStopper.
+//
+// Watches `monitor`, a metric the run logs (e.g. "loss/train"). A value
+// improves on the best so far when comp(value, best) holds and it differs from
+// the best by more than |min_delta|. When the time since the best exceeds
+// `patience` (an int: epochs; or "3ep" / "20ba"), training stops after the
+// current batch through state.stop_training(), which still writes the
+// end-of-training checkpoint. Checked at EPOCH_END, and at BATCH_END when
+// patience is in batches.
+//
+// State: best (None until the first check), the epoch and batch where it
+// occurred, and wait (the time since then, in patience's unit).
+#include <cmath>
+#include <optional>
+
+#include "cairn/callback.h"
+#include "cairn/config.h"
+#include "cairn/plugin.h"
+#include "cairn/state.h"
+#include "cairn/time.h"
+#include "cairn_plugins/monitored_metric.h"
+#include "cairn_plugins/state_values.h"
+
+namespace {
+
+using namespace cairn::plugins;
+
+const char* const kOwner = "callback 'EarlyStopper'";
+
+class EarlyStopper : public cairn::Callback {
+ public:
+  EarlyStopper(std::string monitor, Comparison comp, double min_delta, cairn::Time patience)
+      : monitor_(std::move(monitor)), comp_(comp), min_delta_(std::fabs(min_delta)), patience_(patience) {}
+
+  void on_event(cairn::Event event, cairn::State& state) override {
+    const bool batch_patience = patience_.unit() == cairn::TimeUnit::BATCH;
+    if (event == cairn::Event::EPOCH_END || (event == cairn::Event::BATCH_END && batch_patience)) update(state);
+  }
+
+  c10::IValue state_dict() const override {
+    auto d = cairn::make_dict();
+    d.insert("best", optional_value(best_));
+    d.insert("best_epoch", best_epoch_);
+    d.insert("best_batch", best_batch_);
+    d.insert("wait", wait_);
+    return d;
+  }
+
+  void load_state_dict(const c10::IValue& state) override {
+    StateReader r(kOwner, state);
+    r.restore("best", best_);
+    r.restore("best_epoch", best_epoch_);
+    r.restore("best_batch", best_batch_);
+    r.restore("wait", wait_);
+  }
+
+ private:
+  void update(cairn::State& state) {
+    const double value = monitored_value(state, kOwner, monitor_);
+    if (!best_ || (holds(comp_, value, *best_) && std::fabs(value - *best_) > min_delta_)) {
+      best_ = value;
+      best_epoch_ = state.timestamp.epoch;
+      best_batch_ = state.timestamp.batch;
+    }
+    const bool in_batches = patience_.unit() == cairn::TimeUnit::BATCH;
+    wait_ = in_batches ? state.timestamp.batch - best_batch_ : state.timestamp.epoch - best_epoch_;
+    if (wait_ > patience_.count()) state.stop_training();
+  }
+
+  std::string monitor_;
+  Comparison comp_;
+  double min_delta_;
+  cairn::Time patience_;
+  std::optional<double> best_;
+  int64_t best_epoch_ = 0;
+  int64_t best_batch_ = 0;
+  int64_t wait_ = 0;
+};
+
+cairn::Time read_patience(cairn::Config& cfg) {
+  const auto raw = cfg.get<nlohmann::json>("patience", 1);
+  cairn::Time patience;
+  if (raw.is_number_integer()) {
+    patience = cairn::Time::from_int(raw.get<int64_t>(), cairn::TimeUnit::EPOCH);
+  } else if (raw.is_string()) {
+    patience = cairn::Time::parse(raw.get<std::string>());
+  } else {
+    cfg.fail("patience", "must be an integer (epochs) or a time string such as \"2ep\" or \"50ba\"");
+  }
+  if (patience.unit() != cairn::TimeUnit::EPOCH && patience.unit() != cairn::TimeUnit::BATCH) {
+    cfg.fail("patience", "is \"" + patience.to_string() + "\"; it must be in epochs (ep) or batches (ba)");
+  }
+  if (patience.value() < 0) cfg.fail("patience", "must not be negative");
+  return patience;
+}
+
+void register_early_stopper(cairn::Registrar& registrar) {
+  registrar.add_callback(
+      "EarlyStopper",
+      [](const nlohmann::json& json) -> std::unique_ptr<cairn::Callback> {
+        cairn::Config cfg(kOwner, json);
+        const auto monitor = cfg.require<std::string>("monitor");
+        read_dataloader_label(cfg);
+        const Comparison comp = read_comparison(cfg, monitor);
+        const auto min_delta = cfg.get<double>("min_delta", 0.0);
+        const cairn::Time patience = read_patience(cfg);
+        cfg.finish();
+        return std::make_unique<EarlyStopper>(monitor, comp, min_delta, patience);
+      },
+      "stops training when a metric stops improving; config: monitor (required), dataloader_label (\"train\"), "
+      "comp (by monitor name), min_delta (0.0), patience (1 epoch; int or time string)");
+}
+
+}  // namespace
+
+CAIRN_PLUGIN("early_stopper", "1.0.0", "Composer's EarlyStopper: stops when a metric stops improving",
+             register_early_stopper)

@@ -1,0 +1,54 @@
+// Callback plugin "ThresholdStopper", as Composer's ThresholdStopper: stops
+// training (state.stop_training(), so the end-of-training checkpoint is still
+// written) once comp(monitor, threshold) holds. Checked at EPOCH_END, and at
+// every BATCH_END when stop_on_batch is true. No state.
+#include "cairn/callback.h"
+#include "cairn/config.h"
+#include "cairn/plugin.h"
+#include "cairn/state.h"
+#include "cairn_plugins/monitored_metric.h"
+
+namespace {
+
+using namespace cairn::plugins;
+
+const char* const kOwner = "callback 'ThresholdStopper'";
+
+class ThresholdStopper : public cairn::Callback {
+ public:
+  ThresholdStopper(std::string monitor, double threshold, Comparison comp, bool stop_on_batch)
+      : monitor_(std::move(monitor)), threshold_(threshold), comp_(comp), stop_on_batch_(stop_on_batch) {}
+
+  void on_event(cairn::Event event, cairn::State& state) override {
+    if (event != cairn::Event::EPOCH_END && !(event == cairn::Event::BATCH_END && stop_on_batch_)) return;
+    if (holds(comp_, monitored_value(state, kOwner, monitor_), threshold_)) state.stop_training();
+  }
+
+ private:
+  std::string monitor_;
+  double threshold_;
+  Comparison comp_;
+  bool stop_on_batch_;
+};
+
+void register_threshold_stopper(cairn::Registrar& registrar) {
+  registrar.add_callback(
+      "ThresholdStopper",
+      [](const nlohmann::json& json) -> std::unique_ptr<cairn::Callback> {
+        cairn::Config cfg(kOwner, json);
+        const auto monitor = cfg.require<std::string>("monitor");
+        read_dataloader_label(cfg);
+        const auto threshold = cfg.require<double>("threshold");
+        const Comparison comp = read_comparison(cfg, monitor);
+        const bool stop_on_batch = cfg.get<bool>("stop_on_batch", false);
+        cfg.finish();
+        return std::make_unique<ThresholdStopper>(monitor, threshold, comp, stop_on_batch);
+      },
+      "stops training when a metric crosses a threshold; config: monitor, threshold (required), "
+      "dataloader_label (\"train\"), comp (by monitor name), stop_on_batch (false)");
+}
+
+}  // namespace
+
+CAIRN_PLUGIN("threshold_stopper", "1.0.0", "Composer's ThresholdStopper: stops when a metric crosses a threshold",
+             register_threshold_stopper)
