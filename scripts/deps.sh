@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Cairn is built and tested with. Only what is
-# missing is installed, and `apt-get update` runs only then, so a second run
-# returns at once.
+# Installs the Debian 12 packages Cairn is built and tested with, then the npm
+# packages the tests start (pinned, into ~/.cache/cairn). Only what is missing
+# is installed, and `apt-get update` runs only then, so a second run returns at
+# once.
 set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 packages=(
   # build
@@ -13,7 +15,14 @@ packages=(
   # tests: Python reads the checkpoints back with torch.load; the compressor
   # command-line tools check that compressed checkpoints interoperate; benchmarks use /usr/bin/time
   python3-torch bzip2 xz-utils zstd lz4 time
+  # S3 tests: awscli v2 (/usr/bin/aws) and botocore are the peers' clients
+  awscli python3-boto3 python3-botocore
 )
+# Node runs s3rver. NodeSource's nodejs already carries npm (and conflicts with
+# Debian's npm package), so Debian's are added only when npm is absent.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "deps.sh: dpkg-query not found; this script installs Debian packages (Debian 12). Install these yourself: ${packages[*]}" >&2
@@ -26,14 +35,18 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
-if [ "${#missing[@]}" -eq 0 ]; then
-  exit 0
+if [ "${#missing[@]}" -gt 0 ]; then
+  as_root=()
+  if [ "$(id -u)" -ne 0 ]; then
+    as_root=(sudo)
+  fi
+  echo "deps.sh: installing ${missing[*]}"
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 
-as_root=()
-if [ "$(id -u)" -ne 0 ]; then
-  as_root=(sudo)
+# s3rver@3.7.1 (a no-op once installed). Without it the S3 tests skip, so a
+# failure here is a warning, not an error.
+if ! /usr/bin/python3 "$here/../tests/support/s3_peers.py" install s3rver >/dev/null; then
+  echo "deps.sh: warning: s3rver could not be installed; the tests that need it will skip" >&2
 fi
-echo "deps.sh: installing ${missing[*]}"
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"

@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+"""Real S3 servers on loopback for tests: moto_server and s3rver (stdlib only).
+
+  moto    moto_server (from PATH, or $CAIRN_MOTO_SERVER) with authentication on:
+          INITIAL_NO_AUTH_ACTION_COUNT lets exactly the set-up calls through
+          unsigned-checked (create an IAM user, an allow-all policy, attach
+          it, create an access key); every later request must carry a valid
+          SigV4 signature made with the handed-out keys, or gets 403.
+  s3rver  s3rver 3.7.1 from the npm registry, installed once into the cache
+          folder ($CAIRN_CACHE_DIR, default ~/.cache/cairn). It serves the S3
+          API faithfully but checks only that the access key id is S3RVER.
+
+Each start picks a free port, waits until the process it started owns the
+listening socket, and creates the bucket with a signed request (which also
+proves that the handed-out keys work).
+
+Python:  with start("moto", bucket="b") as peer: peer.endpoint, peer.access_key, ...
+         (raises PeerUnavailable when the peer cannot run here: skip then)
+CLI:     s3_peers.py start moto|s3rver [--bucket B] [--region R] [--no-stdin]
+           prints one JSON line {kind, endpoint, access_key, secret_key, region,
+           bucket, pid, port, verifies_signatures}, then runs until stdin closes
+           (or, with --no-stdin, until SIGTERM/SIGINT). When the peer cannot run
+           here it prints {"unavailable": REASON} and exits with status 77.
+           The line holds the keys: read it, never log it.
+         s3_peers.py install s3rver    installs s3rver now (scripts/deps.sh)
+"""
+import argparse
+import contextlib
+import dataclasses
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loopback_server  # noqa: E402
+import signed_request  # noqa: E402
+from loopback_server import LOOPBACK, PeerUnavailable  # noqa: E402
+
+S3RVER_VERSION = "3.7.1"
+S3RVER_KEY = "S3RVER"  # s3rver's built-in access key id and secret
+DEFAULT_BUCKET = "cairn-test"
+DEFAULT_REGION = "us-east-1"
+START_TIMEOUT_S = 60
+# The allow-all policy given to moto's IAM user.
+ALLOW_ALL = json.dumps({"Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+@dataclasses.dataclass
+class S3Peer:
+    kind: str
+    endpoint: str
+    access_key: str
+    secret_key: str
+    region: str
+    bucket: str
+    verifies_signatures: bool
+    server: loopback_server.ServerProcess
+    port: int
+    work_dir: str
+
+    @property
+    def pid(self):
+        return self.server.pid
+
+    def info(self):
+        """What the CLI prints: everything a client needs (keys included)."""
+        return {"kind": self.kind, "endpoint": self.endpoint, "access_key": self.access_key,
+                "secret_key": self.secret_key, "region": self.region, "bucket": self.bucket,
+                "pid": self.pid, "port": self.port,
+                "verifies_signatures": self.verifies_signatures}
+
+    def client_env(self):
+        """Environment variables that point boto3, awscli and Cairn's S3 store here."""
+        return {"S3_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": self.access_key,
+                "AWS_SECRET_ACCESS_KEY": self.secret_key, "AWS_REGION": self.region,
+                "AWS_DEFAULT_REGION": self.region}
+
+    def stop(self):
+        self.server.stop()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def create_bucket(endpoint, credentials, region, bucket):
+    body = b""
+    if region != "us-east-1":
+        body = ("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                f"<LocationConstraint>{region}</LocationConstraint>"
+                "</CreateBucketConfiguration>").encode()
+    status, text = signed_request.request(endpoint, "PUT", "/" + bucket, credentials, region,
+                                          "s3", body=body)
+    if status != 200:
+        raise RuntimeError(f"creating bucket {bucket!r} at {endpoint} failed: HTTP {status} "
+                           f"{_xml_field(text, 'Code') or text[:200]!r}")
+
+
+def _xml_field(text, name):
+    match = re.search(rf"<{name}>([^<]*)</{name}>".encode(), text)
+    return match.group(1).decode() if match else None
+
+
+# --- moto ------------------------------------------------------------------
+
+def moto_server_command():
+    explicit = os.environ.get("CAIRN_MOTO_SERVER")
+    path = explicit or shutil.which("moto_server")
+    if not path or not os.access(path, os.X_OK):
+        raise PeerUnavailable("moto_server is not installed (not on PATH; set CAIRN_MOTO_SERVER "
+                              "to its path to use it)")
+    return path
+
+
+# The set-up calls let through before authentication is enforced.
+_MOTO_SETUP_CALLS = 4
+
+
+def _moto_iam(endpoint, params):
+    params = dict(params, Version="2010-05-08")
+    # Before enforcement moto checks no signature: any key signs the set-up calls.
+    status, text = signed_request.query_api(endpoint, ("setup", "setup"), "us-east-1", "iam",
+                                            params)
+    if status != 200:
+        raise RuntimeError(f"moto IAM {params['Action']} failed: HTTP {status} "
+                           f"{_xml_field(text, 'Code') or text[:200]!r}")
+    return text
+
+
+def _create_moto_keys(endpoint):
+    """IAM user + allow-all policy + access key: exactly _MOTO_SETUP_CALLS calls."""
+    user = "cairn-test"
+    _moto_iam(endpoint, {"Action": "CreateUser", "UserName": user})
+    policy = _moto_iam(endpoint, {"Action": "CreatePolicy", "PolicyName": "cairn-allow-all",
+                                  "PolicyDocument": ALLOW_ALL})
+    _moto_iam(endpoint, {"Action": "AttachUserPolicy", "UserName": user,
+                         "PolicyArn": _xml_field(policy, "Arn")})
+    key = _moto_iam(endpoint, {"Action": "CreateAccessKey", "UserName": user})
+    return _xml_field(key, "AccessKeyId"), _xml_field(key, "SecretAccessKey")
+
+
+def start_moto(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEOUT_S):
+    command = moto_server_command()
+    work_dir = tempfile.mkdtemp(prefix="cairn-moto-")
+    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=str(_MOTO_SETUP_CALLS))
+    env.pop("AWS_ACCESS_KEY_ID", None)
+    env.pop("AWS_SECRET_ACCESS_KEY", None)
+    server = None
+    try:
+        server, port = loopback_server.start_on_free_port(
+            lambda p: [command, "-H", LOOPBACK, "-p", str(p)],
+            os.path.join(work_dir, "moto.log"), timeout, env=env, cwd=work_dir)
+        endpoint = f"http://{LOOPBACK}:{port}"
+        keys = _create_moto_keys(endpoint)
+        create_bucket(endpoint, keys, region, bucket)
+        return S3Peer("moto", endpoint, keys[0], keys[1], region, bucket, True, server, port,
+                      work_dir)
+    except BaseException:
+        if server:
+            server.stop()
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
+
+
+# --- s3rver ----------------------------------------------------------------
+
+def cache_dir():
+    return os.environ.get("CAIRN_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "cairn")
+
+
+def s3rver_script():
+    return os.path.join(cache_dir(), "npm", f"s3rver-{S3RVER_VERSION}", "node_modules",
+                        "s3rver", "bin", "s3rver.js")
+
+
+def install_s3rver():
+    """Installs s3rver@S3RVER_VERSION into the cache once (a lock keeps parallel
+    tests from installing twice; a half-done install is never used). Returns
+    the path of its start script."""
+    script = s3rver_script()
+    if os.path.isfile(script):
+        return script
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if not npm or not node:
+        raise PeerUnavailable("s3rver needs node and npm, and "
+                              f"{'npm' if not npm else 'node'} is not installed "
+                              "(scripts/deps.sh installs them)")
+    target = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(script))))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isfile(script):
+            return script
+        staging = tempfile.mkdtemp(prefix=os.path.basename(target) + ".", dir=os.path.dirname(target))
+        try:
+            result = subprocess.run(
+                [npm, "install", "--prefix", staging, "--no-audit", "--no-fund",
+                 "--no-update-notifier", f"s3rver@{S3RVER_VERSION}"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+            if result.returncode != 0 or not os.path.isfile(
+                    os.path.join(staging, "node_modules", "s3rver", "bin", "s3rver.js")):
+                tail = "\n".join(result.stdout.strip().splitlines()[-8:])
+                raise PeerUnavailable(f"npm install s3rver@{S3RVER_VERSION} failed "
+                                      f"(status {result.returncode}):\n{tail}")
+            os.rename(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return script
+
+
+def start_s3rver(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEOUT_S):
+    script = install_s3rver()
+    node = shutil.which("node")
+    work_dir = tempfile.mkdtemp(prefix="cairn-s3rver-")
+    data_dir = os.path.join(work_dir, "data")
+    os.mkdir(data_dir)
+    # Without the legacy provider, truncated ListObjectsV2 pages fail with 500:
+    # s3rver's continuation tokens use DES, which OpenSSL 3 disables.
+    env = dict(os.environ, NODE_OPTIONS=(os.environ.get("NODE_OPTIONS", "") +
+                                         " --openssl-legacy-provider").strip())
+    server = None
+    try:
+        server, port = loopback_server.start_on_free_port(
+            lambda p: [node, script, "-d", data_dir, "-a", LOOPBACK, "-p", str(p), "--silent"],
+            os.path.join(work_dir, "s3rver.log"), timeout, env=env, cwd=work_dir)
+        endpoint = f"http://{LOOPBACK}:{port}"
+        create_bucket(endpoint, (S3RVER_KEY, S3RVER_KEY), region, bucket)
+        return S3Peer("s3rver", endpoint, S3RVER_KEY, S3RVER_KEY, region, bucket, False, server,
+                      port, work_dir)
+    except BaseException:
+        if server:
+            server.stop()
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
+
+
+PEERS = {"moto": start_moto, "s3rver": start_s3rver}
+
+
+def start(kind, bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEOUT_S):
+    """Starts a peer of `kind` ('moto' or 's3rver'). Raises PeerUnavailable when
+    it cannot run on this machine, RuntimeError when it ran but failed."""
+    if kind not in PEERS:
+        raise ValueError(f"unknown S3 peer {kind!r}: use one of {', '.join(PEERS)}")
+    return PEERS[kind](bucket=bucket, region=region, timeout=timeout)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Real S3 servers on loopback for tests.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    start_cmd = sub.add_parser("start", help="start a peer; print its JSON line; run until released")
+    start_cmd.add_argument("kind", choices=sorted(PEERS))
+    start_cmd.add_argument("--bucket", default=DEFAULT_BUCKET)
+    start_cmd.add_argument("--region", default=DEFAULT_REGION)
+    start_cmd.add_argument("--timeout", type=float, default=START_TIMEOUT_S,
+                           help="seconds to wait for the server to listen")
+    start_cmd.add_argument("--no-stdin", action="store_true",
+                           help="ignore stdin: run until SIGTERM/SIGINT")
+    install_cmd = sub.add_parser("install", help="install a peer that comes from a registry")
+    install_cmd.add_argument("kind", choices=["s3rver"])
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "install":
+            print(install_s3rver())
+            return 0
+        peer = start(args.kind, bucket=args.bucket, region=args.region, timeout=args.timeout)
+    except PeerUnavailable as e:
+        return loopback_server.print_unavailable(str(e))
+    except RuntimeError as e:
+        print(f"s3_peers.py: {args.command} {args.kind}: {e}", file=sys.stderr)
+        return 1
+    with contextlib.suppress(BrokenPipeError):
+        loopback_server.serve_until_released(peer.info(), peer.stop,
+                                             watch_stdin=not args.no_stdin)
+    peer.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
