@@ -95,7 +95,7 @@ void S3Store::download_object(const std::string& object_name, const std::string&
     throw cairn::AlreadyExistsError(what + " failed: destination '" + filename +
                                     "' already exists; pass overwrite to replace it");
   }
-  const uint64_t size = get_object_size(object_name);  // NotFoundError before anything is created
+  const uint64_t size = size_for("download", object_name);  // NotFoundError before anything is created
   TemporaryFile temporary(filename, what);
   fetch_into(object_name, temporary.fd(), size, progress);
   temporary.publish(filename, overwrite);

@@ -26,6 +26,10 @@ http::ServiceError parse_error(const http::Response& response) {
     }
     error.message = excerpt;
   }
+  // A HEAD has no body to explain itself.
+  if (error.code.empty() && error.message.empty()) {
+    error.message = response.status == 404 ? "Not Found" : response.status == 403 ? "Forbidden" : "";
+  }
   return error;
 }
 
@@ -103,8 +107,7 @@ http::Response S3Client::send(const S3Call& call, const std::function<void(uint6
     }
     return std::nullopt;
   };
-  const std::string target = call.bucket_level ? settings_.scheme + "://" + settings_.bucket + "/" + settings_.prefix
-                                               : uri_of(call.object);
+  const std::string target = uri_of(call.object);  // a listing: the prefix listed
   try {
     return http::send_with_retry(http_, [&] { return build_request(call, amz_date_now()); }, rules, settings_.retry,
                                  call.operation, target, on_bytes);
@@ -115,10 +118,10 @@ http::Response S3Client::send(const S3Call& call, const std::function<void(uint6
       throw cairn::NotFoundError(message + (failure.error.code == "NoSuchBucket" ? " (the bucket does not exist)" : ""));
     }
     if (is_auth_failure(failure.error)) {
-      throw cairn::AuthenticationError(message + " (" + settings_.store_name + " refused the " + call.operation +
-                                       " of key '" + (call.bucket_level ? settings_.prefix : key_of(call.object)) +
-                                       "' in bucket '" + settings_.bucket + "'; check the access key, secret, region and " +
-                                       "the permissions on that bucket)");
+      const std::string what = call.bucket_level ? "prefix '" + key_of(call.object) + "'" : "key '" + key_of(call.object) + "'";
+      throw cairn::AuthenticationError(message + " (" + settings_.store_name + " refused the " + call.operation + " of " +
+                                       what + " in bucket '" + settings_.bucket +
+                                       "'; check the access key, secret, region and the permissions on that bucket)");
     }
     if (failure.retryable) throw cairn::TransientError(message);
     throw cairn::StoreError(cairn::StoreErrorKind::kOther, message);

@@ -14,13 +14,17 @@ S3Store::S3Store(S3Settings settings) : client_(std::move(settings)) {}
 std::string S3Store::get_uri(const std::string& object_name) const { return client_.uri_of(object_name); }
 
 uint64_t S3Store::get_object_size(const std::string& object_name, const cairn::ProgressFn&) {
-  S3Call call{"size query", object_name, "HEAD"};
+  return size_for("size query", object_name);
+}
+
+uint64_t S3Store::size_for(const std::string& operation, const std::string& object_name) const {
+  S3Call call{operation, object_name, "HEAD"};
   const http::Response response = client_.send(call);
   const std::string length = response.header("Content-Length");
   try {
     return std::stoull(length);
   } catch (const std::exception&) {
-    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "size query of '" + get_uri(object_name) +
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, operation + " of '" + get_uri(object_name) +
                                                                "' failed: the server sent no usable Content-Length ('" +
                                                                client_.scrub(length) + "')");
   }
@@ -50,8 +54,8 @@ std::vector<std::string> S3Store::list_objects(const std::string& prefix, const 
   return names;
 }
 
-void S3Store::delete_object(const std::string& object_name, const cairn::ProgressFn& progress) {
-  get_object_size(object_name, progress);  // NotFoundError when absent
+void S3Store::delete_object(const std::string& object_name, const cairn::ProgressFn&) {
+  size_for("delete", object_name);  // NotFoundError when absent
   S3Call call{"delete", object_name, "DELETE"};
   client_.send(call);
 }

@@ -37,6 +37,8 @@ class S3Store : public cairn::ObjectStore {
   const S3Client& client() const { return client_; }
 
  private:
+  // HEAD: the object's size; NotFoundError (naming `operation`) when absent.
+  uint64_t size_for(const std::string& operation, const std::string& object_name) const;
   void upload_whole(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
   void upload_in_parts(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
   std::string start_multipart(const std::string& object_name);

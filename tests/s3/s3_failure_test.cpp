@@ -175,3 +175,17 @@ BOOST_AUTO_TEST_CASE(retries_end_with_a_transient_error_that_counts_attempts) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(s3_part_sizes)
+
+BOOST_AUTO_TEST_CASE(parts_are_at_least_5_mib_and_never_more_than_10000) {
+  BOOST_TEST(s3store::part_size_for(100 << 20, 1 << 20) == uint64_t{5} << 20);
+  BOOST_TEST(s3store::part_size_for(100 << 20, 8 << 20) == uint64_t{8} << 20);
+  for (const uint64_t size : {uint64_t{80} << 30, uint64_t{1} << 40, (uint64_t{5} << 40) - 1}) {
+    const uint64_t part = s3store::part_size_for(size, 8 << 20);
+    BOOST_TEST((size + part - 1) / part <= 10000u, size);
+    BOOST_TEST(part % (1 << 20) == 0u);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -13,7 +13,7 @@ const std::vector<std::regex>& rules() {
   static const auto flags = std::regex::ECMAScript | std::regex::icase;
   static const std::vector<std::regex> compiled = {
       // Header lines: "Authorization: AWS4-HMAC-SHA256 Credential=..., Signature=..."
-      std::regex(R"re(((?:proxy-)?authorization|x-amz-security-token|x-goog-[a-z-]*(?:credential|signature|key)[a-z-]*|cookie|set-cookie)\s*:\s*)[^\r\n]*)re",
+      std::regex(R"re((((?:proxy-)?authorization|x-amz-security-token|x-goog-[a-z-]*(?:credential|signature|key)[a-z-]*|cookie|set-cookie)\s*:\s*)[^\r\n]*)re",
                  flags),
       // Inside authorization strings that escaped the header rule.
       std::regex(R"re((signature\s*=\s*"?)[^",&\s]+)re", flags),

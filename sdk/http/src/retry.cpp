@@ -41,12 +41,15 @@ bool is_retryable_status(long status) { return status == 408 || status == 429 ||
 std::string Failure::describe() const {
   std::string text = operation + " of '" + object + "' failed";
   if (attempts > 1) text += " after " + plural(attempts, "attempt");
-  text += ": ";
-  if (error.status != 0) text += "HTTP " + std::to_string(error.status);
-  if (!error.code.empty()) text += (error.status != 0 ? " " : "") + error.code;
-  if (!error.message.empty()) text += ": " + error.message;
-  if (error.status == 0 && error.code.empty() && error.message.empty()) text += "no response";
-  return text;
+  std::string cause;
+  if (error.status != 0) {
+    cause = "HTTP " + std::to_string(error.status) + (error.code.empty() ? "" : " " + error.code);
+    if (!error.message.empty()) cause += ": " + error.message;
+  } else {
+    // A transport failure's message already names its code.
+    cause = !error.message.empty() ? error.message : !error.code.empty() ? error.code : "no response";
+  }
+  return text + ": " + cause;
 }
 
 Response send_with_retry(const Client& client, const std::function<Request()>& make_request, const ResponseRules& rules,
