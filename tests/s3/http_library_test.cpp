@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(backoff_is_full_jitter_within_bounds) {
   http::RetryPolicy policy;
   policy.initial_backoff = std::chrono::milliseconds(100);
   policy.max_backoff = std::chrono::milliseconds(1000);
-  long long largest_third = 0;
+  std::chrono::milliseconds::rep largest_third = 0;
   for (int i = 0; i < 2000; ++i) {
     BOOST_TEST(policy.backoff_before(2).count() <= 100);
     const auto third = policy.backoff_before(3).count();

@@ -133,13 +133,16 @@ BOOST_AUTO_TEST_CASE(s3rver_operations_and_odd_names) {
   exercise_store(store, "run ü+~=/a b/");
   s3test::TempDir dir;
   s3test::write_file(dir / "x.bin", "x");
-  for (const std::string name : {"dir//double", "dir/./dot", "dir/../up", "日本/語 & <xml>.pt", "100%.bin"}) {
+  // (s3rver normalises "a//b", "./" and "../" in paths, which S3 does not, so
+  // those names are left to the signing tests.)
+  for (const std::string name : {"odd/日本/語 & <xml>.pt", "odd/100%.bin", "odd/a+b=c,d;e@f$'!(*).bin"}) {
     store.upload_object(name, dir / "x.bin");
     BOOST_TEST(store.get_object_size(name) == 1u, name);
   }
-  const auto listed = store.list_objects("dir/");
-  BOOST_TEST(listed == (std::vector<std::string>{"dir/../up", "dir/./dot", "dir//double"}), boost::test_tools::per_element());
-  BOOST_TEST(store.list_objects("日本/") == (std::vector<std::string>{"日本/語 & <xml>.pt"}), boost::test_tools::per_element());
+  BOOST_TEST(store.list_objects("odd/") ==
+                 (std::vector<std::string>{"odd/100%.bin", "odd/a+b=c,d;e@f$'!(*).bin", "odd/日本/語 & <xml>.pt"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(store.list_objects("odd/日本/") == (std::vector<std::string>{"odd/日本/語 & <xml>.pt"}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(s3rver_listing_follows_continuation_tokens) {

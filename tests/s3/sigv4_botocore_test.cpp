@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/http/client.h"
+#include "cairn/http/crypto.h"
 #include "s3_client.h"
 #include "s3_test_support.h"
 
