@@ -125,6 +125,7 @@ void S3Store::fetch_into(const std::string& object_name, int fd, uint64_t size, 
     S3Call call{"download (bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + ")", object_name, "GET"};
     call.headers = {{"Range", "bytes=" + std::to_string(first) + "-" + std::to_string(first + length - 1)}};
     call.sink = http::ResponseSink::file_at(fd, first);
+    call.ranged = true;
     call.expected_body_bytes = static_cast<int64_t>(length);
     client_.send(call);
     reporter.add(length);

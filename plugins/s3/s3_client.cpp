@@ -100,6 +100,9 @@ http::Response S3Client::send(const S3Call& call, const std::function<void(uint6
   rules.error_of = [&call](const http::Response& response) -> std::optional<http::ServiceError> {
     if (!response.ok()) return parse_error(response);
     if (call.error_may_come_with_200 && xml_is_error(response.body)) return parse_error(response);
+    if (call.ranged && response.status != 206) {
+      return http::ServiceError{response.status, "RangeIgnored", "the server answered a ranged GET with the whole object"};
+    }
     if (call.expected_body_bytes >= 0 && response.body_bytes != static_cast<uint64_t>(call.expected_body_bytes)) {
       return http::ServiceError{response.status, "IncompleteBody",
                                 "received " + std::to_string(response.body_bytes) + " of " +

@@ -28,6 +28,8 @@ struct S3Call {
   bool error_may_come_with_200 = false;
   // When set, a 2xx response with another body length is a (retried) failure.
   int64_t expected_body_bytes = -1;
+  // A ranged GET: a 200 (the server ignored Range and sends everything) fails.
+  bool ranged = false;
 };
 
 class S3Client {
