@@ -5,7 +5,8 @@ Reads a JSON list of requests on stdin; each has method, url (already
 percent-encoded, as sent), region, service, amz_date, access_key, secret_key,
 token (or ""), payload_hash and headers ([[name, value], ...] without host,
 x-amz-date, x-amz-content-sha256 and x-amz-security-token, which botocore adds
-itself). Prints a JSON list of {canonical_request, string_to_sign, authorization}.
+itself). Writes a JSON list of {canonical_request, string_to_sign, authorization}
+to the file named by its one argument.
 Exits 3 when botocore is not installed (the caller skips).
 """
 import json
@@ -47,4 +48,5 @@ def sign(case):
             'authorization': request.headers['Authorization']}
 
 
-json.dump([sign(case) for case in json.load(sys.stdin)], sys.stdout)
+with open(sys.argv[1], 'w') as out:
+    json.dump([sign(case) for case in json.load(sys.stdin)], out)

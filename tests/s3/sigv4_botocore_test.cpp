@@ -76,8 +76,8 @@ BOOST_AUTO_TEST_CASE(random_requests_match_botocore) {
 
   s3test::TempDir dir;
   s3test::write_file(dir / "cases.json", cases.dump());
-  const auto result = s3test::run_command(std::string("/usr/bin/python3 ") + kOracle + " < " + (dir / "cases.json") + " > " +
-                                          (dir / "signed.json"));
+  const auto result = s3test::run_command(std::string("/usr/bin/python3 ") + kOracle + " " + (dir / "signed.json") + " < " +
+                                          (dir / "cases.json"));
   if (result.status == 3 || result.status == 127) {
     BOOST_TEST_MESSAGE("SKIPPED: botocore is not installed for /usr/bin/python3 (apt-get install python3-botocore)");
     return;
