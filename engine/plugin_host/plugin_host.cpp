@@ -6,6 +6,7 @@
 #include <set>
 
 #include <boost/dll/shared_library.hpp>
+#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include "cairn/algorithm.h"
@@ -103,7 +104,20 @@ struct PluginHost::Impl {
   }
 };
 
-PluginHost::PluginHost() : impl_(std::make_unique<Impl>()) { register_engine_builtins(*this); }
+// libcurl's global state (and OpenSSL's, which it sets up) is initialised once
+// per process by the host, before any plugin can run: curl_global_init is not
+// thread-safe, and plugins (through Cairn::http) rely on it having been done.
+static void initialise_process_libraries() {
+  static const CURLcode curl_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (curl_status != CURLE_OK) {
+    throw PluginError(std::string("libcurl could not be initialised: ") + curl_easy_strerror(curl_status));
+  }
+}
+
+PluginHost::PluginHost() : impl_(std::make_unique<Impl>()) {
+  initialise_process_libraries();
+  register_engine_builtins(*this);
+}
 
 PluginHost::~PluginHost() = default;
 

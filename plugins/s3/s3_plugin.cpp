@@ -1,0 +1,27 @@
+// Entry point of the "s3" plugin: object store "s3" for s3:// and gs:// URIs
+// (gs:// through GCS's S3-compatible XML API with GCS_KEY / GCS_SECRET HMAC keys).
+#include <nlohmann/json.hpp>
+
+#include "cairn/errors.h"
+#include "cairn/plugin.h"
+#include "s3_settings.h"
+#include "s3_store.h"
+
+namespace {
+
+std::unique_ptr<cairn::ObjectStore> open_s3_store(const cairn::Uri& location, const nlohmann::json& config) {
+  if (location.scheme == "gs") return std::make_unique<s3store::S3Store>(s3store::resolve_gcs_settings(location, config));
+  if (!location.scheme.empty() && location.scheme != "s3") {
+    throw cairn::ConfigError("object store 's3' cannot open '" + location.scheme + "://' URIs; it handles s3:// and gs://");
+  }
+  return std::make_unique<s3store::S3Store>(s3store::resolve_s3_settings(location, config));
+}
+
+void register_s3_store(cairn::Registrar& registrar) {
+  registrar.add_object_store("s3", {"s3", "gs"}, &open_s3_store,
+                             "Amazon S3 and S3-compatible stores (MinIO, CoreWeave, R2; GCS with HMAC keys)");
+}
+
+}  // namespace
+
+CAIRN_PLUGIN("s3", "1.0.0", "S3 and S3-compatible object stores over SigV4-signed HTTP", register_s3_store)

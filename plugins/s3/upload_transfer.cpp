@@ -1,0 +1,158 @@
+// S3Store uploads: one PUT below multipart_threshold, a multipart upload above.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "cairn/errors.h"
+#include "cairn/http/crypto.h"
+#include "parallel_parts.h"
+#include "s3_store.h"
+#include "s3_xml.h"
+
+namespace s3store {
+
+namespace http = cairn::http;
+
+namespace {
+
+constexpr uint64_t kMaxParts = 10'000;
+constexpr uint64_t kMinPartSize = 5ull << 20;
+
+class FileHandle {
+ public:
+  explicit FileHandle(int fd) : fd_(fd) {}
+  ~FileHandle() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileHandle(const FileHandle&) = delete;
+  FileHandle& operator=(const FileHandle&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// The hash goes into the signed headers, so it is computed (streaming through
+// the file, never holding it in memory) before the body is sent.
+std::string hash_range(int fd, uint64_t offset, uint64_t length, const std::string& what) {
+  try {
+    return http::sha256_hex_of_file_range(fd, offset, length);
+  } catch (const cairn::Error& e) {
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, what + " failed: " + e.what());
+  }
+}
+
+}  // namespace
+
+uint64_t part_size_for(uint64_t file_size, uint64_t chunksize) {
+  uint64_t part = std::max(chunksize, kMinPartSize);
+  const uint64_t needed = (file_size + kMaxParts - 1) / kMaxParts;
+  if (part < needed) part = (needed + (1ull << 20) - 1) / (1ull << 20) * (1ull << 20);  // whole MiB
+  return part;
+}
+
+http::Headers S3Store::upload_headers() const {
+  http::Headers headers;
+  if (!client_.settings().canned_acl.empty()) headers.emplace_back("x-amz-acl", client_.settings().canned_acl);
+  return headers;
+}
+
+void S3Store::upload_object(const std::string& object_name, const std::string& filename, const cairn::ProgressFn& progress) {
+  const int fd = ::open(filename.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat info {};
+  if (fd < 0 || ::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    const std::string cause = fd < 0 ? std::strerror(errno) : "not a regular file";
+    if (fd >= 0) ::close(fd);
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) +
+                                                               "' failed: cannot read local file '" + filename + "': " + cause);
+  }
+  FileHandle file(fd);
+  const auto size = static_cast<uint64_t>(info.st_size);
+  if (size < client_.settings().transfer.multipart_threshold) {
+    upload_whole(object_name, file.get(), size, progress);
+  } else {
+    upload_in_parts(object_name, file.get(), size, progress);
+  }
+}
+
+void S3Store::upload_whole(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress) {
+  PartProgress reporter(progress, size);
+  S3Call call{"upload", object_name, "PUT"};
+  call.headers = upload_headers();
+  call.body = http::RequestBody::file_range(fd, 0, size);
+  call.payload_hash = hash_range(fd, 0, size, "upload of '" + get_uri(object_name) + "'");
+  client_.send(call);
+  reporter.add(size);
+}
+
+std::string S3Store::start_multipart(const std::string& object_name) {
+  S3Call call{"upload (create multipart upload)", object_name, "POST"};
+  call.query = {{"uploads", ""}};
+  call.headers = upload_headers();
+  const http::Response response = client_.send(call);
+  const std::string upload_id = xml_value(response.body, "UploadId");
+  if (upload_id.empty()) {
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) +
+                                                               "' failed: CreateMultipartUpload answered without an UploadId");
+  }
+  return upload_id;
+}
+
+void S3Store::abort_multipart(const std::string& object_name, const std::string& upload_id) noexcept {
+  // Best effort: the upload has already failed with its own error, which is
+  // what the caller must see. Parts left behind by a failed abort are removed
+  // by the bucket's lifecycle rules (AbortIncompleteMultipartUpload).
+  try {
+    S3Call call{"upload (abort multipart upload)", object_name, "DELETE"};
+    call.query = {{"uploadId", upload_id}};
+    client_.send(call);
+  } catch (...) {
+  }
+}
+
+void S3Store::upload_in_parts(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress) {
+  const uint64_t part_size = part_size_for(size, client_.settings().transfer.multipart_chunksize);
+  const uint64_t parts = std::max<uint64_t>(1, (size + part_size - 1) / part_size);
+  const std::string upload_id = start_multipart(object_name);
+  std::vector<std::string> etags(parts);
+  PartProgress reporter(progress, size);
+  try {
+    run_parts(parts, client_.settings().transfer.max_concurrency, [&](uint64_t index) {
+      const uint64_t offset = index * part_size;
+      const uint64_t length = std::min(part_size, size - offset);
+      const std::string number = std::to_string(index + 1);
+      S3Call call{"upload (part " + number + " of " + std::to_string(parts) + ")", object_name, "PUT"};
+      call.query = {{"partNumber", number}, {"uploadId", upload_id}};
+      call.body = http::RequestBody::file_range(fd, offset, length);
+      call.payload_hash = hash_range(fd, offset, length, "upload of '" + get_uri(object_name) + "' part " + number);
+      const http::Response response = client_.send(call);
+      etags[index] = response.header("ETag");
+      if (etags[index].empty()) {
+        throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) + "' failed: part " +
+                                                                   number + " was accepted without an ETag");
+      }
+      reporter.add(length);
+    });
+    std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+    for (uint64_t i = 0; i < parts; ++i) {
+      body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + xml_escape(etags[i]) + "</ETag></Part>";
+    }
+    body += "</CompleteMultipartUpload>";
+    S3Call complete{"upload (complete multipart upload)", object_name, "POST"};
+    complete.query = {{"uploadId", upload_id}};
+    complete.headers = {{"Content-Type", "application/xml"}};
+    complete.body = http::RequestBody::memory(std::move(body));
+    // S3 may answer 200 and still fail, with an <Error> document as the body.
+    complete.error_may_come_with_200 = true;
+    client_.send(complete);
+  } catch (...) {
+    abort_multipart(object_name, upload_id);
+    throw;
+  }
+}
+
+}  // namespace s3store

@@ -1,0 +1,151 @@
+#include "cairn/http/crypto.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+
+#include "cairn/errors.h"
+
+namespace cairn::http {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) { throw cairn::Error("crypto: " + what + " failed in OpenSSL"); }
+
+struct MdContextDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+}  // namespace
+
+struct Sha256::Context {
+  std::unique_ptr<EVP_MD_CTX, MdContextDeleter> ctx{EVP_MD_CTX_new()};
+};
+
+Sha256::Sha256() : context_(std::make_unique<Context>()) {
+  if (!context_->ctx || EVP_DigestInit_ex(context_->ctx.get(), EVP_sha256(), nullptr) != 1) fail("SHA-256 init");
+}
+
+Sha256::~Sha256() = default;
+
+void Sha256::update(const void* data, size_t size) {
+  if (size != 0 && EVP_DigestUpdate(context_->ctx.get(), data, size) != 1) fail("SHA-256 update");
+}
+
+std::string Sha256::finish() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(context_->ctx.get(), digest, &length) != 1) fail("SHA-256 final");
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string Sha256::finish_hex() { return to_hex(finish()); }
+
+std::string sha256(std::string_view data) {
+  Sha256 hash;
+  hash.update(data);
+  return hash.finish();
+}
+
+std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+
+std::string sha256_hex_of_file_range(int fd, uint64_t offset, uint64_t length) {
+  Sha256 hash;
+  std::vector<char> buffer(size_t{1} << 20);
+  while (length > 0) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(length, buffer.size()));
+    const ssize_t got = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      throw cairn::Error(std::string("reading a file to hash it failed: ") +
+                         (got == 0 ? "the file is shorter than expected (was it changed meanwhile?)" : std::strerror(errno)));
+    }
+    hash.update(buffer.data(), static_cast<size_t>(got));
+    offset += static_cast<uint64_t>(got);
+    length -= static_cast<uint64_t>(got);
+  }
+  return hash.finish_hex();
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), mac, &length) == nullptr) {
+    fail("HMAC-SHA256");
+  }
+  return std::string(reinterpret_cast<const char*>(mac), length);
+}
+
+std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view data) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())),
+                                                &BIO_free);
+  if (!bio) fail("reading the private key");
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr),
+                                                          &EVP_PKEY_free);
+  if (!key) throw cairn::Error("crypto: the private key is not a readable, unencrypted PEM RSA key");
+  std::unique_ptr<EVP_MD_CTX, MdContextDeleter> ctx(EVP_MD_CTX_new());
+  size_t length = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+    fail("RSA-SHA256 signing");
+  }
+  std::string signature(length, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+    fail("RSA-SHA256 signing");
+  }
+  signature.resize(length);
+  return signature;
+}
+
+std::string to_hex(std::string_view bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string base64_decode(std::string_view text) {
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  size_t padding = 0;
+  for (char c : text) {
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    const auto index = alphabet.find(c);
+    if (index == std::string::npos || padding > 0) throw cairn::Error("base64: the text has a character outside the base64 alphabet");
+    bits = (bits << 6) | static_cast<uint32_t>(index);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xff);
+    }
+  }
+  return out;
+}
+
+}  // namespace cairn::http

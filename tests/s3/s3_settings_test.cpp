@@ -1,0 +1,193 @@
+// Where the s3 store's settings come from: config over environment over the
+// AWS profile files, as boto3 users expect; and the plugin's URI schemes.
+#include <cstdlib>
+#include <map>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cairn/errors.h"
+#include "cairn/object_store.h"
+#include "plugin_host/plugin_host.h"
+#include "s3_settings.h"
+#include "s3_store.h"
+#include "s3_test_support.h"
+#include "test_text.h"
+
+using cairn::test::contains;
+using nlohmann::json;
+
+namespace {
+
+const char* const kVariables[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                                  "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "S3_ENDPOINT_URL",
+                                  "S3_CANNED_ACL", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_CA_BUNDLE",
+                                  "GCS_KEY", "GCS_SECRET"};
+
+// Clears the variables the store reads, points the AWS files into a fresh
+// folder, and restores everything afterwards.
+class CleanEnvironment {
+ public:
+  CleanEnvironment() {
+    for (const char* name : kVariables) {
+      if (const char* value = std::getenv(name)) saved_[name] = value;
+      ::unsetenv(name);
+    }
+    set("AWS_SHARED_CREDENTIALS_FILE", dir_ / "credentials");
+    set("AWS_CONFIG_FILE", dir_ / "config");
+  }
+  ~CleanEnvironment() {
+    for (const char* name : kVariables) ::unsetenv(name);
+    for (const auto& [name, value] : saved_) ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  void set(const char* name, const std::string& value) { ::setenv(name, value.c_str(), 1); }
+  const s3test::TempDir& dir() const { return dir_; }
+
+ private:
+  std::map<std::string, std::string> saved_;
+  s3test::TempDir dir_;
+};
+
+cairn::Uri uri(const std::string& text) { return cairn::Uri::parse(text); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(s3_settings)
+
+BOOST_AUTO_TEST_CASE(environment_keys_region_and_aws_virtual_host) {
+  CleanEnvironment env;
+  env.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  env.set("AWS_SECRET_ACCESS_KEY", "env-secret");
+  env.set("AWS_SESSION_TOKEN", "env-token");
+  env.set("AWS_DEFAULT_REGION", "eu-west-3");
+  const auto settings = s3store::resolve_s3_settings(uri("s3://my-bucket/ckpt/ep1.pt"), json());
+  BOOST_TEST(settings.credentials.access_key_id == "AKIDENV");
+  BOOST_TEST(settings.credentials.session_token == "env-token");
+  BOOST_TEST(settings.region == "eu-west-3");
+  BOOST_TEST(!settings.path_style);
+  BOOST_TEST(settings.endpoint.scheme == "https");
+  BOOST_TEST(settings.endpoint.host == "my-bucket.s3.eu-west-3.amazonaws.com");
+  BOOST_TEST(settings.http.verify_tls);  // never off unless asked
+  env.set("AWS_REGION", "ap-south-1");  // AWS_REGION wins over AWS_DEFAULT_REGION
+  BOOST_TEST(s3store::resolve_s3_settings(uri("s3://my-bucket"), json()).region == "ap-south-1");
+}
+
+BOOST_AUTO_TEST_CASE(config_takes_precedence_over_environment) {
+  CleanEnvironment env;
+  env.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  env.set("AWS_SECRET_ACCESS_KEY", "env-secret");
+  env.set("S3_ENDPOINT_URL", "https://env.example.com");
+  env.set("S3_CANNED_ACL", "bucket-owner-full-control");
+  const json config = {{"bucket", "cfg-bucket"},
+                       {"prefix", "/runs/a/"},
+                       {"region_name", "auto"},
+                       {"endpoint_url", "http://127.0.0.1:9000/"},
+                       {"aws_access_key_id", "AKIDCFG"},
+                       {"aws_secret_access_key", "cfg-secret"},
+                       {"acl", "private"},
+                       {"client_config", {{"connect_timeout", 5}, {"read_timeout", 7.5}, {"retries", {{"max_attempts", 9}, {"deadline", 60}}}}},
+                       {"transfer_config", {{"multipart_threshold", 1 << 20}, {"multipart_chunksize", 6 << 20}, {"max_concurrency", 4}}}};
+  const auto settings = s3store::resolve_s3_settings(cairn::Uri{}, config);
+  BOOST_TEST(settings.bucket == "cfg-bucket");
+  BOOST_TEST(settings.prefix == "runs/a/");
+  BOOST_TEST(settings.region == "auto");
+  BOOST_TEST(settings.endpoint.host == "127.0.0.1:9000");
+  BOOST_TEST(settings.path_style);  // custom endpoints and IP hosts
+  BOOST_TEST(settings.credentials.access_key_id == "AKIDCFG");
+  BOOST_TEST(settings.credentials.secret_access_key == "cfg-secret");
+  BOOST_TEST(settings.canned_acl == "private");
+  BOOST_TEST(settings.http.connect_timeout_ms == 5000);
+  BOOST_TEST(settings.http.stall_timeout_ms == 7500);
+  BOOST_TEST(settings.retry.max_attempts == 10);  // botocore: max_attempts counts retries
+  BOOST_TEST(settings.retry.deadline.count() == 60000);
+  BOOST_TEST(settings.transfer.multipart_threshold == 1u << 20);
+  BOOST_TEST(settings.transfer.multipart_chunksize == 6u << 20);
+  BOOST_TEST(settings.transfer.max_concurrency == 4);
+
+  const auto from_env = s3store::resolve_s3_settings(uri("s3://b"), json());
+  BOOST_TEST(from_env.endpoint.host == "env.example.com");
+  BOOST_TEST(from_env.path_style);
+  BOOST_TEST(from_env.canned_acl == "bucket-owner-full-control");
+  s3store::S3Store store(from_env);
+  BOOST_TEST(store.get_uri("x/y.pt") == "s3://b/x/y.pt");
+  BOOST_TEST(s3store::S3Store(settings).get_uri("y.pt") == "s3://cfg-bucket/runs/a/y.pt");
+}
+
+BOOST_AUTO_TEST_CASE(profiles_from_the_shared_files) {
+  CleanEnvironment env;
+  s3test::write_file(env.dir() / "credentials",
+                     "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n\n"
+                     "[work]\naws_access_key_id=AKIDWORK\naws_secret_access_key=work-secret\naws_session_token = work-token\n");
+  s3test::write_file(env.dir() / "config", "[default]\nregion = us-west-2\n[profile work]\nregion = eu-north-1\ns3 =\n  addressing_style = path\n");
+  auto settings = s3store::resolve_s3_settings(uri("s3://b"), json());
+  BOOST_TEST(settings.credentials.access_key_id == "AKIDDEFAULT");
+  BOOST_TEST(settings.region == "us-west-2");
+  env.set("AWS_PROFILE", "work");
+  settings = s3store::resolve_s3_settings(uri("s3://b"), json());
+  BOOST_TEST(settings.credentials.access_key_id == "AKIDWORK");
+  BOOST_TEST(settings.credentials.session_token == "work-token");
+  BOOST_TEST(settings.region == "eu-north-1");
+  // Environment keys win over the profile's, as in botocore.
+  env.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  env.set("AWS_SECRET_ACCESS_KEY", "env-secret");
+  BOOST_TEST(s3store::resolve_s3_settings(uri("s3://b"), json()).credentials.access_key_id == "AKIDENV");
+  env.set("AWS_PROFILE", "nope");
+  const auto text = cairn::test::error_text<cairn::ConfigError>([] { s3store::resolve_s3_settings(uri("s3://b"), json()); });
+  BOOST_TEST(contains(text, "AWS profile 'nope' (from AWS_PROFILE)"), text);
+}
+
+BOOST_AUTO_TEST_CASE(bad_settings_are_one_clear_line) {
+  CleanEnvironment env;
+  const auto no_keys = cairn::test::error_text<cairn::ConfigError>([] { s3store::resolve_s3_settings(uri("s3://b"), json()); });
+  BOOST_TEST(contains(no_keys, "found no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), no_keys);
+  env.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  env.set("AWS_SECRET_ACCESS_KEY", "env-secret");
+  const auto typo = cairn::test::error_text<cairn::ConfigError>([] { s3store::resolve_s3_settings(uri("s3://b"), json{{"endpoint", "x"}}); });
+  BOOST_TEST(contains(typo, "endpoint"), typo);
+  const auto bad_type = cairn::test::error_text<cairn::ConfigError>(
+      [] { s3store::resolve_s3_settings(uri("s3://b"), json{{"transfer_config", {{"max_concurrency", "ten"}}}}); });
+  BOOST_TEST(contains(bad_type, "max_concurrency"), bad_type);
+  const auto bad_url = cairn::test::error_text<cairn::ConfigError>(
+      [] { s3store::resolve_s3_settings(uri("s3://b"), json{{"endpoint_url", "s3.example.com"}}); });
+  BOOST_TEST(contains(bad_url, "is not an http:// or https:// URL"), bad_url);
+  const auto half_pair = cairn::test::error_text<cairn::ConfigError>(
+      [] { s3store::resolve_s3_settings(uri("s3://b"), json{{"aws_access_key_id", "AKID"}}); });
+  BOOST_TEST(contains(half_pair, "aws_secret_access_key"), half_pair);
+  const auto clash = cairn::test::error_text<cairn::ConfigError>(
+      [] { s3store::resolve_s3_settings(uri("s3://b"), json{{"bucket", "other"}}); });
+  BOOST_TEST(contains(clash, "URI names bucket 'b'"), clash);
+}
+
+BOOST_AUTO_TEST_CASE(gcs_needs_hmac_keys) {
+  CleanEnvironment env;
+  const auto text = cairn::test::error_text<cairn::ConfigError>([] { s3store::resolve_gcs_settings(uri("gs://b/x"), json()); });
+  BOOST_TEST(contains(text, "native GCS plugin"), text);
+  BOOST_TEST(contains(text, "GCS_KEY and GCS_SECRET"), text);
+  BOOST_TEST(text.find('\n') == std::string::npos);
+  env.set("GCS_KEY", "GOOGKEY");
+  env.set("GCS_SECRET", "gcs-secret");
+  const auto settings = s3store::resolve_gcs_settings(uri("gs://b/x"), json());
+  BOOST_TEST(settings.endpoint.scheme == "https");
+  BOOST_TEST(settings.endpoint.host == "b.storage.googleapis.com");
+  BOOST_TEST(settings.region == "auto");
+  BOOST_TEST(settings.credentials.access_key_id == "GOOGKEY");
+  BOOST_TEST(s3store::S3Store(settings).get_uri("x") == "gs://b/x");
+}
+
+BOOST_AUTO_TEST_CASE(plugin_routes_s3_and_gs_uris) {
+  CleanEnvironment env;
+  env.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  env.set("AWS_SECRET_ACCESS_KEY", "env-secret");
+  cairn::PluginHost host;
+  host.load_all({CAIRN_SHIPPED_PLUGIN_DIR});
+  BOOST_TEST(host.handles_scheme("s3"));
+  BOOST_TEST(host.handles_scheme("gs"));
+  const auto store = host.open_store_for_uri(uri("S3://Bucket-1/x"), json());
+  BOOST_TEST(store->get_uri("ep1.pt") == "s3://Bucket-1/ep1.pt");
+  const auto gs = cairn::test::error_text<cairn::ConfigError>([&] { host.open_store_for_uri(uri("gs://b/x"), json()); });
+  BOOST_TEST(contains(gs, "GCS_KEY"), gs);
+  const auto oci = cairn::test::error_text<cairn::ConfigError>([&] { host.open_store_for_uri(uri("oci://b/x"), json()); });
+  BOOST_TEST(contains(oci, "no loaded plugin handles 'oci://'"), oci);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
