@@ -19,67 +19,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
+
 namespace fs = std::filesystem;
 
+using namespace cairn::test;
+
 namespace {
-
-const fs::path kCairn = fs::path(CAIRN_TEST_BINARY_DIR) / "bin" / "cairn";
-
-struct Result {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs cairn with `args` in `cwd`, without the run-name variables that would
-// change its behaviour.
-Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd) {
-  const fs::path out_file = cwd / ".cairn-stdout", err_file = cwd / ".cairn-stderr";
-  const pid_t pid = fork();
-  BOOST_REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    const int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    unsetenv("COMPOSER_RUN_NAME");
-    unsetenv("RUN_NAME");
-    unsetenv("CAIRN_PLUGIN_PATH");
-    std::vector<char*> argv{const_cast<char*>(kCairn.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(kCairn.c_str(), argv.data());
-    _exit(127);
-  }
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  Result r;
-  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  r.out = read_file(out_file);
-  r.err = read_file(err_file);
-  fs::remove(out_file);
-  fs::remove(err_file);
-  return r;
-}
-
-std::string describe(const Result& r) { return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err; }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cairn-cli-e2e-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 const std::vector<std::string> kSample = {"fit", "--model", "mlp", "--data", "synthetic", "--seed", "42"};
 
