@@ -48,14 +48,15 @@ FetchedCheckpoint::~FetchedCheckpoint() {
   }
 }
 
-void download_following_symlinks(ObjectStore& store, const std::string& object_name, const std::string& destination) {
+void download_following_symlinks(ObjectStore& store, const std::string& object_name, const std::string& destination,
+                                 const ProgressFn& progress) {
   std::string name = object_name;
   // A pointer names another object; a short chain is fine, a cycle is not.
   for (int hop = 0; hop < 8; ++hop) {
     const bool is_pointer = name.size() > 8 && name.compare(name.size() - 8, 8, ".symlink") == 0;
     if (!is_pointer) {
       try {
-        store.download_object(name, destination, /*overwrite=*/true);
+        store.download_object(name, destination, /*overwrite=*/true, progress);
         return;
       } catch (const NotFoundError&) {
         try {
@@ -78,7 +79,7 @@ void download_following_symlinks(ObjectStore& store, const std::string& object_n
 }
 
 std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path, const std::shared_ptr<ObjectStore>& store,
-                                                    const PluginHost* plugins) {
+                                                    const PluginHost* plugins, const ProgressFn& progress) {
   std::shared_ptr<ObjectStore> source = store;
   std::string object_name = load_path;
   if (!source) {
@@ -105,7 +106,7 @@ std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path
   const std::string temp_dir = make_temp_dir();
   const std::string local = (fs::path(temp_dir) / "checkpoint").string();
   try {
-    download_following_symlinks(*source, object_name, local);
+    download_following_symlinks(*source, object_name, local, progress);
   } catch (...) {
     std::error_code ec;
     fs::remove_all(temp_dir, ec);

@@ -13,10 +13,11 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "cairn/object_store.h"
+
 namespace cairn {
 
 class Logger;
-class ObjectStore;
 class PluginHost;
 
 // A checkpoint available as a local file for the duration of this object.
@@ -38,13 +39,15 @@ class FetchedCheckpoint {
 };
 
 // Resolves and fetches. CheckpointError when it does not exist (naming it),
-// ConfigError when the URI scheme has no store.
+// ConfigError when the URI scheme has no store. `progress` hears about the
+// checkpoint's download (not the pointer's), e.g. to draw a progress bar.
 std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path,
                                                     const std::shared_ptr<ObjectStore>& store,
-                                                    const PluginHost* plugins);
+                                                    const PluginHost* plugins, const ProgressFn& progress = {});
 
 // Downloads `object_name` from `store` to `destination`, following a
 // "<name>.symlink" pointer when the object itself does not exist.
-void download_following_symlinks(ObjectStore& store, const std::string& object_name, const std::string& destination);
+void download_following_symlinks(ObjectStore& store, const std::string& object_name, const std::string& destination,
+                                 const ProgressFn& progress = {});
 
 }  // namespace cairn

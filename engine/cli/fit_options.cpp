@@ -150,8 +150,8 @@ const std::vector<FitSetting>& fit_settings() {
       {"device", "device", Kind::kString, "DEVICE  cpu or cuda (default: cpu)",
        [](FitSpec& f, const Setting& s) { f.trainer.device = as_string(s); }},
       {"save-folder", "save_folder", Kind::kString,
-       "DIR  save checkpoints in this local folder (a path template, e.g. {run_name}/checkpoints); "
-       "no saving without it",
+       "DIR  save checkpoints in this folder (a path template, e.g. {run_name}/checkpoints), or upload them "
+       "to a store URI (s3://bucket/path, file:///abs); no saving without it",
        [](FitSpec& f, const Setting& s) { f.trainer.save_folder = as_string(s); }},
       {"save-filename", "save_filename", Kind::kString,
        "TEMPLATE  checkpoint name; the extension picks the format (default: ep{epoch}-ba{batch}-rank{rank}.pt)",

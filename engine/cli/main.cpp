@@ -1,4 +1,5 @@
-// `cairn`: train with Composer-style checkpointing, inspect checkpoints, list plugins.
+// `cairn`: train with Composer-style checkpointing, inspect checkpoints, list
+// plugins, copy and list objects in stores.
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -24,6 +25,8 @@ const char kUsage[] =
     "  fit       train a model, saving and resuming Composer-style checkpoints\n"
     "  inspect   show what a checkpoint file holds\n"
     "  plugins   list the plugins found and the files that failed to load\n"
+    "  cp        copy a file between local paths and object stores (s3://, file://, ...)\n"
+    "  ls        list the objects under a store URI, with their sizes\n"
     "\n"
     "options:\n"
     "  -h, --help   show this help ('cairn <command> --help' for a command's options)\n"
@@ -37,7 +40,7 @@ void print_version() {
 
 int dispatch(const std::vector<std::string>& args) {
   if (args.empty()) {
-    throw cairn::ConfigError("no command given; use one of fit, inspect, plugins (see 'cairn --help')");
+    throw cairn::ConfigError("no command given; use one of fit, inspect, plugins, cp, ls (see 'cairn --help')");
   }
   const std::string& command = args.front();
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -52,7 +55,9 @@ int dispatch(const std::vector<std::string>& args) {
   if (command == "fit") return cairn::cli::run_fit(rest);
   if (command == "inspect") return cairn::cli::run_inspect(rest);
   if (command == "plugins") return cairn::cli::run_plugins(rest);
-  throw cairn::ConfigError("unknown command '" + command + "'; use one of fit, inspect, plugins (see 'cairn --help')");
+  if (command == "cp") return cairn::cli::run_cp(rest);
+  if (command == "ls") return cairn::cli::run_ls(rest);
+  throw cairn::ConfigError("unknown command '" + command + "'; use one of fit, inspect, plugins, cp, ls (see 'cairn --help')");
 }
 
 int report(const std::string& message, int status) {

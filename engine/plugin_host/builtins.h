@@ -6,7 +6,8 @@ namespace cairn {
 class PluginHost;
 
 // Registers plugin "builtin": object store "local" for file:// URIs and the
-// callback "CheckpointSaver" (Composer's CheckpointSaver arguments as JSON).
+// callbacks "CheckpointSaver" and "RemoteUploaderDownloader" (Composer's
+// arguments as JSON).
 void register_engine_builtins(PluginHost& host);
 
 }  // namespace cairn

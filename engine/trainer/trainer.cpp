@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 
 #include <c10/util/Type.h>
 #include <torch/nn/module.h>
@@ -54,17 +55,25 @@ void name_instances(std::vector<Named<T>>& items) {
 }  // namespace
 
 Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
-  auto hub = std::make_shared<LoggerHub>(options.logger ? options.logger : std::make_shared<ConsoleLogger>());
-  logger = hub;
+  auto hub_owner = std::make_shared<LoggerHub>(options.logger ? options.logger : std::make_shared<ConsoleLogger>());
+  hub = hub_owner.get();
+  logger = hub_owner;
   state.logger = logger.get();
   validate_and_resolve();
   // Callbacks that are also logger destinations (Composer's LoggerDestination)
   // receive metrics and files from here on.
   for (auto& c : options.callbacks) hub->attach(dynamic_cast<LoggerDestination*>(c.object.get()));
   create_savers();
+  check_uploaders_keep_names();
   register_hooks();
 
   for (auto& c : options.callbacks) events.add_callback(c);
+  // Before the savers: at FIT_END it waits for the uploads, and at close it
+  // finishes them before the saver deletes local files whose upload landed.
+  if (save_uploader_is_own) {
+    hub->attach(save_uploader.get());
+    events.add_callback(Named<Callback>{"RemoteUploaderDownloader", save_uploader});
+  }
   for (auto& a : options.algorithms) events.add_algorithm(a);
   for (auto& s : savers) {
     const bool user_supplied = std::any_of(options.callbacks.begin(), options.callbacks.end(),
@@ -142,11 +151,6 @@ void Trainer::Impl::create_savers() {
     if (auto saver = std::dynamic_pointer_cast<CheckpointSaver>(c.object)) savers.push_back(saver);
   }
   if (options.save_folder) {
-    if (!Uri::parse(*options.save_folder).is_local()) {
-      throw ConfigError("save_folder '" + *options.save_folder +
-                        "' is a URI; uploading checkpoints to object stores is not available in this version, "
-                        "use a local folder");
-    }
     CheckpointSaverOptions so;
     so.folder = *options.save_folder;
     so.filename = options.save_filename;
@@ -156,7 +160,19 @@ void Trainer::Impl::create_savers() {
     so.num_checkpoints_to_keep = options.save_num_checkpoints_to_keep;
     so.weights_only = options.save_weights_only;
     so.ignore_keys = options.save_ignore_keys;
+    const Uri save_uri = Uri::parse(*options.save_folder);
+    // Composer: remote names are <path of save_folder>/<name>, used by any
+    // uploading destination; for a URI the trainer also provides the uploader.
+    auto remote_name = [&](const std::string& name) {
+      const std::string prefix = save_uri.is_local() ? *options.save_folder : save_uri.path;
+      return prefix.empty() ? name : (std::filesystem::path(prefix) / name).lexically_normal().generic_string();
+    };
+    so.remote_file_name = remote_name(options.save_filename);
+    so.latest_remote_file_name.reset();
+    if (options.save_latest_filename) so.latest_remote_file_name = remote_name(*options.save_latest_filename);
+    if (!save_uri.is_local()) prepare_remote_save(so, save_uri);
     auto saver = std::make_shared<CheckpointSaver>(so);
+    if (save_uploader) saver->set_uploader(save_uploader);
     savers.push_back(saver);
     primary_saver = saver;
     std::vector<std::string> taken;
@@ -274,6 +290,12 @@ c10::IValue Trainer::Impl::assemble_checkpoint(bool weights_only) const {
   rng.push_back(capture_rng_state());
   root.insert("rng", rng);
   return root;
+}
+
+const PluginHost& Trainer::Impl::plugin_host() {
+  if (options.plugins) return *options.plugins;
+  if (!builtin_plugins) builtin_plugins = std::make_shared<PluginHost>();
+  return *builtin_plugins;
 }
 
 Trainer::Trainer(TrainerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}

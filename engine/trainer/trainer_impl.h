@@ -1,6 +1,6 @@
-// Private parts of the Trainer, shared by its three source files:
-// trainer.cpp (set-up and state hooks), trainer_loop.cpp (fit), trainer_load.cpp
-// (load_path, autoresume).
+// Private parts of the Trainer, shared by its source files: trainer.cpp
+// (set-up and state hooks), trainer_remote.cpp (save_folder URIs),
+// trainer_loop.cpp (fit), trainer_load.cpp (load_path, autoresume).
 #pragma once
 
 #include <memory>
@@ -14,6 +14,8 @@
 #include "cairn/state.h"
 #include "checkpoint/saver/checkpoint_saver.h"
 #include "core/event_dispatcher.h"
+#include "core/logger_hub.h"
+#include "remote/remote_uploader_downloader.h"
 #include "core/state_hooks.h"
 #include "trainer/dataloader.h"
 #include "trainer/scheduler.h"
@@ -25,6 +27,7 @@ struct Trainer::Impl {
   TrainerOptions options;
   State state;
   std::shared_ptr<Logger> logger;
+  LoggerHub* hub = nullptr;  // what `logger` is
   EventDispatcher events;
   StateHooks hooks;
   std::vector<std::shared_ptr<CheckpointSaver>> savers;
@@ -33,6 +36,12 @@ struct Trainer::Impl {
   std::shared_ptr<CheckpointSaver> primary_saver;
   // Instance name of the saver built from save_folder (state/callbacks/<name>).
   std::string trainer_saver_name;
+  // Uploads the checkpoints of a URI save_folder: the user's
+  // RemoteUploaderDownloader for that bucket, or one the trainer made.
+  std::shared_ptr<RemoteUploaderDownloader> save_uploader;
+  bool save_uploader_is_own = false;
+  // Built-ins only, for when options.plugins is empty.
+  std::shared_ptr<PluginHost> builtin_plugins;
   std::unique_ptr<DataLoader> loader;
   // This rank's RNG state from a loaded checkpoint, restored right before the
   // first batch trained after the load so nothing in between can consume it.
@@ -50,6 +59,21 @@ struct Trainer::Impl {
   void create_savers();
   void register_hooks();
   c10::IValue assemble_checkpoint(bool weights_only) const;
+
+  // The plugins to open stores with: options.plugins, else the built-ins.
+  const PluginHost& plugin_host();
+
+  // trainer_remote.cpp
+  // Points `so` at a local staging folder and the remote names for a URI
+  // save_folder, and finds or makes its uploader. ConfigError for a scheme no
+  // loaded plugin handles.
+  void prepare_remote_save(CheckpointSaverOptions& so, const Uri& save_uri);
+  // Composer's guard: a custom file_path_format_string would break the
+  // remote latest pointer.
+  void check_uploaders_keep_names() const;
+  // The remote latest pointer, downloaded to `local_latest`; false when no
+  // uploader has one.
+  bool download_remote_latest(const std::string& local_latest);
 
   // trainer_load.cpp
   std::optional<std::string> resolve_autoresume();

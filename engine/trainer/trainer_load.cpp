@@ -1,7 +1,10 @@
 // Loading a checkpoint into the trainer: load_path, load_object_store,
 // load_weights_only, load_strict_model_weights, load_ignore_keys,
 // load_exclude_algorithms and autoresume.
+#include <unistd.h>
+
 #include <filesystem>
+#include <iostream>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +15,7 @@
 #include "checkpoint/saver/glob_filter.h"
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
+#include "core/transfer_progress.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
@@ -32,8 +36,9 @@ std::optional<std::string> Trainer::Impl::resolve_autoresume() {
   }
   const auto latest = primary_saver->formatted_latest_path(state);
   std::error_code ec;
-  // Composer's order: the local latest pointer first, then load_path.
+  // Composer's order: the local latest pointer, the remote one, then load_path.
   if (latest && fs::exists(*latest, ec)) return latest;
+  if (latest && download_remote_latest(*latest)) return latest;
   logger->info("autoresume: no checkpoint at " + latest.value_or("?") +
                (options.load_path ? ", using load_path" : ", starting fresh"));
   return std::nullopt;
@@ -49,16 +54,21 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
 
   std::shared_ptr<ObjectStore> store;
   if (options.load_object_store) {
-    if (!options.plugins) throw ConfigError("load_object_store '" + *options.load_object_store + "' needs the plugin host");
     nlohmann::json config;
     try {
       config = nlohmann::json::parse(options.load_object_store_config);
     } catch (const nlohmann::json::exception& e) {
       throw ConfigError("load_object_store config is not valid JSON: " + std::string(e.what()));
     }
-    store = options.plugins->open_store(*options.load_object_store, config);
+    store = plugin_host().open_store(*options.load_object_store, config);
   }
-  auto fetched = fetch_checkpoint(path, store, options.plugins.get());
+  // Composer's load_progress_bar: a bar on a terminal only, never in a log file.
+  std::unique_ptr<TransferProgress> bar;
+  if (options.load_progress_bar && isatty(STDERR_FILENO) == 1) {
+    bar = std::make_unique<TransferProgress>(std::cerr, "downloading " + path);
+  }
+  auto fetched = fetch_checkpoint(path, store, &plugin_host(), bar ? bar->callback() : ProgressFn{});
+  if (bar) bar->finish();
   c10::IValue root = checkpoint::read_checkpoint(fetched->local_path());
   if (!root.isGenericDict() || find_key(root, "state") == nullptr) {
     throw CheckpointError("checkpoint '" + fetched->description() +

@@ -49,7 +49,8 @@ struct TrainerOptions {
   std::optional<std::string> run_name;  // empty: $COMPOSER_RUN_NAME, $RUN_NAME, or generated
   std::string device = "cpu";
 
-  // Saving (a CheckpointSaver is created when save_folder is set).
+  // Saving (a CheckpointSaver is created when save_folder is set). A URI
+  // save_folder ("s3://bucket/path") writes locally, then uploads (README).
   std::optional<std::string> save_folder;
   std::string save_filename = "ep{epoch}-ba{batch}-rank{rank}.pt";
   std::optional<std::string> save_latest_filename = std::string("latest-rank{rank}.pt");
@@ -64,6 +65,8 @@ struct TrainerOptions {
   // Store name and JSON config (as text) to read load_path from; empty: by URI.
   std::optional<std::string> load_object_store;
   std::string load_object_store_config = "{}";
+  // A download progress bar for load_path, drawn on stderr when it is a terminal.
+  bool load_progress_bar = true;
   bool load_weights_only = false;
   bool load_strict_model_weights = true;
   std::vector<std::string> load_ignore_keys;

@@ -8,10 +8,11 @@
 
 #include "cli/inspect_plugins.h"
 #include "cli/inspect_report.h"
-#include "cli_process.h"
+#include "cli_runner.h"
 #include "plugin_host/plugin_host.h"
 
-using namespace cli_test;
+namespace fs = std::filesystem;
+using namespace cairn::test;
 
 namespace {
 

@@ -19,10 +19,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_process.h"
+#include "cli_runner.h"
 
 namespace fs = std::filesystem;
-using namespace cli_test;
+
+using namespace cairn::test;
 
 namespace {
 

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "cairn/errors.h"
 #include "cairn/logger.h"
@@ -17,6 +19,7 @@
 #include "checkpoint/saver/latest_link.h"
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
+#include "core/logger_hub.h"
 
 namespace cairn {
 namespace {
@@ -58,6 +61,13 @@ CheckpointSaver::CheckpointSaver(CheckpointSaverOptions options) : options_(std:
   }
 }
 
+CheckpointSaver::~CheckpointSaver() {
+  if (!pointer_folder_.empty()) {
+    std::error_code ec;
+    fs::remove_all(pointer_folder_, ec);
+  }
+}
+
 void CheckpointSaver::attach(Assembler assembler) { assembler_ = std::move(assembler); }
 
 std::string CheckpointSaver::formatted_folder(const State& state) const {
@@ -67,6 +77,11 @@ std::string CheckpointSaver::formatted_folder(const State& state) const {
 std::optional<std::string> CheckpointSaver::formatted_latest_path(const State& state) const {
   if (!options_.latest_filename) return std::nullopt;
   return join(formatted_folder(state), format_name_with_dist(*options_.latest_filename, state.run_name, state.dist));
+}
+
+std::optional<std::string> CheckpointSaver::formatted_latest_remote_name(const State& state) const {
+  if (!options_.latest_remote_file_name) return std::nullopt;
+  return strip_leading_slashes(format_name_with_dist(*options_.latest_remote_file_name, state.run_name, state.dist));
 }
 
 void CheckpointSaver::prepare_folder(const State& state) const {
@@ -98,6 +113,11 @@ void CheckpointSaver::on_event(Event event, State& state) {
         ensure_folder_has_no_conflicting_files(formatted_folder(state), options_.filename, state.run_name, state.dist,
                                                state.timestamp);
       }
+      break;
+    case Event::BATCH_END:
+    case Event::EPOCH_END:
+    case Event::FIT_END:
+      delete_confirmed_uploads(state);
       break;
     case Event::BATCH_CHECKPOINT:
     case Event::EPOCH_CHECKPOINT:
@@ -164,8 +184,11 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   // rotation would later use to delete the current file.
   saved_checkpoints_.erase(std::remove(saved_checkpoints_.begin(), saved_checkpoints_.end(), path),
                            saved_checkpoints_.end());
+  awaiting_deletion_.erase(std::remove(awaiting_deletion_.begin(), awaiting_deletion_.end(), path),
+                           awaiting_deletion_.end());
   saved_checkpoints_.push_back(path);
-  rotate();
+  hand_over_for_upload(path, state);
+  rotate(state);
 
   if (state.logger != nullptr) {
     state.logger->info("Saved checkpoint '" + path + "' at " + state.timestamp.to_string());
@@ -180,10 +203,15 @@ void CheckpointSaver::point_latest_at(const std::string& checkpoint_path, const 
   replace_symlink(link, checkpoint_path);
 }
 
-void CheckpointSaver::rotate() {
+void CheckpointSaver::rotate(State& state) {
   if (options_.num_checkpoints_to_keep < 0) return;
   const size_t keep = size_t(options_.num_checkpoints_to_keep);
   while (saved_checkpoints_.size() > keep) {
+    if (uploads_.count(saved_checkpoints_.front()) != 0) {
+      awaiting_deletion_.push_back(saved_checkpoints_.front());
+      saved_checkpoints_.erase(saved_checkpoints_.begin());
+      continue;
+    }
     std::error_code ec;
     fs::remove(saved_checkpoints_.front(), ec);
     if (ec) {
@@ -192,6 +220,94 @@ void CheckpointSaver::rotate() {
                             "; check the save_folder's permissions");
     }
     saved_checkpoints_.erase(saved_checkpoints_.begin());
+  }
+  delete_confirmed_uploads(state);
+}
+
+void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state) {
+  if (!options_.remote_file_name || state.logger == nullptr) return;
+  // Without an uploader and without destinations nobody would take the
+  // files: skip writing pointer files for nothing.
+  const auto* hub = dynamic_cast<const LoggerHub*>(state.logger);
+  if (!uploader_ && hub != nullptr && hub->num_destinations() == 0) return;
+
+  const std::string remote = strip_leading_slashes(
+      format_name_with_dist_and_time(*options_.remote_file_name, state.run_name, state.dist, state.timestamp));
+  if (uploader_) {
+    // Checkpoints are written through AtomicFile (renamed into place), so a
+    // hard link in the staging folder is safe and saves copying gigabytes.
+    uploads_[path] = uploader_->upload(remote, path, options_.overwrite, /*replaced_whole=*/true);
+  } else {
+    state.logger->upload_file(remote, path, options_.overwrite);
+  }
+  if (!options_.latest_remote_file_name) return;
+  // The pointer is handed on after its checkpoint; the uploader publishes it
+  // only once the checkpoint is confirmed in the store (upload_queue.h).
+  const std::string pointer = strip_leading_slashes(format_name_with_dist_and_time(
+                                  *options_.latest_remote_file_name, state.run_name, state.dist, state.timestamp)) +
+                              ".symlink";
+  if (pointer_folder_.empty()) {
+    std::string pattern = (fs::temp_directory_path() / "cairn-pointer-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw CheckpointError("cannot create a temporary folder for the remote latest pointer; check TMPDIR");
+    }
+    pointer_folder_ = pattern;
+  }
+  // A new file per save, removed once handed over (uploaders stage what they
+  // are given before returning): a staged hard link never sees it change.
+  const std::string pointer_file = join(pointer_folder_, "latest." + std::to_string(++pointer_count_) + ".symlink");
+  write_pointer_file(remote, pointer_file);
+  struct RemoveWhenDone {
+    std::string path;
+    ~RemoveWhenDone() {
+      std::error_code ec;
+      fs::remove(path, ec);
+    }
+  } remove_when_done{pointer_file};
+  if (uploader_) {
+    uploader_->upload(pointer, pointer_file, /*overwrite=*/true, /*replaced_whole=*/true);
+  } else {
+    state.logger->upload_file(pointer, pointer_file, /*overwrite=*/true);
+  }
+}
+
+void CheckpointSaver::write_pointer_file(const std::string& target, const std::string& pointer_path) {
+  // Composer's format: only the target's object name, no newline.
+  std::ofstream out(pointer_path, std::ios::binary | std::ios::trunc);
+  out << target;
+  out.close();
+  if (!out) throw CheckpointError("cannot write the remote latest pointer file '" + pointer_path + "'; check TMPDIR");
+}
+
+void CheckpointSaver::delete_confirmed_uploads(State& state) {
+  auto still_waiting = awaiting_deletion_.begin();
+  for (const std::string& path : awaiting_deletion_) {
+    const auto upload = uploads_.find(path);
+    const UploadOutcome outcome = upload == uploads_.end() ? UploadOutcome::kSucceeded : upload->second->outcome();
+    if (outcome == UploadOutcome::kPending) {
+      *still_waiting++ = path;
+      continue;
+    }
+    if (outcome == UploadOutcome::kSucceeded) {
+      std::error_code ec;
+      fs::remove(path, ec);
+      if (ec && state.logger != nullptr) {
+        state.logger->warn("cannot remove uploaded local checkpoint '" + path + "' (" + ec.message() + ")");
+      }
+    } else if (state.logger != nullptr) {
+      state.logger->warn("kept local checkpoint '" + path + "' although num_checkpoints_to_keep=" +
+                         std::to_string(options_.num_checkpoints_to_keep) + " because its upload failed");
+    }
+    if (upload != uploads_.end()) uploads_.erase(upload);
+  }
+  awaiting_deletion_.erase(still_waiting, awaiting_deletion_.end());
+}
+
+void CheckpointSaver::close(State& state) noexcept {
+  try {
+    delete_confirmed_uploads(state);
+  } catch (...) {
+    // close must not throw; what is left stays on disk.
   }
 }
 

@@ -1,4 +1,4 @@
-// The CheckpointSaver callback: Composer's checkpoint_saver.py for local folders.
+// The CheckpointSaver callback: Composer's checkpoint_saver.py.
 //
 // The trainer builds one from its save_* options (or a user enables it as a
 // callback), calls attach() with the function that assembles a checkpoint
@@ -7,8 +7,18 @@
 // future (unless overwrite); at BATCH_CHECKPOINT / EPOCH_CHECKPOINT it saves
 // when the interval says so, points the "latest" symlink at the new file and
 // rotates old files of this run.
+//
+// Uploads: each checkpoint is handed on as `remote_file_name`, followed by the
+// remote "latest" pointer `<latest_remote_file_name>.symlink`, whose content is
+// the checkpoint's object name. They go to the run's logger (every uploading
+// LoggerDestination, e.g. a RemoteUploaderDownloader) or, when the trainer's
+// save_folder is a URI, straight to the uploader given to set_uploader(): then
+// a rotated-out local file is deleted only once its upload is confirmed (and
+// kept, with a warning, if the upload failed).
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,6 +30,7 @@
 #include "cairn/callback.h"
 #include "cairn/state.h"
 #include "checkpoint/saver/interval.h"
+#include "remote/remote_uploader_downloader.h"
 #include "trainer/trainer_options.h"
 
 namespace cairn {
@@ -38,10 +49,15 @@ struct CheckpointSaverOptions {
   bool weights_only = false;
   // Globs over checkpoint paths removed before writing (see glob_filter.h).
   std::vector<std::string> ignore_keys;
+  // Object names for uploads (dist and time fields; a leading '/' is
+  // dropped); empty: no upload / no remote pointer. Composer's defaults.
+  std::optional<std::string> remote_file_name = std::string("{run_name}/checkpoints/ep{epoch}-ba{batch}-rank{rank}.pt");
+  std::optional<std::string> latest_remote_file_name = std::string("{run_name}/checkpoints/latest-rank{rank}.pt");
 
   // JSON keys are Composer's CheckpointSaver argument names: folder, filename,
   // latest_filename (null disables), save_interval (integer epochs or a time
-  // string), overwrite, num_checkpoints_to_keep, weights_only, ignore_keys.
+  // string), overwrite, num_checkpoints_to_keep, weights_only, ignore_keys,
+  // remote_file_name and latest_remote_file_name (null disables).
   // ConfigError naming the field for unknown keys and wrong types.
   static CheckpointSaverOptions from_json(const nlohmann::json& config);
 };
@@ -51,6 +67,7 @@ class CheckpointSaver : public Callback {
   // ConfigError for a filename or latest_filename whose extension no writer
   // knows, and for a save_interval in iterations.
   explicit CheckpointSaver(CheckpointSaverOptions options);
+  ~CheckpointSaver() override;
 
   // Builds the checkpoint dict ({'state': ..., 'rng': ...}, or the weights-only
   // form) for the current state. Called on every rank at every save, since
@@ -58,7 +75,12 @@ class CheckpointSaver : public Callback {
   using Assembler = std::function<c10::IValue(const State& state, bool weights_only)>;
   void attach(Assembler assembler);
 
+  // Uploads go to `uploader` rather than the logger (the trainer's URI save_folder).
+  void set_uploader(std::shared_ptr<RemoteUploaderDownloader> uploader) { uploader_ = std::move(uploader); }
+
   void on_event(Event event, State& state) override;
+  // Deletes rotated-out files whose uploads were confirmed meanwhile.
+  void close(State& state) noexcept override;
 
   // {"all_saved_checkpoints_to_timestamp": [[name, timestamp dict], ...]}, in save order.
   c10::IValue state_dict() const override;
@@ -79,12 +101,18 @@ class CheckpointSaver : public Callback {
   // folder/latest_filename with dist fields filled (where autoresume looks);
   // empty when latest_filename is disabled.
   std::optional<std::string> formatted_latest_path(const State& state) const;
+  // The remote latest name with dist fields filled, without ".symlink"; empty
+  // when disabled.
+  std::optional<std::string> formatted_latest_remote_name(const State& state) const;
   const CheckpointSaverOptions& options() const { return options_; }
 
  private:
   void prepare_folder(const State& state) const;
   void point_latest_at(const std::string& checkpoint_path, const State& state) const;
-  void rotate();
+  void rotate(State& state);
+  void hand_over_for_upload(const std::string& path, State& state);
+  void write_pointer_file(const std::string& target, const std::string& pointer_path);
+  void delete_confirmed_uploads(State& state);
 
   CheckpointSaverOptions options_;
   IntervalScheduler should_save_;
@@ -92,6 +120,15 @@ class CheckpointSaver : public Callback {
   std::vector<std::string> saved_checkpoints_;
   std::vector<std::pair<std::string, Timestamp>> all_saved_to_timestamp_;
   std::optional<int64_t> last_checkpoint_batch_;
+
+  std::shared_ptr<RemoteUploaderDownloader> uploader_;
+  // Local path -> its newest upload, while set_uploader() is in use.
+  std::map<std::string, std::shared_ptr<const UploadTicket>> uploads_;
+  // Rotated out, deleted once their uploads are confirmed.
+  std::vector<std::string> awaiting_deletion_;
+  // Where pointer files are written before being handed on; made on first use.
+  std::string pointer_folder_;
+  uint64_t pointer_count_ = 0;
 };
 
 }  // namespace cairn

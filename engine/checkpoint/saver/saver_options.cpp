@@ -10,14 +10,20 @@ CheckpointSaverOptions CheckpointSaverOptions::from_json(const nlohmann::json& c
   o.folder = cfg.get<std::string>("folder", o.folder);
   o.filename = cfg.get<std::string>("filename", o.filename);
 
-  const auto latest = cfg.get<nlohmann::json>("latest_filename", *o.latest_filename);
-  if (latest.is_null()) {
-    o.latest_filename.reset();
-  } else if (latest.is_string()) {
-    o.latest_filename = latest.get<std::string>();
-  } else {
-    cfg.fail("latest_filename", "must be a string or null (null: no latest symlink), got " + latest.dump());
-  }
+  // A name or null (which disables what it names).
+  auto optional_name = [&](const std::string& key, std::optional<std::string>& field, const std::string& null_means) {
+    const auto value = cfg.get<nlohmann::json>(key, *field);
+    if (value.is_null()) {
+      field.reset();
+    } else if (value.is_string()) {
+      field = value.get<std::string>();
+    } else {
+      cfg.fail(key, "must be a string or null (null: " + null_means + "), got " + value.dump());
+    }
+  };
+  optional_name("latest_filename", o.latest_filename, "no latest symlink");
+  optional_name("remote_file_name", o.remote_file_name, "no uploads");
+  optional_name("latest_remote_file_name", o.latest_remote_file_name, "no remote latest pointer");
 
   const auto interval = cfg.get<nlohmann::json>("save_interval", nlohmann::json("1ep"));
   if (interval.is_number_integer()) {

@@ -1,43 +1,29 @@
-// Running the built `cairn` binary from a test: its status, stdout and
-// stderr, in a folder of the test's own. Shared by the CLI test programs.
-#pragma once
+#include "cli_runner.h"
+
+#include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <string>
-#include <vector>
-
-#include <boost/test/unit_test.hpp>
-#include <nlohmann/json.hpp>
-
-namespace cli_test {
 
 namespace fs = std::filesystem;
 
-inline const fs::path kCairn = fs::path(CAIRN_TEST_BINARY_DIR) / "bin" / "cairn";
+namespace cairn::test {
 
-struct Result {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+const fs::path kCairn = fs::path(CAIRN_TEST_BINARY_DIR) / "bin" / "cairn";
 
-inline std::string read_file(const fs::path& path) {
+std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
 
-// Runs cairn with `args` in `cwd`, without the run-name variables that would
-// change its behaviour.
-inline Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd) {
+Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd) {
   const fs::path out_file = cwd / ".cairn-stdout", err_file = cwd / ".cairn-stderr";
   const pid_t pid = fork();
   BOOST_REQUIRE(pid >= 0);
@@ -67,28 +53,27 @@ inline Result run_cairn(const std::vector<std::string>& args, const fs::path& cw
   return r;
 }
 
-inline std::string describe(const Result& r) { return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err; }
+std::string describe(const Result& r) { return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err; }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cairn-cli-e2e-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "cairn-cli-e2e-XXXXXX").string();
+  path = mkdtemp(pattern.data());
+}
 
-inline const std::vector<std::string> kSample = {"fit", "--model", "mlp", "--data", "synthetic", "--seed", "42"};
+TempDir::~TempDir() { fs::remove_all(path); }
 
-inline std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
+
+const std::vector<std::string> kSample = {"fit", "--model", "mlp", "--data", "synthetic", "--seed", "42"};
+
+std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
   base.insert(base.end(), more.begin(), more.end());
   return base;
 }
 
-inline nlohmann::json inspect_json(const fs::path& checkpoint, const fs::path& cwd) {
+nlohmann::json inspect_json(const fs::path& checkpoint, const fs::path& cwd) {
   const Result r = run_cairn({"inspect", "--json", checkpoint.string()}, cwd);
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
   return nlohmann::json::parse(r.out);
 }
 
-}  // namespace cli_test
+}  // namespace cairn::test

@@ -1,0 +1,179 @@
+// `cairn cp SRC DST`: copies one file between local paths and object stores.
+//
+// Either side is a local path or a store URI. A destination that is a local
+// folder, or a URI ending in '/', receives the source's file name. Nothing is
+// replaced without --overwrite. Transient store errors are retried with
+// backoff (3 attempts, as the upload pipeline); the store's own transfer
+// settings (part sizes, concurrency) come from --store-config.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/parsers.hpp>
+#include <boost/program_options/positional_options.hpp>
+#include <boost/program_options/variables_map.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cairn/errors.h"
+#include "cli/commands.h"
+#include "cli/store_location.h"
+#include "core/transfer_progress.h"
+#include "plugin_host/plugin_host.h"
+#include "remote/retry.h"
+#include "store/local_store.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace cairn::cli {
+namespace {
+
+const char kUsage[] = "usage: cairn cp SRC DST [--store-config JSON] [--overwrite] [--plugin-dir DIR]...";
+
+std::string base_name(const StoreLocation& source) {
+  const std::string path = source.is_local() ? source.local_path : source.object_name;
+  return fs::path(path).filename().string();
+}
+
+// A folder (existing, or written with a trailing '/') takes the source's name.
+void complete_destination(StoreLocation& destination, const StoreLocation& source) {
+  if (destination.is_local()) {
+    std::error_code ec;
+    const bool folder = fs::is_directory(destination.local_path, ec) || destination.local_path.back() == '/';
+    if (folder) destination.local_path = (fs::path(destination.local_path) / base_name(source)).string();
+  } else if (destination.object_name.empty() || destination.object_name.back() == '/') {
+    destination.object_name += base_name(source);
+    destination.text += (destination.text.back() == '/' ? "" : "/") + base_name(source);
+  }
+}
+
+// The source's size; NotFoundError naming it when it does not exist.
+uint64_t source_size(const StoreLocation& source, const RetryPolicy& retry) {
+  if (source.is_local()) {
+    std::error_code ec;
+    if (!fs::is_regular_file(source.local_path, ec)) {
+      throw NotFoundError("source '" + source.text + "' does not exist or is not a file");
+    }
+    return fs::file_size(source.local_path);
+  }
+  uint64_t size = 0;
+  run_with_retries(retry, [&](int) {
+    try {
+      size = source.store->get_object_size(source.object_name);
+    } catch (const NotFoundError&) {
+      throw NotFoundError("source '" + source.text + "' does not exist");
+    }
+  });
+  return size;
+}
+
+bool destination_exists(const StoreLocation& destination, const RetryPolicy& retry) {
+  if (destination.is_local()) {
+    std::error_code ec;
+    return fs::exists(fs::symlink_status(destination.local_path, ec));
+  }
+  bool exists = true;
+  run_with_retries(retry, [&](int) {
+    try {
+      destination.store->get_object_size(destination.object_name);
+    } catch (const NotFoundError&) {
+      exists = false;
+    }
+  });
+  return exists;
+}
+
+// Local to local goes through the local store, so it is atomic too.
+void upload(const StoreLocation& destination, const std::string& file, const ProgressFn& progress,
+            const RetryPolicy& retry) {
+  if (destination.is_local()) {
+    const fs::path target = fs::absolute(destination.local_path);
+    LocalStore store(target.parent_path().string());
+    run_with_retries(retry, [&](int) { store.upload_object(target.filename().string(), file, progress); });
+  } else {
+    run_with_retries(retry, [&](int) { destination.store->upload_object(destination.object_name, file, progress); });
+  }
+}
+
+void copy(const StoreLocation& source, const StoreLocation& destination, bool overwrite, const ProgressFn& progress,
+          const RetryPolicy& retry) {
+  if (source.is_local()) {
+    upload(destination, source.local_path, progress, retry);
+    return;
+  }
+  if (destination.is_local()) {
+    run_with_retries(retry, [&](int) {
+      source.store->download_object(source.object_name, destination.local_path, overwrite, progress);
+    });
+    return;
+  }
+  // Store to store: through a temporary file, removed whatever happens.
+  std::string folder = (fs::temp_directory_path() / "cairn-cp-XXXXXX").string();
+  if (::mkdtemp(folder.data()) == nullptr) throw Error("cannot create a temporary folder for the copy; set TMPDIR");
+  struct Cleanup {
+    std::string folder;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(folder, ec);
+    }
+  } cleanup{folder};
+  const std::string file = (fs::path(folder) / "object").string();
+  run_with_retries(retry, [&](int) { source.store->download_object(source.object_name, file, true, progress); });
+  upload(destination, file, progress, retry);
+}
+
+}  // namespace
+
+int run_cp(const std::vector<std::string>& args) {
+  po::options_description desc("cairn cp options");
+  desc.add_options()("help,h", "show this help")(
+      "store-config", po::value<std::string>()->default_value("{}"),
+      "the store's JSON config (credentials, endpoint, transfer settings); used for every URI side")(
+      "overwrite", po::bool_switch(), "replace an existing destination")(
+      "plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from DIR (repeatable)");
+  po::options_description all;
+  all.add(desc).add_options()("src", po::value<std::string>())("dst", po::value<std::string>());
+  po::positional_options_description positional;
+  positional.add("src", 1).add("dst", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  } catch (const po::error& e) {
+    throw ConfigError(std::string(e.what()) + " (see 'cairn cp --help')");
+  }
+  if (vm.count("help")) {
+    std::cout << kUsage << "\n\nCopies one file between local paths and object stores (s3://bucket/key, "
+              << "file:///abs/path, ...).\nA destination folder or a URI ending in '/' keeps the source's name.\n\n"
+              << desc << "\n";
+    return 0;
+  }
+  if (!vm.count("src") || !vm.count("dst")) throw ConfigError(std::string("cp needs a source and a destination: ") + kUsage);
+
+  if (vm["src"].as<std::string>().empty() || vm["dst"].as<std::string>().empty()) {
+    throw ConfigError("cp needs a non-empty source and destination");
+  }
+  const nlohmann::json config = parse_store_config(vm["store-config"].as<std::string>());
+  const auto host = load_plugins(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
+                                                        : std::vector<std::string>{});
+  const StoreLocation source = resolve_location(vm["src"].as<std::string>(), config, *host);
+  StoreLocation destination = resolve_location(vm["dst"].as<std::string>(), config, *host);
+  complete_destination(destination, source);
+  const bool overwrite = vm["overwrite"].as<bool>();
+  const RetryPolicy retry;
+
+  const uint64_t size = source_size(source, retry);
+  if (!overwrite && destination_exists(destination, retry)) {
+    throw AlreadyExistsError("destination '" + destination.text + "' already exists; pass --overwrite to replace it");
+  }
+  std::unique_ptr<TransferProgress> bar;
+  if (isatty(STDERR_FILENO) == 1) bar = std::make_unique<TransferProgress>(std::cerr, "copying " + source.text);
+  copy(source, destination, overwrite, bar ? bar->callback() : ProgressFn{}, retry);
+  if (bar) bar->finish();
+  std::cout << "copied " << source.text << " -> " << destination.text << " (" << size << " bytes)\n";
+  return 0;
+}
+
+}  // namespace cairn::cli

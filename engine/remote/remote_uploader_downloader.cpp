@@ -1,0 +1,158 @@
+#include "remote/remote_uploader_downloader.h"
+
+#include "cairn/config.h"
+#include "cairn/errors.h"
+#include "cairn/logger.h"
+#include "cairn/state.h"
+#include "checkpoint/checkpoint_source.h"
+#include "checkpoint/saver/name_format.h"
+#include "plugin_host/plugin_host.h"
+
+namespace cairn {
+
+RemoteUploaderDownloaderOptions RemoteUploaderDownloaderOptions::from_json(const nlohmann::json& config) {
+  Config cfg("callback 'RemoteUploaderDownloader'", config);
+  RemoteUploaderDownloaderOptions o;
+  o.bucket_uri = cfg.require<std::string>("bucket_uri");
+  o.backend_kwargs = cfg.get<nlohmann::json>("backend_kwargs", o.backend_kwargs);
+  if (o.backend_kwargs.is_null()) o.backend_kwargs = nlohmann::json::object();
+  if (!o.backend_kwargs.is_object()) {
+    cfg.fail("backend_kwargs", "must be a JSON object (the store's config), got " + o.backend_kwargs.dump());
+  }
+  o.file_path_format_string = cfg.get<std::string>("file_path_format_string", o.file_path_format_string);
+  o.num_concurrent_uploads = cfg.get<int>("num_concurrent_uploads", o.num_concurrent_uploads);
+  const auto staging = cfg.get<nlohmann::json>("upload_staging_folder", nullptr);
+  if (staging.is_string()) {
+    o.upload_staging_folder = staging.get<std::string>();
+  } else if (!staging.is_null()) {
+    cfg.fail("upload_staging_folder", "must be a folder path or null, got " + staging.dump());
+  }
+  o.use_procs_given = cfg.has("use_procs");
+  cfg.get<bool>("use_procs", true);
+  o.num_attempts = cfg.get<int>("num_attempts", o.num_attempts);
+  o.initial_backoff_seconds = cfg.get<double>("initial_backoff_seconds", o.initial_backoff_seconds);
+  cfg.finish();
+  return o;
+}
+
+RemoteUploaderDownloader::RemoteUploaderDownloader(RemoteUploaderDownloaderOptions options,
+                                                   const StoreOpener& open_store)
+    : options_(std::move(options)), bucket_(Uri::parse(options_.bucket_uri)) {
+  const std::string owner = "RemoteUploaderDownloader";
+  if (bucket_.is_local()) {
+    throw ConfigError(owner + " bucket_uri '" + options_.bucket_uri +
+                      "' is not a URI; give one like s3://bucket or file:///absolute/folder");
+  }
+  if (options_.num_concurrent_uploads < 1) {
+    throw ConfigError(owner + " num_concurrent_uploads must be >= 1 (got " +
+                      std::to_string(options_.num_concurrent_uploads) + "); blocking uploads are not supported");
+  }
+  UploadSettings settings;
+  settings.num_concurrent_uploads = options_.num_concurrent_uploads;
+  settings.retry.num_attempts = options_.num_attempts;
+  settings.retry.initial_backoff_seconds = options_.initial_backoff_seconds;
+  // Composer: 1 s backoff, 0.5 s jitter; the jitter keeps that ratio.
+  settings.retry.max_jitter_seconds = options_.initial_backoff_seconds / 2;
+  settings.staging_folder = options_.upload_staging_folder;
+  validate_retry_policy(settings.retry, owner);
+  // Opened now, so that a bad URI or store config fails before training.
+  std::vector<std::shared_ptr<ObjectStore>> stores;
+  for (int i = 0; i <= options_.num_concurrent_uploads; ++i) stores.push_back(open_store());
+  queue_ = std::make_unique<UploadQueue>(std::move(stores), settings);
+}
+
+std::unique_ptr<RemoteUploaderDownloader> RemoteUploaderDownloader::open(RemoteUploaderDownloaderOptions options,
+                                                                         const PluginHost& host) {
+  const Uri uri = Uri::parse(options.bucket_uri);
+  const nlohmann::json config = options.backend_kwargs;
+  return std::make_unique<RemoteUploaderDownloader>(std::move(options), [&host, uri, config] {
+    return host.open_store_for_uri(uri, config);
+  });
+}
+
+std::string RemoteUploaderDownloader::object_name(const std::string& remote_file_name) const {
+  auto values = initialized_ ? dist_format_values(run_name_, dist_) : std::map<std::string, std::string>{};
+  values["remote_file_name"] = remote_file_name;
+  std::string name = partial_format(options_.file_path_format_string, values);
+  const size_t first = name.find_first_not_of('/');
+  return first == std::string::npos ? std::string() : name.substr(first);
+}
+
+std::string RemoteUploaderDownloader::get_uri_for_file(const std::string& remote_file_name) const {
+  return queue_->caller_store().get_uri(object_name(remote_file_name));
+}
+
+void RemoteUploaderDownloader::upload_file(const std::string& remote_file_name, const std::string& file_path,
+                                           bool overwrite) {
+  upload(remote_file_name, file_path, overwrite);
+}
+
+std::shared_ptr<const UploadTicket> RemoteUploaderDownloader::upload(const std::string& remote_file_name,
+                                                                     const std::string& file_path, bool overwrite,
+                                                                     bool replaced_whole) {
+  return queue_->enqueue(object_name(remote_file_name), file_path, overwrite,
+                         replaced_whole ? StagingFolder::Mode::kLinkIfPossible : StagingFolder::Mode::kCopy);
+}
+
+void RemoteUploaderDownloader::download_file(const std::string& remote_file_name, const std::string& destination,
+                                             const ProgressFn& progress) {
+  download_following_symlinks(queue_->caller_store(), object_name(remote_file_name), destination, progress);
+}
+
+void RemoteUploaderDownloader::log_worker_messages(Logger* logger) {
+  for (const auto& message : queue_->take_messages()) {
+    if (logger == nullptr) continue;
+    if (message.warning) {
+      logger->warn(message.text);
+    } else {
+      logger->info(message.text);
+    }
+  }
+}
+
+void RemoteUploaderDownloader::wait_for_uploads(Logger* logger) {
+  const std::vector<UploadFailure> failures = queue_->wait();
+  log_worker_messages(logger);
+  if (failures.empty()) return;
+  std::string causes;
+  for (const auto& f : failures) causes += (causes.empty() ? "" : "; ") + f.cause;
+  throw StoreError(StoreErrorKind::kOther, std::to_string(failures.size()) + " upload(s) to " + options_.bucket_uri +
+                                               " failed, so the remote checkpoints are incomplete (the local "
+                                               "copies were kept): " + causes);
+}
+
+void RemoteUploaderDownloader::on_event(Event event, State& state) {
+  switch (event) {
+    case Event::INIT:
+      run_name_ = state.run_name;
+      dist_ = state.dist;
+      initialized_ = true;
+      if (options_.use_procs_given && state.logger != nullptr) {
+        state.logger->info("RemoteUploaderDownloader: use_procs is ignored; Cairn uploads on " +
+                           std::to_string(options_.num_concurrent_uploads) + " background thread(s)");
+      }
+      break;
+    case Event::BATCH_END:
+    case Event::EPOCH_END:
+      log_worker_messages(state.logger);
+      if (queue_->has_authentication_failure()) wait_for_uploads(state.logger);
+      break;
+    case Event::FIT_END:
+      wait_for_uploads(state.logger);
+      break;
+    default:
+      break;
+  }
+}
+
+void RemoteUploaderDownloader::close(State& state) noexcept {
+  try {
+    // Failures were raised at FIT_END; ones from uploads queued after it
+    // (or a run stopped by an error) are logged, since close must not throw.
+    queue_->wait();
+    log_worker_messages(state.logger);
+  } catch (...) {
+  }
+}
+
+}  // namespace cairn

@@ -1,0 +1,59 @@
+#include "remote/staging_folder.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "cairn/errors.h"
+
+namespace cairn {
+namespace fs = std::filesystem;
+
+StagingFolder::StagingFolder(const std::string& folder) {
+  std::error_code ec;
+  if (folder.empty()) {
+    std::string pattern = (fs::temp_directory_path(ec) / "cairn-upload-XXXXXX").string();
+    if (ec || ::mkdtemp(pattern.data()) == nullptr) {
+      throw Error("cannot create an upload staging folder under the temp dir; set TMPDIR or upload_staging_folder");
+    }
+    path_ = pattern;
+    owned_ = true;
+    return;
+  }
+  path_ = fs::absolute(folder).lexically_normal().string();
+  fs::create_directories(path_, ec);
+  if (ec || !fs::is_directory(path_)) {
+    throw ConfigError("upload_staging_folder '" + folder + "' cannot be created (" +
+                      (ec ? ec.message() : std::string("not a folder")) + "); choose a writable folder");
+  }
+}
+
+StagingFolder::~StagingFolder() {
+  if (owned_) {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+}
+
+std::string StagingFolder::stage(const std::string& local_path, Mode mode) {
+  const std::string staged = (fs::path(path_) / ("staged-" + std::to_string(::getpid()) + "-" +
+                                                 std::to_string(counter_.fetch_add(1))))
+                                 .string();
+  std::error_code ec;
+  if (mode == Mode::kLinkIfPossible) {
+    fs::create_hard_link(local_path, staged, ec);
+    if (!ec) return staged;
+    // Different filesystems, or one without hard links: a copy is the fallback.
+    ec.clear();
+  }
+  fs::copy_file(local_path, staged, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    const std::string cause = ec.message();
+    fs::remove(staged, ec);
+    throw Error("cannot stage '" + local_path + "' for upload in '" + path_ + "' (" + cause +
+                "); check that the file exists and the staging folder is writable");
+  }
+  return staged;
+}
+
+}  // namespace cairn

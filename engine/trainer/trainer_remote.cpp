@@ -1,0 +1,98 @@
+// A save_folder that is a URI (s3://bucket/path, file:///abs, any scheme a
+// loaded store plugin handles), as Composer does it: checkpoints are written
+// to a local staging folder first, then uploaded in the background by a
+// RemoteUploaderDownloader for the bucket; the remote latest pointer follows
+// each checkpoint once it is confirmed (see remote/upload_queue.h).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cairn/errors.h"
+#include "core/transfer_progress.h"
+#include "plugin_host/plugin_host.h"
+#include "trainer/trainer.h"
+#include "trainer/trainer_impl.h"
+
+namespace cairn {
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kDefaultFormat = "{remote_file_name}";
+
+bool same_bucket(const Uri& a, const Uri& b) { return a.scheme == b.scheme && a.bucket == b.bucket; }
+
+}  // namespace
+
+void Trainer::Impl::prepare_remote_save(CheckpointSaverOptions& so, const Uri& save_uri) {
+  for (const auto& c : options.callbacks) {
+    auto given = std::dynamic_pointer_cast<RemoteUploaderDownloader>(c.object);
+    if (given && same_bucket(given->bucket(), save_uri)) {
+      // Composer keeps one uploader per bucket: the user's, with its settings.
+      save_uploader = given;
+      break;
+    }
+  }
+  if (!save_uploader) {
+    RemoteUploaderDownloaderOptions uploader_options;
+    uploader_options.bucket_uri = save_uri.scheme + "://" + save_uri.bucket;
+    try {
+      save_uploader = RemoteUploaderDownloader::open(uploader_options, plugin_host());
+    } catch (const ConfigError& e) {
+      throw ConfigError("save_folder '" + *options.save_folder + "': " + e.what());
+    }
+    save_uploader_is_own = true;
+  }
+  // A fresh local folder per run (Composer: tempfile.mkdtemp()/<path>), so a
+  // stale local copy from an earlier run can never shadow the remote latest.
+  std::string pattern = (fs::temp_directory_path() / "cairn-save-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw ConfigError("save_folder '" + *options.save_folder +
+                      "': cannot create a local staging folder under the temp dir; set TMPDIR to a writable folder");
+  }
+  so.folder = save_uri.path.empty() ? pattern : (fs::path(pattern) / save_uri.path).string();
+}
+
+void Trainer::Impl::check_uploaders_keep_names() const {
+  if (!options.save_latest_filename) return;
+  for (const auto& c : options.callbacks) {
+    auto uploader = std::dynamic_pointer_cast<RemoteUploaderDownloader>(c.object);
+    if (uploader && uploader->options().file_path_format_string != kDefaultFormat) {
+      throw ConfigError("callback '" + c.name + "': a file_path_format_string other than " + kDefaultFormat +
+                        " is not supported while save_latest_filename is set, since the remote latest pointer "
+                        "names objects by their unformatted names; drop it or set save_latest_filename to none");
+    }
+  }
+}
+
+bool Trainer::Impl::download_remote_latest(const std::string& local_latest) {
+  const auto remote = primary_saver ? primary_saver->formatted_latest_remote_name(state) : std::nullopt;
+  if (!remote) return false;
+  // Composer's order: every uploading destination, then the saver's own uploader.
+  std::vector<std::shared_ptr<RemoteUploaderDownloader>> sources;
+  for (const auto& c : options.callbacks) {
+    if (auto uploader = std::dynamic_pointer_cast<RemoteUploaderDownloader>(c.object)) sources.push_back(uploader);
+  }
+  if (save_uploader_is_own) sources.push_back(save_uploader);
+  std::error_code ec;
+  fs::create_directories(fs::path(local_latest).parent_path(), ec);
+  for (const auto& source : sources) {
+    std::unique_ptr<TransferProgress> bar;
+    if (options.load_progress_bar && isatty(STDERR_FILENO) == 1) {
+      bar = std::make_unique<TransferProgress>(std::cerr, "downloading " + source->get_uri_for_file(*remote));
+    }
+    try {
+      source->download_file(*remote, local_latest, bar ? bar->callback() : ProgressFn{});
+    } catch (const NotFoundError&) {
+      continue;
+    }
+    if (bar) bar->finish();
+    logger->info("autoresume: downloaded the remote latest checkpoint " + source->get_uri_for_file(*remote));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace cairn

@@ -1,0 +1,42 @@
+// Runs the built `cairn` binary for the end-to-end tests: a fresh temporary
+// folder per test, and the command's status, stdout and stderr.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace cairn::test {
+
+struct Result {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::filesystem::path& path);
+
+// Runs cairn with `args` in `cwd`, without the run-name variables that would
+// change its behaviour.
+Result run_cairn(const std::vector<std::string>& args, const std::filesystem::path& cwd);
+
+std::string describe(const Result& r);
+
+// `cairn fit` on the sample plugins (mlp on synthetic data), seeded.
+extern const std::vector<std::string> kSample;
+
+// `base` followed by `more`.
+std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more);
+
+// `cairn inspect --json CHECKPOINT`, which must succeed.
+nlohmann::json inspect_json(const std::filesystem::path& checkpoint, const std::filesystem::path& cwd);
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir();
+  ~TempDir();
+};
+
+}  // namespace cairn::test
