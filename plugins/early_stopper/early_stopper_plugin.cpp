@@ -18,8 +18,10 @@
 #include "cairn/plugin.h"
 #include "cairn/state.h"
 #include "cairn/time.h"
+#include "cairn_plugins/config_time.h"
 #include "cairn_plugins/monitored_metric.h"
-#include "cairn_plugins/state_values.h"
+#include "cairn_plugins/state_reader.h"
+#include "cairn_plugins/state_writer.h"
 
 namespace {
 
@@ -48,10 +50,10 @@ class EarlyStopper : public cairn::Callback {
 
   void load_state_dict(const c10::IValue& state) override {
     StateReader r(kOwner, state);
-    r.restore("best", best_);
-    r.restore("best_epoch", best_epoch_);
-    r.restore("best_batch", best_batch_);
-    r.restore("wait", wait_);
+    r.read("best", best_);
+    r.read("best_epoch", best_epoch_);
+    r.read("best_batch", best_batch_);
+    r.read("wait", wait_);
   }
 
  private:
@@ -83,12 +85,9 @@ cairn::Time read_patience(cairn::Config& cfg) {
   if (raw.is_number_integer()) {
     patience = cairn::Time::from_int(raw.get<int64_t>(), cairn::TimeUnit::EPOCH);
   } else if (raw.is_string()) {
-    patience = cairn::Time::parse(raw.get<std::string>());
+    patience = *cairn::plugins::read_optional_time(cfg, "patience", {cairn::TimeUnit::EPOCH, cairn::TimeUnit::BATCH});
   } else {
     cfg.fail("patience", "must be an integer (epochs) or a time string such as \"2ep\" or \"50ba\"");
-  }
-  if (patience.unit() != cairn::TimeUnit::EPOCH && patience.unit() != cairn::TimeUnit::BATCH) {
-    cfg.fail("patience", "is \"" + patience.to_string() + "\"; it must be in epochs (ep) or batches (ba)");
   }
   if (patience.value() < 0) cfg.fail("patience", "must not be negative");
   return patience;

@@ -26,10 +26,11 @@
 #include "cairn/config.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "common/config_time.h"
-#include "common/model_tensors.h"
-#include "common/state_reader.h"
-#include "common/time_reached.h"
+#include "cairn_plugins/config_time.h"
+#include "cairn_plugins/model_tensors.h"
+#include "cairn_plugins/state_reader.h"
+#include "cairn_plugins/time_reached.h"
+#include "cairn_plugins/update_interval.h"
 
 namespace {
 
@@ -67,8 +68,7 @@ EmaOptions read_options(const nlohmann::json& json) {
   o.ema_start = read_time(cfg, "ema_start", "0.0dur", {TimeUnit::DURATION, TimeUnit::BATCH, TimeUnit::EPOCH});
   cfg.finish();
 
-  if (o.update_interval.count() < 1)
-    cfg.fail("update_interval", "must be at least 1 (got \"" + o.update_interval.to_string() + "\")");
+  check_update_interval(cfg, o.update_interval);
   if (half_life) {
     if (half_life->unit() != o.update_interval.unit()) {
       cfg.fail("update_interval", "is in '" + std::string(to_string(o.update_interval.unit())) +
@@ -90,7 +90,7 @@ class EMA : public cairn::Algorithm {
  public:
   explicit EMA(EmaOptions o)
       : options_(std::move(o)),
-        update_event_(options_.update_interval.unit() == TimeUnit::EPOCH ? Event::EPOCH_END : Event::BATCH_END) {}
+        update_event_(update_event(options_.update_interval)) {}
 
   bool match(Event event, const cairn::State& state) override {
     switch (event) {
@@ -149,7 +149,7 @@ class EMA : public cairn::Algorithm {
   }
 
   void load_state_dict(const c10::IValue& saved) override {
-    const StateReader reader(saved, "algorithm EMA");
+    const StateReader reader("algorithm EMA", saved);
     if (auto ema = reader.dict("ema_model")) ema_.load_dict(*ema, reader, "ema_model");
     reader.read("ema_weights_active", ema_weights_active_);
     reader.read("ema_started", ema_started_);

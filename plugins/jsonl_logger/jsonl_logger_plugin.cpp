@@ -30,7 +30,7 @@
 #include "cairn/logger_destination.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_values.h"
+#include "cairn_plugins/state_reader.h"
 
 namespace {
 
@@ -92,7 +92,7 @@ class JSONLLogger : public cairn::Callback, public cairn::LoggerDestination {
 
   void load_state_dict(const c10::IValue& state) override {
     cairn::plugins::StateReader r(kOwner, state);
-    r.restore("lines_written", lines_written_);
+    r.read("lines_written", lines_written_);
   }
 
  private:

@@ -32,7 +32,7 @@
 #include "cairn/logger.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "common/state_reader.h"
+#include "cairn_plugins/state_reader.h"
 
 namespace {
 
@@ -126,7 +126,7 @@ class LayerFreezing : public cairn::Algorithm {
   }
 
   void load_state_dict(const c10::IValue& saved) override {
-    const StateReader reader(saved, "algorithm LayerFreezing");
+    const StateReader reader("algorithm LayerFreezing", saved);
     reader.read("layers_frozen", layers_frozen_);
     reader.read("percentage_frozen", percentage_frozen_);
     if (auto names = reader.list("frozen_parameters")) {

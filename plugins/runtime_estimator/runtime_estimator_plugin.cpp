@@ -20,7 +20,8 @@
 #include "cairn/logger.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_values.h"
+#include "cairn_plugins/state_reader.h"
+#include "cairn_plugins/state_writer.h"
 
 namespace {
 
@@ -72,9 +73,9 @@ class RuntimeEstimator : public cairn::Callback {
 
   void load_state_dict(const c10::IValue& state) override {
     StateReader r("callback 'RuntimeEstimator'", state);
-    r.restore("batches_left_to_skip", batches_left_to_skip_);
-    r.restore("start_wct", start_wct_);
-    r.restore("start_dur", start_dur_);
+    r.read("batches_left_to_skip", batches_left_to_skip_);
+    r.read("start_wct", start_wct_);
+    r.read("start_dur", start_dur_);
   }
 
  private:

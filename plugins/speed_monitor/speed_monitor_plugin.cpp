@@ -22,7 +22,8 @@
 #include "cairn/logger.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_values.h"
+#include "cairn_plugins/state_reader.h"
+#include "cairn_plugins/state_writer.h"
 
 namespace {
 
@@ -80,11 +81,11 @@ class SpeedMonitor : public cairn::Callback {
 
   void load_state_dict(const c10::IValue& state) override {
     StateReader r("callback 'SpeedMonitor'", state);
-    r.restore("history_samples", history_samples_);
-    r.restore("history_tokens", history_tokens_);
-    r.restore("history_wct", history_wct_);
-    r.restore("wall_clock_train", wall_clock_train_);
-    r.restore("total_eval_wct", total_eval_wct_);
+    r.read("history_samples", history_samples_);
+    r.read("history_tokens", history_tokens_);
+    r.read("history_wct", history_wct_);
+    r.read("wall_clock_train", wall_clock_train_);
+    r.read("total_eval_wct", total_eval_wct_);
     // The window may have been saved with another window_size: keep the newest
     // records that fit this one, and the three lists in step.
     const size_t n = std::min({history_samples_.size(), history_tokens_.size(), history_wct_.size()});

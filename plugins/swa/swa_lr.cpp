@@ -74,7 +74,7 @@ c10::IValue SwaLr::state_dict() const {
 
 std::unique_ptr<SwaLr> SwaLr::restore(std::shared_ptr<torch::optim::Optimizer> optimizer,
                                       const c10::impl::GenericDict& saved, const std::string& owner) {
-  const StateReader reader(saved, owner);
+  const StateReader reader(owner, saved);
   int64_t anneal_epochs = 0;
   std::string strategy;
   reader.read("anneal_epochs", anneal_epochs);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cairn/torch_fwd.h"
-#include "common/state_reader.h"
+#include "cairn_plugins/state_reader.h"
 
 namespace cairn::plugins {
 

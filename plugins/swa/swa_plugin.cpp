@@ -29,10 +29,11 @@
 #include "cairn/logger.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "common/config_time.h"
-#include "common/model_tensors.h"
-#include "common/state_reader.h"
-#include "common/time_reached.h"
+#include "cairn_plugins/config_time.h"
+#include "cairn_plugins/model_tensors.h"
+#include "cairn_plugins/state_reader.h"
+#include "cairn_plugins/time_reached.h"
+#include "cairn_plugins/update_interval.h"
 #include "swa_lr.h"
 
 namespace {
@@ -71,8 +72,7 @@ SwaOptions read_options(const nlohmann::json& json) {
     cfg.fail("swa_end",
              "(\"" + o.swa_end.to_string() + "\") must be later than swa_start (\"" + o.swa_start.to_string() + "\")");
   }
-  if (o.update_interval.count() < 1)
-    cfg.fail("update_interval", "must be at least 1 (got \"" + o.update_interval.to_string() + "\")");
+  check_update_interval(cfg, o.update_interval);
   if (strategy == "linear" || strategy == "lin") {
     o.anneal_strategy = SwaLr::Strategy::kLinear;
   } else if (strategy == "cos" || strategy == "cosine") {
@@ -95,7 +95,7 @@ class SWA : public cairn::Algorithm {
  public:
   explicit SWA(SwaOptions o)
       : options_(std::move(o)),
-        update_event_(options_.update_interval.unit() == TimeUnit::EPOCH ? Event::EPOCH_END : Event::BATCH_END) {}
+        update_event_(update_event(options_.update_interval)) {}
 
   bool match(Event event, const cairn::State& state) override {
     if (event == Event::INIT) return true;
@@ -142,7 +142,7 @@ class SWA : public cairn::Algorithm {
   }
 
   void load_state_dict(const c10::IValue& saved) override {
-    const StateReader reader(saved, "algorithm SWA");
+    const StateReader reader("algorithm SWA", saved);
     if (auto average = reader.dict("swa_model")) average_.load_dict(*average, reader, "swa_model");
     reader.read("n_averaged", n_averaged_);
     reader.read("swa_started", swa_started_);

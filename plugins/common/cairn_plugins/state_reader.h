@@ -1,13 +1,20 @@
-// Reading an algorithm's own state_dict() back, with errors that name the
-// algorithm and the bad entry ("algorithm EMA: saved 'num_updates' ...").
+// Reading a plugin's own state_dict() back, with one-line errors that name
+// the plugin and the bad entry ("algorithm EMA: saved 'num_updates' ...").
 //
-// As Composer's algorithms do, a key that is absent keeps the algorithm's
-// current value: `load_ignore_keys: ["state/algorithms/EMA/*"]` leaves an empty
-// dict, and loading it is a fresh start.
+// Every field is optional on load, as in Composer: a key that is absent keeps
+// the plugin's current value. `load_ignore_keys: ["state/algorithms/EMA/*"]`
+// leaves an empty dict (a fresh start), and ignoring one field
+// (state/callbacks/SpeedMonitor/history_wct) keeps the live value of just that
+// field. A field of the wrong type is a CheckpointError.
 #pragma once
 
+#include <ATen/core/Dict.h>
+#include <ATen/core/List.h>
 #include <ATen/core/ivalue.h>
 
+#include <cstdint>
+#include <deque>
+#include <optional>
 #include <string>
 
 #include "cairn/errors.h"
@@ -16,8 +23,8 @@ namespace cairn::plugins {
 
 class StateReader {
  public:
-  // `owner` names the algorithm in messages, e.g. "algorithm EMA".
-  StateReader(const c10::IValue& state, std::string owner) : owner_(std::move(owner)) {
+  // `owner` names the plugin in errors: "algorithm EMA", "callback 'SpeedMonitor'".
+  StateReader(std::string owner, const c10::IValue& state) : owner_(std::move(owner)) {
     if (state.isNone()) return;  // nothing saved: everything stays as it is
     if (!state.isGenericDict()) fail("", "is not a dict (got " + state.tagKind() + ")");
     dict_ = state.toGenericDict();
@@ -27,20 +34,35 @@ class StateReader {
   // Present and not None.
   bool has_value(const std::string& key) const { return has(key) && !dict_->at(key).isNone(); }
 
-  // Sets `out` from `key` when present; a value of the wrong type is an error.
+  // Each read() sets `out` from `key` when present and leaves it alone when not.
   void read(const std::string& key, bool& out) const {
     if (auto v = value(key)) out = checked(key, *v, v->isBool(), "a bool").toBool();
   }
   void read(const std::string& key, int64_t& out) const {
     if (auto v = value(key)) out = checked(key, *v, v->isInt(), "an int").toInt();
   }
+  // Python writes a whole number as an int where it computed one, so a float
+  // field takes either.
   void read(const std::string& key, double& out) const {
-    if (auto v = value(key)) out = checked(key, *v, v->isDouble(), "a float").toDouble();
+    if (auto v = value(key)) out = number(key, *v, "should be a number");
   }
   void read(const std::string& key, std::string& out) const {
     if (auto v = value(key)) out = checked(key, *v, v->isString(), "a str").toStringRef();
   }
-  // A dict of str -> value; absent keys give an empty optional.
+  // None means "not set".
+  void read(const std::string& key, std::optional<double>& out) const {
+    auto v = value(key);
+    if (v) out = v->isNone() ? std::nullopt : std::optional<double>(number(key, *v, "should be a number or None"));
+  }
+  void read(const std::string& key, std::deque<double>& out) const {
+    auto items = list(key);
+    if (!items) return;
+    std::deque<double> values;
+    for (const c10::IValue item : *items) values.push_back(number(key, item, "should hold only numbers"));
+    out = std::move(values);
+  }
+
+  // A dict of str -> value; absent gives an empty optional.
   c10::optional<c10::impl::GenericDict> dict(const std::string& key) const {
     auto v = value(key);
     if (!v) return c10::nullopt;
@@ -58,8 +80,8 @@ class StateReader {
 
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
     throw CheckpointError(path(key) + " " + problem +
-                          "; the checkpoint was not written by this algorithm, or is damaged (skip it with "
-                          "load_exclude_algorithms)");
+                          "; the checkpoint was not written by this plugin, or is damaged (skip this state with "
+                          "load_ignore_keys, or load_exclude_algorithms for an algorithm)");
   }
 
  private:
@@ -70,6 +92,11 @@ class StateReader {
   const c10::IValue& checked(const std::string& key, const c10::IValue& v, bool ok, const char* wanted) const {
     if (!ok) fail(key, std::string("should be ") + wanted + " (got " + v.tagKind() + ")");
     return v;
+  }
+  double number(const std::string& key, const c10::IValue& v, const char* problem) const {
+    if (v.isDouble()) return v.toDouble();
+    if (v.isInt()) return double(v.toInt());
+    fail(key, std::string(problem) + " (got " + v.tagKind() + ")");
   }
 
   std::string owner_;
