@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE cli_callback_tests
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "cli/inspect_plugins.h"
