@@ -8,6 +8,7 @@
 //     pointer is published for a checkpoint that did not land.
 // Servers and proxy: tests/support/s3_peers.py, fault_proxy.py (skipped with
 // the reason when a server cannot run here).
+#define BOOST_TEST_MODULE cli_s3_tests
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
