@@ -11,6 +11,7 @@
 #include "cli/fit_options.h"
 #include "cli/progress_bar.h"
 #include "core/console_logger.h"
+#include "core/rng.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/scheduler.h"
 #include "trainer/trainer.h"
@@ -49,6 +50,10 @@ auto from_setting(const std::string& origin, const PluginHost& host, Make make) 
 TrainerOptions make_trainer_options(const FitSpec& spec, const std::shared_ptr<PluginHost>& host) {
   TrainerOptions options = spec.trainer;
   options.plugins = host;
+  // As Composer's examples call seed_all() before building the model: with
+  // --seed, the initial weights (and any data the dataset draws) are the same
+  // on every run and on every rank; the trainer reseeds per rank afterwards.
+  if (options.seed) seed_all(*options.seed);
   options.model = from_setting(spec.origin_of("model"), *host,
                                [&] { return host->make_model(spec.model.name, spec.model.config); });
   options.train_dataloader = from_setting(spec.origin_of("data"), *host,
