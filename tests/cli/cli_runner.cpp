@@ -23,7 +23,8 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
-Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd) {
+Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
+                 const std::map<std::string, std::string>& env) {
   const fs::path out_file = cwd / ".cairn-stdout", err_file = cwd / ".cairn-stderr";
   const pid_t pid = fork();
   BOOST_REQUIRE(pid >= 0);
@@ -36,6 +37,13 @@ Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd) {
     unsetenv("COMPOSER_RUN_NAME");
     unsetenv("RUN_NAME");
     unsetenv("CAIRN_PLUGIN_PATH");
+    for (const auto& [name, value] : env) {
+      if (value.empty()) {
+        unsetenv(name.c_str());
+      } else {
+        setenv(name.c_str(), value.c_str(), 1);
+      }
+    }
     std::vector<char*> argv{const_cast<char*>(kCairn.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,10 @@ struct Result {
 std::string read_file(const std::filesystem::path& path);
 
 // Runs cairn with `args` in `cwd`, without the run-name variables that would
-// change its behaviour.
-Result run_cairn(const std::vector<std::string>& args, const std::filesystem::path& cwd);
+// change its behaviour. `env` sets variables for this run only; an empty
+// value unsets one.
+Result run_cairn(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                 const std::map<std::string, std::string>& env = {});
 
 std::string describe(const Result& r);
 
