@@ -1,7 +1,9 @@
 // Broken plugin files are reported one by one and do not stop the good ones.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 
 #include "cairn/errors.h"
 #include "cairn/registrar.h"
@@ -124,7 +126,7 @@ BOOST_AUTO_TEST_CASE(search_path_order_and_missing_directories) {
   BOOST_TEST(path[0] == "/nonexistent/flag");
   BOOST_TEST(path[1] == dir.path().string());
   BOOST_TEST(path[2] == "/nonexistent/from-env");
-  BOOST_TEST(contains(path[3], "cairn/plugins"));  // next to the running binary
+  BOOST_TEST(contains(path.back(), "cairn/plugins"));  // next to the running binary
 
   PluginHost host;
   host.load_all({"/nonexistent/flag"});
@@ -132,6 +134,26 @@ BOOST_AUTO_TEST_CASE(search_path_order_and_missing_directories) {
   BOOST_TEST(contains(reason_for(host, "/nonexistent/flag"), "plugin directory '/nonexistent/flag' does not exist"));
   BOOST_TEST(contains(reason_for(host, "/nonexistent/from-env"), "(from CAIRN_PLUGIN_PATH) does not exist"));
   // The environment's folder was searched: its good plugin loaded.
+  BOOST_TEST(host.handles_scheme("tst"));
+}
+
+BOOST_AUTO_TEST_CASE(the_per_user_folder_is_searched_before_the_installed_one) {
+  TempDir home;
+  const fs::path user_dir = home.path() / ".local/lib/cairn/plugins";
+  fs::create_directories(user_dir);
+  fs::copy_file(dir.path() / "libcairn-tp_a_good.so", user_dir / "libcairn-tp_a_good.so");
+  const char* saved = std::getenv("HOME");
+  const std::string saved_home = saved ? saved : "";
+  ::setenv("HOME", home.path().c_str(), 1);
+  const std::vector<std::string> path = PluginHost::search_path({});
+  PluginHost host;
+  host.load_all({});
+  if (saved) ::setenv("HOME", saved_home.c_str(), 1); else ::unsetenv("HOME");
+
+  BOOST_TEST_REQUIRE(path.size() >= 2u);
+  BOOST_TEST(path[path.size() - 2] == user_dir.string());
+  BOOST_TEST(contains(path.back(), "cairn/plugins"));
+  BOOST_TEST(plugins_under(host, user_dir).size() == 1u);
   BOOST_TEST(host.handles_scheme("tst"));
 }
 
