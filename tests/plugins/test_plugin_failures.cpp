@@ -157,6 +157,20 @@ BOOST_AUTO_TEST_CASE(the_per_user_folder_is_searched_before_the_installed_one) {
   BOOST_TEST(host.handles_scheme("tst"));
 }
 
+// A store plugin built against an older SDK release (descriptor layout 1), one
+// from a newer release (a longer descriptor), and one built without LibTorch
+// that names a LibTorch this cairn does not have: all three load.
+BOOST_AUTO_TEST_CASE(descriptors_of_other_layouts_and_without_torch_load) {
+  PluginHost host;
+  for (const char* file : {"libcairn-tp_layout_1.so", "libcairn-tp_newer_layout.so", "libcairn-tp_no_torch.so"}) {
+    const fs::path path = fs::path(CAIRN_TEST_PLUGIN_DIR) / file;
+    BOOST_TEST(host.load_file(path.string()), file << ": " << reason_for(host, path.string()));
+  }
+  BOOST_TEST(host.handles_scheme("lay1"));
+  BOOST_TEST(host.handles_scheme("lay3"));
+  BOOST_TEST(host.handles_scheme("notorch"));
+}
+
 BOOST_AUTO_TEST_CASE(load_file_reports_a_missing_file) {
   PluginHost host;
   BOOST_TEST(!host.load_file(dir / "absent.so"));
