@@ -18,8 +18,11 @@ const char* const kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e46
 
 // The <Error> document of a failed response, or, for a HEAD (no body), the status alone.
 http::ServiceError parse_error(const http::Response& response) {
-  http::ServiceError error{response.status, xml_value(response.body, "Code"), xml_value(response.body, "Message")};
-  if (error.code.empty() && error.message.empty() && !response.body.empty() && !xml_is_error(response.body)) {
+  http::ServiceError error{response.status, "", ""};
+  if (const auto document = parse_error_document(response.body)) {
+    error.code = document->code;
+    error.message = document->message;
+  } else if (!response.body.empty()) {
     // Not S3's XML (a proxy's HTML page): keep a short, single-line excerpt.
     std::string excerpt = response.body.substr(0, 200);
     for (char& c : excerpt) {
@@ -100,7 +103,7 @@ http::Response S3Client::send(const S3Call& call, const std::function<void(uint6
   http::ResponseRules rules = rules_;
   rules.error_of = [&call](const http::Response& response) -> std::optional<http::ServiceError> {
     if (!response.ok()) return parse_error(response);
-    if (call.error_may_come_with_200 && xml_is_error(response.body)) return parse_error(response);
+    if (call.error_may_come_with_200 && parse_error_document(response.body)) return parse_error(response);
     if (call.ranged && response.status != 206) {
       return http::ServiceError{response.status, "RangeIgnored", "the server answered a ranged GET with the whole object"};
     }

@@ -93,8 +93,15 @@ std::string S3Store::start_multipart(const std::string& object_name) {
   S3Call call{"upload (create multipart upload)", object_name, "POST"};
   call.query = {{"uploads", ""}};
   call.headers = upload_headers();
+  call.error_may_come_with_200 = true;
   const http::Response response = client_.send(call);
-  const std::string upload_id = xml_value(response.body, "UploadId");
+  std::string upload_id;
+  try {
+    upload_id = parse_upload_id(response.body);
+  } catch (const XmlError& e) {
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) +
+                                                               "' failed: CreateMultipartUpload: " + e.what());
+  }
   if (upload_id.empty()) {
     throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) +
                                                                "' failed: CreateMultipartUpload answered without an UploadId");
