@@ -9,7 +9,8 @@ namespace s3store {
 
 namespace http = cairn::http;
 
-S3Store::S3Store(S3Settings settings) : client_(std::move(settings)) {}
+S3Store::S3Store(S3Settings settings)
+    : client_(std::move(settings)), parts_(client_.settings().transfer.max_concurrency) {}
 
 std::string S3Store::get_uri(const std::string& object_name) const { return client_.uri_of(object_name); }
 

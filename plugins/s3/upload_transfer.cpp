@@ -9,7 +9,6 @@
 
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
-#include "parallel_parts.h"
 #include "s3_store.h"
 #include "s3_xml.h"
 
@@ -128,7 +127,7 @@ void S3Store::upload_in_parts(const std::string& object_name, int fd, uint64_t s
   std::vector<std::string> etags(parts);
   PartProgress reporter(progress, size);
   try {
-    run_parts(parts, client_.settings().transfer.max_concurrency, [&](uint64_t index) {
+    parts_.run(parts, [&](uint64_t index) {
       const uint64_t offset = index * part_size;
       const uint64_t length = std::min(part_size, size - offset);
       const std::string number = std::to_string(index + 1);
