@@ -17,6 +17,8 @@ packages=(
   # libraries
   libtorch-dev libboost-dev libboost-filesystem-dev libboost-program-options-dev libboost-test-dev
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libarchive-dev zlib1g-dev
+  # the s3 plugin reads S3's XML answers with expat
+  libexpat1-dev
 )
 test_packages=(
   # tests: Python reads the checkpoints back with torch.load; the compressor
