@@ -36,6 +36,9 @@ function(cairn_add_plugin name)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CAIRN_PLUGIN_OUTPUT_DIRECTORY})
     install(TARGETS ${name} LIBRARY DESTINATION ${CAIRN_PLUGIN_SUBDIR})
   elseif(DEFINED CAIRN_PLUGIN_INSTALL_DIR)
+    # Installed into <prefix>/<libdir>/cairn/plugins, it finds the SDK's
+    # libraries (libcairn_http, ...) two folders up, wherever the prefix is.
+    set_target_properties(${name} PROPERTIES INSTALL_RPATH "$ORIGIN/../..")
     install(TARGETS ${name} LIBRARY DESTINATION ${CAIRN_PLUGIN_INSTALL_DIR})
   endif()
 endfunction()
