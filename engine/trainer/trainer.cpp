@@ -309,7 +309,11 @@ const PluginHost& Trainer::Impl::plugin_host() {
 
 Trainer::Trainer(TrainerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-Trainer::~Trainer() { close(); }
+Trainer::~Trainer() {
+  close();
+  // Not at close(): the local copies stay readable while the Trainer lives.
+  impl_->remove_save_staging_folder();
+}
 
 void Trainer::fit() { impl_->fit(); }
 
@@ -317,7 +321,6 @@ void Trainer::close() {
   if (impl_ && !impl_->closed) {
     impl_->closed = true;
     impl_->events.close(impl_->state);
-    impl_->remove_save_staging_folder();
   }
 }
 

@@ -41,7 +41,7 @@ struct Trainer::Impl {
   std::shared_ptr<RemoteUploaderDownloader> save_uploader;
   bool save_uploader_is_own = false;
   // The local folder a URI save_folder writes to before uploading (made per
-  // run under TMPDIR); removed at close once every upload is confirmed.
+  // run under TMPDIR); removed with the Trainer once every upload is confirmed.
   std::string save_staging_folder;
   // Built-ins only, for when options.plugins is empty.
   std::shared_ptr<PluginHost> builtin_plugins;

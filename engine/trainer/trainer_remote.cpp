@@ -112,6 +112,8 @@ bool Trainer::Impl::download_remote_latest(const std::string& local_latest) {
       continue;
     }
     if (bar) bar->finish();
+    // Cairn's own copy of the latest: the next save may replace it.
+    if (primary_saver) primary_saver->adopt_latest_file(local_latest);
     logger->info("autoresume: downloaded the remote latest checkpoint " + source->get_uri_for_file(*remote));
     return true;
   }

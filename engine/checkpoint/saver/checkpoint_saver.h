@@ -105,6 +105,9 @@ class CheckpointSaver : public Callback {
   // too), and how many of the files it wrote are still on disk.
   size_t num_saved() const { return num_saved_; }
   size_t num_kept() const;
+  // `path` (at the latest pointer's name) is a file Cairn put there, such as
+  // the remote latest downloaded by autoresume: a save may replace it.
+  void adopt_latest_file(const std::string& path) { adopted_latest_files_.push_back(path); }
   // Every checkpoint handed to set_uploader()'s uploader is in the store.
   bool uploads_all_confirmed() const;
   // Every name saved, by any run that this state came from, with its timestamp.
@@ -158,6 +161,7 @@ class CheckpointSaver : public Callback {
   // Rotated out, deleted once their uploads are confirmed.
   std::vector<std::string> awaiting_deletion_;
   bool an_upload_failed_ = false;
+  std::vector<std::string> adopted_latest_files_;
   // Where pointer files are written before being handed on; made on first use.
   std::string pointer_folder_;
   uint64_t pointer_count_ = 0;

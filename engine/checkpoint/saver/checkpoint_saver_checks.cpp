@@ -6,6 +6,7 @@
 //  - the latest pointer can never name a checkpoint, locally or remotely, and
 //    replaces nothing but a symlink unless overwrite is on;
 //  - settings that would silently save nothing are refused or said out loud.
+#include <algorithm>
 #include <filesystem>
 
 #include "cairn/errors.h"
@@ -121,6 +122,7 @@ void CheckpointSaver::check_latest_name(const std::string& latest, const std::st
 
 void CheckpointSaver::ensure_replaceable_pointer(const std::string& link) const {
   if (options_.overwrite) return;
+  if (std::find(adopted_latest_files_.begin(), adopted_latest_files_.end(), link) != adopted_latest_files_.end()) return;
   std::error_code ec;
   const fs::file_status status = fs::symlink_status(link, ec);
   if (ec || status.type() == fs::file_type::not_found || status.type() == fs::file_type::symlink) return;
