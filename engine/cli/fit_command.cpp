@@ -99,9 +99,14 @@ int run_fit(const std::vector<std::string>& args) {
 
   const State& state = trainer.state();
   std::cout << "run '" << state.run_name << "' trained to " << state.timestamp.to_string() << "\n";
+  // As it happened: rotated-away and unkept files are not reported as saved.
+  const CheckpointSummary summary = trainer.checkpoint_summary();
   const std::vector<std::string> saved = trainer.saved_checkpoints();
-  if (!saved.empty()) {
-    std::cout << "saved " << saved.size() << " checkpoint(s); latest: " << saved.back() << "\n";
+  if (summary.saving) {
+    std::cout << "saved " << summary.saved << (summary.saved == 1 ? " checkpoint" : " checkpoints") << ", kept "
+              << summary.kept;
+    if (!saved.empty()) std::cout << "; latest: " << saved.back();
+    std::cout << "\n";
   }
   return 0;
 }

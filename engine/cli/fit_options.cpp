@@ -14,6 +14,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/time.h"
+#include "core/safe_names.h"
 
 namespace po = boost::program_options;
 
@@ -140,7 +141,10 @@ const std::vector<FitSetting>& fit_settings() {
        [](FitSpec& f, const Setting& s) { f.trainer.max_duration = as_duration(s); }},
       {"run-name", "run_name", Kind::kString,
        "NAME  run name (default: $COMPOSER_RUN_NAME, $RUN_NAME, or generated)",
-       [](FitSpec& f, const Setting& s) { f.trainer.run_name = as_string(s); }},
+       [](FitSpec& f, const Setting& s) {
+         f.trainer.run_name = as_string(s);
+         validate_run_name(*f.trainer.run_name, s.origin);
+       }},
       {"seed", "seed", Kind::kInteger, "N  random seed, stored as rank_zero_seed (default: random)",
        [](FitSpec& f, const Setting& s) {
          const int64_t seed = as_integer(s);

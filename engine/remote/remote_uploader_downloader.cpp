@@ -6,6 +6,7 @@
 #include "cairn/state.h"
 #include "checkpoint/checkpoint_source.h"
 #include "checkpoint/saver/name_format.h"
+#include "core/safe_names.h"
 #include "plugin_host/plugin_host.h"
 
 namespace cairn {
@@ -47,6 +48,9 @@ RemoteUploaderDownloader::RemoteUploaderDownloader(RemoteUploaderDownloaderOptio
     throw ConfigError(owner + " num_concurrent_uploads must be >= 1 (got " +
                       std::to_string(options_.num_concurrent_uploads) + "); blocking uploads are not supported");
   }
+  std::set<std::string> fields = dist_field_names();
+  fields.insert("remote_file_name");
+  check_template_fields(options_.file_path_format_string, fields, owner + " file_path_format_string");
   UploadSettings settings;
   settings.num_concurrent_uploads = options_.num_concurrent_uploads;
   settings.retry.num_attempts = options_.num_attempts;
@@ -73,9 +77,9 @@ std::unique_ptr<RemoteUploaderDownloader> RemoteUploaderDownloader::open(RemoteU
 std::string RemoteUploaderDownloader::object_name(const std::string& remote_file_name) const {
   auto values = initialized_ ? dist_format_values(run_name_, dist_) : std::map<std::string, std::string>{};
   values["remote_file_name"] = remote_file_name;
-  std::string name = partial_format(options_.file_path_format_string, values);
-  const size_t first = name.find_first_not_of('/');
-  return first == std::string::npos ? std::string() : name.substr(first);
+  // Inside the bucket (or the folder a file:// bucket is): no '..' component.
+  return name_inside_folder(partial_format(options_.file_path_format_string, values),
+                            "RemoteUploaderDownloader object name", options_.file_path_format_string);
 }
 
 std::string RemoteUploaderDownloader::get_uri_for_file(const std::string& remote_file_name) const {
@@ -116,9 +120,11 @@ void RemoteUploaderDownloader::wait_for_uploads(Logger* logger) {
   if (failures.empty()) return;
   std::string causes;
   for (const auto& f : failures) causes += (causes.empty() ? "" : "; ") + f.cause;
+  const std::string kept = local_copies_folder_.empty() ? "the local copies were kept"
+                                                        : "the local copies were kept in '" + local_copies_folder_ + "'";
   throw StoreError(StoreErrorKind::kOther, std::to_string(failures.size()) + " upload(s) to " + options_.bucket_uri +
-                                               " failed, so the remote checkpoints are incomplete (the local "
-                                               "copies were kept): " + causes);
+                                               " failed, so the remote checkpoints are incomplete (" + kept +
+                                               "): " + causes);
 }
 
 void RemoteUploaderDownloader::on_event(Event event, State& state) {

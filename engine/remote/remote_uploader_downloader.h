@@ -86,6 +86,10 @@ class RemoteUploaderDownloader : public Callback, public LoggerDestination {
   // reported; throws StoreError listing the uploads that finally failed.
   void wait_for_uploads(Logger* logger);
 
+  // Where the local copies of the uploaded files live, when a caller made
+  // that folder for them (a URI save_folder): a failure then says where.
+  void set_local_copies_folder(std::string folder) { local_copies_folder_ = std::move(folder); }
+
  private:
   void log_worker_messages(Logger* logger);
 
@@ -95,6 +99,7 @@ class RemoteUploaderDownloader : public Callback, public LoggerDestination {
   DistInfo dist_ = DistInfo::single_process();
   bool initialized_ = false;
   std::unique_ptr<UploadQueue> queue_;
+  std::string local_copies_folder_;
 };
 
 }  // namespace cairn

@@ -17,6 +17,7 @@
 #include "core/logger_hub.h"
 #include "core/ivalue_convert.h"
 #include "core/rng.h"
+#include "core/safe_names.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/optimizer_state.h"
 #include "trainer/trainer_impl.h"
@@ -25,11 +26,18 @@ namespace cairn {
 namespace {
 
 // Composer's run-name order: argument, $COMPOSER_RUN_NAME, $RUN_NAME; empty
-// when none is set (the trainer then generates one).
+// when none is set (the trainer then generates one). Wherever it comes from,
+// it must be usable inside file and object names.
 std::optional<std::string> chosen_run_name(const std::optional<std::string>& given) {
-  if (given && !given->empty()) return given;
+  if (given && !given->empty()) {
+    validate_run_name(*given, "run_name");
+    return given;
+  }
   for (const char* var : {"COMPOSER_RUN_NAME", "RUN_NAME"}) {
-    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return std::string(v);
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') {
+      validate_run_name(v, std::string("the environment variable ") + var);
+      return std::string(v);
+    }
   }
   return std::nullopt;
 }
@@ -160,6 +168,7 @@ void Trainer::Impl::create_savers() {
     so.num_checkpoints_to_keep = options.save_num_checkpoints_to_keep;
     so.weights_only = options.save_weights_only;
     so.ignore_keys = options.save_ignore_keys;
+    so.named_as_trainer_settings = true;
     const Uri save_uri = Uri::parse(*options.save_folder);
     // Composer: remote names are <path of save_folder>/<name>, used by any
     // uploading destination; for a URI the trainer also provides the uploader.
@@ -300,7 +309,11 @@ const PluginHost& Trainer::Impl::plugin_host() {
 
 Trainer::Trainer(TrainerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-Trainer::~Trainer() { close(); }
+Trainer::~Trainer() {
+  close();
+  // Not at close(): the local copies stay readable while the Trainer lives.
+  impl_->remove_save_staging_folder();
+}
 
 void Trainer::fit() { impl_->fit(); }
 
@@ -313,6 +326,16 @@ void Trainer::close() {
 
 State& Trainer::state() { return impl_->state; }
 const State& Trainer::state() const { return impl_->state; }
+
+CheckpointSummary Trainer::checkpoint_summary() const {
+  CheckpointSummary summary;
+  summary.saving = !impl_->savers.empty();
+  for (const auto& s : impl_->savers) {
+    summary.saved += s->num_saved();
+    summary.kept += s->num_kept();
+  }
+  return summary;
+}
 
 std::vector<std::string> Trainer::saved_checkpoints() const {
   std::vector<std::string> all;

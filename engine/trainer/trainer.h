@@ -17,6 +17,13 @@
 
 namespace cairn {
 
+// What the run's savers did, for the end-of-run line.
+struct CheckpointSummary {
+  bool saving = false;  // any saver at all
+  size_t saved = 0;     // checkpoints written by this run
+  size_t kept = 0;      // of the files written, those still on disk
+};
+
 class Trainer {
  public:
   // Validates every option (ConfigError on bad input, before any file is
@@ -35,6 +42,7 @@ class Trainer {
   const State& state() const;
   // Checkpoint files written by the trainer's savers, oldest first.
   std::vector<std::string> saved_checkpoints() const;
+  CheckpointSummary checkpoint_summary() const;
 
  private:
   struct Impl;

@@ -40,6 +40,9 @@ struct Trainer::Impl {
   // RemoteUploaderDownloader for that bucket, or one the trainer made.
   std::shared_ptr<RemoteUploaderDownloader> save_uploader;
   bool save_uploader_is_own = false;
+  // The local folder a URI save_folder writes to before uploading (made per
+  // run under TMPDIR); removed with the Trainer once every upload is confirmed.
+  std::string save_staging_folder;
   // Built-ins only, for when options.plugins is empty.
   std::shared_ptr<PluginHost> builtin_plugins;
   std::unique_ptr<DataLoader> loader;
@@ -68,6 +71,9 @@ struct Trainer::Impl {
   // save_folder, and finds or makes its uploader. ConfigError for a scheme no
   // loaded plugin handles.
   void prepare_remote_save(CheckpointSaverOptions& so, const Uri& save_uri);
+  // Removes save_staging_folder when every checkpoint reached the store;
+  // otherwise keeps it and says where it is.
+  void remove_save_staging_folder();
   // Composer's guard: a custom file_path_format_string would break the
   // remote latest pointer.
   void check_uploaders_keep_names() const;

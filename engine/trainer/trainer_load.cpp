@@ -3,6 +3,7 @@
 // load_exclude_algorithms and autoresume.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -89,6 +90,16 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
           if (fnmatch_path(glob, item.key().toStringRef())) drop.push_back(item.key());
       }
       for (const auto& k : drop) dict.erase(k);
+    }
+  }
+
+  // The built-in saver's state is only its list of saved names: a run without
+  // save_folder has no built-in saver to give it to, and loses nothing.
+  if (!options.save_folder) {
+    const bool claimed = std::any_of(options.callbacks.begin(), options.callbacks.end(),
+                                     [](const Named<Callback>& c) { return c.name == "CheckpointSaver"; });
+    if (const auto* callbacks = find_key(checkpoint_state, "callbacks"); !claimed && callbacks && callbacks->isGenericDict()) {
+      (void)callbacks->toGenericDict().erase("CheckpointSaver");
     }
   }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <iostream>
 
@@ -53,6 +54,28 @@ void Trainer::Impl::prepare_remote_save(CheckpointSaverOptions& so, const Uri& s
                       "': cannot create a local staging folder under the temp dir; set TMPDIR to a writable folder");
   }
   so.folder = save_uri.path.empty() ? pattern : (fs::path(pattern) / save_uri.path).string();
+  save_staging_folder = pattern;
+  save_uploader->set_local_copies_folder(pattern);
+}
+
+void Trainer::Impl::remove_save_staging_folder() {
+  if (save_staging_folder.empty() || !primary_saver) return;
+  if (!primary_saver->uploads_all_confirmed()) {
+    // While an error propagates, it already names the folder (the uploader's
+    // failure says where the local copies are): one line, not two.
+    if (std::uncaught_exceptions() == 0) {
+      logger->warn("save_folder '" + *options.save_folder + "': not every checkpoint reached the store; the local "
+                   "copies are kept in '" + save_staging_folder + "' (upload them with 'cairn cp', then delete it)");
+    }
+    return;
+  }
+  std::error_code ec;
+  fs::remove_all(save_staging_folder, ec);
+  if (ec) {
+    logger->warn("cannot remove the local staging folder '" + save_staging_folder + "' of save_folder '" +
+                 *options.save_folder + "' (" + ec.message() + "); every checkpoint was uploaded, so delete it");
+  }
+  save_staging_folder.clear();
 }
 
 void Trainer::Impl::check_uploaders_keep_names() const {
@@ -89,6 +112,8 @@ bool Trainer::Impl::download_remote_latest(const std::string& local_latest) {
       continue;
     }
     if (bar) bar->finish();
+    // Cairn's own copy of the latest: the next save may replace it.
+    if (primary_saver) primary_saver->adopt_latest_file(local_latest);
     logger->info("autoresume: downloaded the remote latest checkpoint " + source->get_uri_for_file(*remote));
     return true;
   }

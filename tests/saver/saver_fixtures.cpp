@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 
 #include "cairn/state_dict.h"
+#include "checkpoint/saver/folder_lock.h"
 #include "core/ivalue_convert.h"
 
 namespace cairn::test {
@@ -99,7 +100,10 @@ void run_fit(State& state, Callback& callback, const LoopShape& shape) {
 
 std::vector<std::string> list_folder(const std::filesystem::path& folder) {
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(folder)) names.push_back(entry.path().filename());
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    // The lock of a saver still running, not one of its files.
+    if (entry.path().filename() != kFolderLockName) names.push_back(entry.path().filename());
+  }
   std::sort(names.begin(), names.end());
   return names;
 }

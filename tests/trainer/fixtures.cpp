@@ -9,6 +9,7 @@
 
 #include "cairn/state.h"
 #include "cairn/state_dict.h"
+#include "checkpoint/saver/folder_lock.h"
 #include "core/console_logger.h"
 #include "core/rng.h"
 
@@ -98,7 +99,10 @@ TempDir::~TempDir() {
 std::vector<std::string> list_files(const std::string& folder) {
   std::vector<std::string> names;
   if (!fs::exists(folder)) return names;
-  for (const auto& e : fs::directory_iterator(folder)) names.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(folder)) {
+    // A running saver's lock (folder_lock.h) is not one of the run's files.
+    if (e.path().filename() != kFolderLockName) names.push_back(e.path().filename().string());
+  }
   std::sort(names.begin(), names.end());
   return names;
 }

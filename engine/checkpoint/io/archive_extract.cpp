@@ -6,7 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -16,6 +20,9 @@
 #include "checkpoint/io/checkpoint_format.h"
 
 namespace cairn::checkpoint {
+
+const char* const kMaxDecompressedBytesVariable = "CAIRN_MAX_DECOMPRESSED_BYTES";
+
 namespace {
 
 constexpr size_t kReadBlock = size_t{1} << 20;
@@ -73,6 +80,34 @@ class AnonymousTempFile {
   int fd_ = -1;
 };
 
+constexpr uint64_t kMinDefaultLimit = uint64_t{1} << 30;
+// Checkpoints are mostly random-looking floats; even zero-heavy ones seldom
+// shrink 64-fold, while a decompression bomb shrinks a thousand-fold.
+constexpr uint64_t kDefaultRatio = 64;
+
+// The most bytes a checkpoint of `compressed_size` bytes may expand to: the
+// user's CAIRN_MAX_DECOMPRESSED_BYTES, else max(1 GiB, 64 x compressed).
+uint64_t decompression_limit(uint64_t compressed_size) {
+  if (const char* text = std::getenv(kMaxDecompressedBytesVariable); text != nullptr && *text != '\0') {
+    const std::string value = text;
+    uint64_t limit = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+    if (ec != std::errc() || end != value.data() + value.size() || limit == 0) {
+      throw ConfigError(std::string("the environment variable ") + kMaxDecompressedBytesVariable + "='" + value +
+                        "' is not a positive number of bytes; give one like 21474836480 (20 GiB) or unset it");
+    }
+    return limit;
+  }
+  return std::max(kMinDefaultLimit, compressed_size > UINT64_MAX / kDefaultRatio ? UINT64_MAX
+                                                                                 : compressed_size * kDefaultRatio);
+}
+
+[[noreturn]] void too_large(const std::string& path, const std::string& what, uint64_t limit) {
+  throw CheckpointError("checkpoint '" + path + "' " + what + " the limit of " + std::to_string(limit) +
+                        " bytes for decompressing (it may be a decompression bomb); if it really is that large, set " +
+                        kMaxDecompressedBytesVariable + " to a larger number of bytes");
+}
+
 std::string base_name(const char* pathname) {
   std::string s = pathname != nullptr ? pathname : "";
   auto slash = s.find_last_of('/');
@@ -106,6 +141,15 @@ int extract_checkpoint_member(int fd, const std::string& path) {
     if (first_member.empty() && archive_entry_pathname(entry) != nullptr) first_member = archive_entry_pathname(entry);
   }
 
+  struct stat compressed {};
+  const uint64_t limit = decompression_limit(::fstat(fd, &compressed) == 0 ? uint64_t(compressed.st_size) : 0);
+  // A tar declares its member's size: refused before a byte is written, and
+  // libarchive never delivers more than it declared.
+  if (archive_format(a.get()) != ARCHIVE_FORMAT_RAW && archive_entry_size_is_set(entry) &&
+      uint64_t(archive_entry_size(entry)) > limit) {
+    too_large(path, "declares a member of " + std::to_string(archive_entry_size(entry)) + " bytes, over", limit);
+  }
+
   AnonymousTempFile out(path);
   for (;;) {
     const void* block = nullptr;
@@ -114,6 +158,7 @@ int extract_checkpoint_member(int fd, const std::string& path) {
     const int rc = archive_read_data_block(a.get(), &block, &size, &offset);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) not_a_checkpoint(path, archive_cause(a.get()));
+    if (offset < 0 || uint64_t(offset) + size > limit) too_large(path, "expands beyond", limit);
     // Tar members may be sparse: each block goes at its own offset.
     out.write_all(static_cast<const char*>(block), size, static_cast<off_t>(offset), path);
   }

@@ -20,6 +20,7 @@
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
 #include "core/logger_hub.h"
+#include "core/safe_names.h"
 
 namespace cairn {
 namespace {
@@ -28,30 +29,12 @@ namespace fs = std::filesystem;
 
 constexpr const char* kHistoryKey = "all_saved_checkpoints_to_timestamp";
 
-// Composer strips a leading '/' so that names stay inside the folder.
-std::string strip_leading_slashes(const std::string& name) {
-  const size_t first = name.find_first_not_of('/');
-  return first == std::string::npos ? std::string() : name.substr(first);
-}
-
 std::string join(const std::string& folder, const std::string& name) { return (fs::path(folder) / name).string(); }
 
 }  // namespace
 
 CheckpointSaver::CheckpointSaver(CheckpointSaverOptions options) : options_(std::move(options)) {
-  options_.filename = strip_leading_slashes(options_.filename);
-  if (options_.filename.empty()) {
-    throw ConfigError("CheckpointSaver filename is empty; give a name like 'ep{epoch}-ba{batch}-rank{rank}.pt'");
-  }
-  checkpoint::validate_checkpoint_filename(options_.filename);
-  if (options_.latest_filename) {
-    options_.latest_filename = strip_leading_slashes(*options_.latest_filename);
-    if (options_.latest_filename->empty()) {
-      throw ConfigError("CheckpointSaver latest_filename is empty; give a name like 'latest-rank{rank}.pt' or "
-                        "disable it with null");
-    }
-    checkpoint::validate_checkpoint_filename(*options_.latest_filename);
-  }
+  check_options();
   if (const Time* interval = std::get_if<Time>(&options_.save_interval)) {
     should_save_ = create_interval_scheduler(*interval);
   } else {
@@ -76,15 +59,17 @@ std::string CheckpointSaver::formatted_folder(const State& state) const {
 
 std::optional<std::string> CheckpointSaver::formatted_latest_path(const State& state) const {
   if (!options_.latest_filename) return std::nullopt;
-  return join(formatted_folder(state), format_name_with_dist(*options_.latest_filename, state.run_name, state.dist));
+  const std::string name = format_name_with_dist(*options_.latest_filename, state.run_name, state.dist);
+  return join(formatted_folder(state), name_inside_folder(name, setting("latest_filename"), *options_.latest_filename));
 }
 
 std::optional<std::string> CheckpointSaver::formatted_latest_remote_name(const State& state) const {
   if (!options_.latest_remote_file_name) return std::nullopt;
-  return strip_leading_slashes(format_name_with_dist(*options_.latest_remote_file_name, state.run_name, state.dist));
+  return name_inside_folder(format_name_with_dist(*options_.latest_remote_file_name, state.run_name, state.dist),
+                            setting("latest_remote_file_name"), *options_.latest_remote_file_name);
 }
 
-void CheckpointSaver::prepare_folder(const State& state) const {
+void CheckpointSaver::prepare_folder(const State& state) {
   const std::string folder = formatted_folder(state);
   auto not_writable = [&](const std::string& why) {
     return ConfigError("save_folder '" + folder + "' is not writable (" + why + "); choose a folder you can write");
@@ -101,12 +86,17 @@ void CheckpointSaver::prepare_folder(const State& state) const {
   if (fd < 0) throw not_writable(std::strerror(errno));
   ::close(fd);
   ::unlink(probe.c_str());
+  folder_lock_ = lock_save_folder(folder);
 }
 
 void CheckpointSaver::on_event(Event event, State& state) {
   switch (event) {
     case Event::INIT:
+      // The run name is part of the folder: checked before anything is made.
+      validate_run_name(state.run_name, "run name");
       prepare_folder(state);
+      check_names_for_run(state);
+      warn_about_settings_that_keep_nothing(state);
       break;
     case Event::FIT_START:
       if (!options_.overwrite) {
@@ -137,8 +127,17 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   }
   last_checkpoint_batch_ = state.timestamp.batch;
   const std::string folder = formatted_folder(state);
-  const std::string path =
-      join(folder, format_name_with_dist_and_time(options_.filename, state.run_name, state.dist, state.timestamp));
+  const std::string name = local_name("filename", options_.filename, state);
+  const std::string path = join(folder, name);
+  // The pointer's name may hold time fields: checked at every save, before
+  // anything is written.
+  std::optional<std::string> link;
+  if (options_.latest_filename && options_.num_checkpoints_to_keep != 0) {
+    const std::string latest = local_name("latest_filename", *options_.latest_filename, state);
+    check_latest_name(latest, options_.filename, "latest_filename", state.run_name, state.dist);
+    link = join(folder, latest);
+    ensure_replaceable_pointer(*link);
+  }
 
   // Recorded before assembling, so the checkpoint's copy of this saver's
   // state already lists the checkpoint itself (as Composer does).
@@ -177,8 +176,12 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
                           "); check the permissions of the save_folder");
   }
   checkpoint::write_checkpoint(root, path);
+  ++num_saved_;
+  if (std::find(written_paths_.begin(), written_paths_.end(), path) == written_paths_.end()) {
+    written_paths_.push_back(path);
+  }
 
-  if (options_.latest_filename && options_.num_checkpoints_to_keep != 0) point_latest_at(path, state);
+  if (link) point_latest_at(path, *link);
 
   // Re-saving a name (overwrite on) must not leave a second entry that
   // rotation would later use to delete the current file.
@@ -196,11 +199,17 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   return path;
 }
 
-void CheckpointSaver::point_latest_at(const std::string& checkpoint_path, const State& state) const {
-  const std::string link = join(formatted_folder(state), format_name_with_dist_and_time(*options_.latest_filename,
-                                                                                        state.run_name, state.dist,
-                                                                                        state.timestamp));
+void CheckpointSaver::point_latest_at(const std::string& checkpoint_path, const std::string& link) const {
   replace_symlink(link, checkpoint_path);
+}
+
+size_t CheckpointSaver::num_kept() const {
+  size_t kept = 0;
+  for (const std::string& path : written_paths_) {
+    std::error_code ec;
+    if (fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec) ++kept;
+  }
+  return kept;
 }
 
 void CheckpointSaver::rotate(State& state) {
@@ -224,15 +233,16 @@ void CheckpointSaver::rotate(State& state) {
   delete_confirmed_uploads(state);
 }
 
-void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state) {
-  if (!options_.remote_file_name || state.logger == nullptr) return;
-  // Without an uploader and without destinations nobody would take the
-  // files: skip writing pointer files for nothing.
+bool CheckpointSaver::uploads_happen(const State& state) const {
+  if (!options_.remote_file_name || state.logger == nullptr) return false;
+  // Without an uploader and without destinations nobody takes the files.
   const auto* hub = dynamic_cast<const LoggerHub*>(state.logger);
-  if (!uploader_ && hub != nullptr && hub->num_destinations() == 0) return;
+  return uploader_ || hub == nullptr || hub->num_destinations() > 0;
+}
 
-  const std::string remote = strip_leading_slashes(
-      format_name_with_dist_and_time(*options_.remote_file_name, state.run_name, state.dist, state.timestamp));
+void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state) {
+  if (!uploads_happen(state)) return;
+  const std::string remote = remote_name("remote_file_name", *options_.remote_file_name, state);
   if (uploader_) {
     // Checkpoints are written through AtomicFile (renamed into place), so a
     // hard link in the staging folder is safe and saves copying gigabytes.
@@ -243,8 +253,7 @@ void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state
   if (!options_.latest_remote_file_name) return;
   // The pointer is handed on after its checkpoint; the uploader publishes it
   // only once the checkpoint is confirmed in the store (upload_queue.h).
-  const std::string pointer = strip_leading_slashes(format_name_with_dist_and_time(
-                                  *options_.latest_remote_file_name, state.run_name, state.dist, state.timestamp)) +
+  const std::string pointer = remote_name("latest_remote_file_name", *options_.latest_remote_file_name, state) +
                               ".symlink";
   if (pointer_folder_.empty()) {
     std::string pattern = (fs::temp_directory_path() / "cairn-pointer-XXXXXX").string();
@@ -294,13 +303,29 @@ void CheckpointSaver::delete_confirmed_uploads(State& state) {
       if (ec && state.logger != nullptr) {
         state.logger->warn("cannot remove uploaded local checkpoint '" + path + "' (" + ec.message() + ")");
       }
-    } else if (state.logger != nullptr) {
-      state.logger->warn("kept local checkpoint '" + path + "' although num_checkpoints_to_keep=" +
-                         std::to_string(options_.num_checkpoints_to_keep) + " because its upload failed");
+    } else {
+      an_upload_failed_ = true;
+      if (state.logger != nullptr) {
+        state.logger->warn("kept local checkpoint '" + path + "' although num_checkpoints_to_keep=" +
+                           std::to_string(options_.num_checkpoints_to_keep) + " because its upload failed");
+      }
     }
     if (upload != uploads_.end()) uploads_.erase(upload);
   }
   awaiting_deletion_.erase(still_waiting, awaiting_deletion_.end());
+}
+
+bool CheckpointSaver::uploads_all_confirmed() const {
+  if (an_upload_failed_) return false;
+  // Every file of this saver still on disk has a confirmed upload (one never
+  // handed over, say because handing over threw, has none).
+  for (const std::string& path : written_paths_) {
+    std::error_code ec;
+    if (fs::symlink_status(path, ec).type() == fs::file_type::not_found) continue;  // rotated away once uploaded
+    const auto upload = uploads_.find(path);
+    if (upload == uploads_.end() || upload->second->outcome() != UploadOutcome::kSucceeded) return false;
+  }
+  return true;
 }
 
 void CheckpointSaver::close(State& state) noexcept {
@@ -309,6 +334,7 @@ void CheckpointSaver::close(State& state) noexcept {
   } catch (...) {
     // close must not throw; what is left stays on disk.
   }
+  folder_lock_.reset();
 }
 
 c10::IValue CheckpointSaver::state_dict() const {

@@ -3,7 +3,8 @@
 // The trainer builds one from its save_* options (or a user enables it as a
 // callback), calls attach() with the function that assembles a checkpoint
 // dict, and dispatches events to it. At INIT the folder is created and checked
-// for writability; at FIT_START it refuses to run over files from its own
+// for writability and locked against other runs (folder_lock.h); at
+// FIT_START it refuses to run over files from its own
 // future (unless overwrite); at BATCH_CHECKPOINT / EPOCH_CHECKPOINT it saves
 // when the interval says so, points the "latest" symlink at the new file and
 // rotates old files of this run.
@@ -29,6 +30,7 @@
 
 #include "cairn/callback.h"
 #include "cairn/state.h"
+#include "checkpoint/saver/folder_lock.h"
 #include "checkpoint/saver/interval.h"
 #include "remote/remote_uploader_downloader.h"
 #include "trainer/trainer_options.h"
@@ -53,6 +55,9 @@ struct CheckpointSaverOptions {
   // dropped); empty: no upload / no remote pointer. Composer's defaults.
   std::optional<std::string> remote_file_name = std::string("{run_name}/checkpoints/ep{epoch}-ba{batch}-rank{rank}.pt");
   std::optional<std::string> latest_remote_file_name = std::string("{run_name}/checkpoints/latest-rank{rank}.pt");
+  // Errors name the settings as the Trainer's save_* arguments (save_filename,
+  // ...) rather than as this callback's (CheckpointSaver filename, ...).
+  bool named_as_trainer_settings = false;
 
   // JSON keys are Composer's CheckpointSaver argument names: folder, filename,
   // latest_filename (null disables), save_interval (integer epochs or a time
@@ -65,7 +70,10 @@ struct CheckpointSaverOptions {
 class CheckpointSaver : public Callback {
  public:
   // ConfigError for a filename or latest_filename whose extension no writer
-  // knows, and for a save_interval in iterations.
+  // knows, a template with an unknown {field} or a '..' component, a latest
+  // pointer that could name a checkpoint (locally or remotely), a negative
+  // save_interval, a save_interval in iterations, and a num_checkpoints_to_keep
+  // below -1.
   explicit CheckpointSaver(CheckpointSaverOptions options);
   ~CheckpointSaver() override;
 
@@ -93,6 +101,15 @@ class CheckpointSaver : public Callback {
 
   // Local paths this saver wrote and has not rotated away, oldest first.
   const std::vector<std::string>& saved_checkpoints() const { return saved_checkpoints_; }
+  // Checkpoints written by this saver (every save counts, a re-saved name
+  // too), and how many of the files it wrote are still on disk.
+  size_t num_saved() const { return num_saved_; }
+  size_t num_kept() const;
+  // `path` (at the latest pointer's name) is a file Cairn put there, such as
+  // the remote latest downloaded by autoresume: a save may replace it.
+  void adopt_latest_file(const std::string& path) { adopted_latest_files_.push_back(path); }
+  // Every checkpoint handed to set_uploader()'s uploader is in the store.
+  bool uploads_all_confirmed() const;
   // Every name saved, by any run that this state came from, with its timestamp.
   const std::vector<std::pair<std::string, Timestamp>>& all_saved_checkpoints_to_timestamp() const {
     return all_saved_to_timestamp_;
@@ -107,8 +124,22 @@ class CheckpointSaver : public Callback {
   const CheckpointSaverOptions& options() const { return options_; }
 
  private:
-  void prepare_folder(const State& state) const;
-  void point_latest_at(const std::string& checkpoint_path, const State& state) const;
+  // checkpoint_saver_checks.cpp: the rules every name and setting follows.
+  void check_options();
+  void prepare_folder(const State& state);
+  // Checks, with the run's name and ranks known, that the latest pointer
+  // cannot name a checkpoint and that what stands at its name now may be
+  // replaced; and that the remote names stay inside the bucket.
+  void check_names_for_run(const State& state) const;
+  void warn_about_settings_that_keep_nothing(const State& state) const;
+  std::string setting(const std::string& key) const;
+  std::string local_name(const std::string& key, const std::string& format, const State& state) const;
+  std::string remote_name(const std::string& key, const std::string& format, const State& state) const;
+  void check_latest_name(const std::string& latest, const std::string& checkpoint_template, const std::string& key,
+                         const std::string& run_name, const DistInfo& dist) const;
+  void ensure_replaceable_pointer(const std::string& link) const;
+  bool uploads_happen(const State& state) const;
+  void point_latest_at(const std::string& checkpoint_path, const std::string& link) const;
   void rotate(State& state);
   void hand_over_for_upload(const std::string& path, State& state);
   void write_pointer_file(const std::string& target, const std::string& pointer_path);
@@ -118,6 +149,9 @@ class CheckpointSaver : public Callback {
   IntervalScheduler should_save_;
   Assembler assembler_;
   std::vector<std::string> saved_checkpoints_;
+  std::vector<std::string> written_paths_;  // every path this saver wrote, once each
+  size_t num_saved_ = 0;
+  std::shared_ptr<FolderLock> folder_lock_;
   std::vector<std::pair<std::string, Timestamp>> all_saved_to_timestamp_;
   std::optional<int64_t> last_checkpoint_batch_;
 
@@ -126,6 +160,8 @@ class CheckpointSaver : public Callback {
   std::map<std::string, std::shared_ptr<const UploadTicket>> uploads_;
   // Rotated out, deleted once their uploads are confirmed.
   std::vector<std::string> awaiting_deletion_;
+  bool an_upload_failed_ = false;
+  std::vector<std::string> adopted_latest_files_;
   // Where pointer files are written before being handed on; made on first use.
   std::string pointer_folder_;
   uint64_t pointer_count_ = 0;

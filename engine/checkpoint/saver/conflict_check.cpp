@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <vector>
@@ -45,11 +47,37 @@ std::string regex_escape(const std::string& text) {
   return out;
 }
 
-// The template as a regex, with the regex group of each time counter.
+// The template as a regex, with the regex group of each time counter. Every
+// occurrence gets its own group, and repeats are compared after matching:
+// textual back-references ("\\1") misread a following digit as part of the
+// group number and break past nine groups.
 struct NamePattern {
   std::regex regex;
-  std::vector<std::pair<std::string, size_t>> counters;  // name -> group, in template order
+  std::vector<std::pair<std::string, size_t>> counters;  // name -> group, in template order, repeats included
+
+  // The counters of `name`, or nothing when it is not a name of the template.
+  std::optional<std::map<std::string, int64_t>> read(const std::string& name) const;
 };
+
+int64_t parse_counter(const std::string& digits) {
+  try {
+    return std::stoll(digits);
+  } catch (const std::out_of_range&) {
+    return INT64_MAX;  // beyond any run: certainly in its future
+  }
+}
+
+std::optional<std::map<std::string, int64_t>> NamePattern::read(const std::string& name) const {
+  std::smatch match;
+  if (!std::regex_match(name, match, regex)) return std::nullopt;
+  std::map<std::string, int64_t> found;
+  for (const auto& [counter, group] : counters) {
+    const int64_t value = parse_counter(match[group].str());
+    const auto [it, fresh] = found.emplace(counter, value);
+    if (!fresh && it->second != value) return std::nullopt;  // the same counter must read the same
+  }
+  return found;
+}
 
 NamePattern compile(const std::string& filename_template, const std::map<std::string, std::string>& dist_values) {
   NamePattern pattern;
@@ -65,14 +93,8 @@ NamePattern compile(const std::string& filename_template, const std::map<std::st
     if (counter_names().count(piece.name) != 0) {
       has_epoch = has_epoch || piece.name == "epoch";
       if (ends_with(piece.name, "_in_epoch")) in_epoch_units.push_back(piece.name);
-      auto seen = std::find_if(pattern.counters.begin(), pattern.counters.end(),
-                               [&](const auto& c) { return c.first == piece.name; });
-      if (seen != pattern.counters.end()) {
-        re += "\\" + std::to_string(seen->second);  // the same counter twice must read the same
-      } else {
-        re += "([0-9]+)";
-        pattern.counters.emplace_back(piece.name, ++groups);
-      }
+      re += "([0-9]+)";
+      pattern.counters.emplace_back(piece.name, ++groups);
     } else if (dist_values.count(piece.name) != 0) {
       re += regex_escape(partial_format(piece.text, dist_values));
     } else {
@@ -87,6 +109,11 @@ NamePattern compile(const std::string& filename_template, const std::map<std::st
   }
   pattern.regex = std::regex(re, std::regex::ECMAScript);
   return pattern;
+}
+
+std::string without_leading_slashes(const std::string& name) {
+  const size_t first = name.find_first_not_of('/');
+  return first == std::string::npos ? std::string() : name.substr(first);
 }
 
 // Entries of `folder` as relative paths, down as many levels as the template has.
@@ -106,36 +133,23 @@ std::vector<std::string> list_entries(const fs::path& folder, int levels) {
   return names;
 }
 
-int64_t parse_counter(const std::string& digits) {
-  try {
-    return std::stoll(digits);
-  } catch (const std::out_of_range&) {
-    return INT64_MAX;  // beyond any run: certainly in its future
-  }
-}
-
 }  // namespace
 
 void ensure_folder_has_no_conflicting_files(const std::string& folder, const std::string& filename_template,
                                             const std::string& run_name, const DistInfo& dist, const Timestamp& now) {
-  const std::string name = filename_template.substr(filename_template.find_first_not_of('/') == std::string::npos
-                                                        ? filename_template.size()
-                                                        : filename_template.find_first_not_of('/'));
+  const std::string name = without_leading_slashes(filename_template);
   const NamePattern pattern = compile(name, dist_format_values(run_name, dist));
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) return;
 
   const int levels = int(std::count(name.begin(), name.end(), '/'));
   for (const std::string& entry : list_entries(folder, levels)) {
-    std::smatch match;
-    if (!std::regex_match(entry, match, pattern.regex)) continue;
-    std::map<std::string, int64_t> found;
-    for (const auto& [counter, group] : pattern.counters) found[counter] = parse_counter(match[group].str());
-
-    for (const auto& [counter, group] : pattern.counters) {
+    const auto found = pattern.read(entry);
+    if (!found) continue;
+    for (const auto& [counter, theirs] : *found) {
       // An *_in_epoch counter only orders files within the run's current epoch.
-      if (ends_with(counter, "_in_epoch") && found.at("epoch") != now.epoch) continue;
-      const int64_t theirs = found.at(counter), ours = counter_of(now, counter);
+      if (ends_with(counter, "_in_epoch") && found->at("epoch") != now.epoch) continue;
+      const int64_t ours = counter_of(now, counter);
       if (theirs > ours) {
         throw ConfigError("'" + (fs::path(folder) / entry).string() +
                           "' may conflict with a future checkpoint of this run (it is at " + counter + " " +
@@ -144,6 +158,12 @@ void ensure_folder_has_no_conflicting_files(const std::string& folder, const std
       }
     }
   }
+}
+
+bool could_be_checkpoint_name(const std::string& name, const std::string& filename_template,
+                              const std::string& run_name, const DistInfo& dist) {
+  const NamePattern pattern = compile(without_leading_slashes(filename_template), dist_format_values(run_name, dist));
+  return pattern.read(without_leading_slashes(name)).has_value();
 }
 
 }  // namespace cairn

@@ -23,4 +23,10 @@ namespace cairn {
 void ensure_folder_has_no_conflicting_files(const std::string& folder, const std::string& filename_template,
                                             const std::string& run_name, const DistInfo& dist, const Timestamp& now);
 
+// Whether `name` (relative to the folder; a leading '/' is ignored) is a name
+// that `filename_template` can produce for this run at some time, read as the
+// check above reads files. The latest pointer must never be one.
+bool could_be_checkpoint_name(const std::string& name, const std::string& filename_template,
+                              const std::string& run_name, const DistInfo& dist);
+
 }  // namespace cairn

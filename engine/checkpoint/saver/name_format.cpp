@@ -182,6 +182,29 @@ std::string python_float_str(double value) {
   return sign + out;
 }
 
+const std::set<std::string>& dist_field_names() {
+  static const std::set<std::string> names = {"run_name", "rank", "local_rank", "world_size", "local_world_size",
+                                              "node_rank"};
+  return names;
+}
+
+const std::set<std::string>& time_field_names() {
+  static const std::set<std::string> names = {"epoch",   "batch",          "batch_in_epoch", "sample",
+                                              "sample_in_epoch", "token", "token_in_epoch", "total_wct",
+                                              "epoch_wct",       "batch_wct"};
+  return names;
+}
+
+void check_template_fields(const std::string& format, const std::set<std::string>& allowed, const std::string& setting) {
+  for (const TemplatePiece& piece : split_template(format, setting + " '" + format + "'")) {
+    if (!piece.is_field || allowed.count(piece.name) != 0) continue;
+    std::string known;
+    for (const std::string& name : allowed) known += (known.empty() ? "{" : ", {") + name + "}";
+    throw ConfigError(setting + " '" + format + "' has the unknown field " + piece.text + "; use one of " + known +
+                      ", or write '{{' and '}}' for literal braces");
+  }
+}
+
 std::map<std::string, std::string> dist_format_values(const std::string& run_name, const DistInfo& dist) {
   std::map<std::string, std::string> values{{"run_name", run_name}};
   auto put = [&](const char* key, const std::optional<int>& v) {

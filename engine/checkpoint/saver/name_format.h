@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "cairn/dist.h"
@@ -26,6 +27,16 @@ std::string partial_format(const std::string& format, const std::map<std::string
 // with ".0" on whole numbers and an exponent outside 1e-4 <= |x| < 1e16
 // (36000.0, 0.5, 1e-05, 1e+16).
 std::string python_float_str(double value);
+
+// The names of the dist fields ({run_name}, {rank}, ...) and of the time
+// fields ({epoch}, ..., {batch_wct}) the functions below fill.
+const std::set<std::string>& dist_field_names();
+const std::set<std::string>& time_field_names();
+
+// ConfigError naming `setting` and the template for a field whose name is not
+// in `allowed` (Composer's str.format raises KeyError for it; written as is,
+// it would put braces into a file name), and for unbalanced braces.
+void check_template_fields(const std::string& format, const std::set<std::string>& allowed, const std::string& setting);
 
 // The variables below, as strings.
 std::map<std::string, std::string> dist_format_values(const std::string& run_name, const DistInfo& dist);
