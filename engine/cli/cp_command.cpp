@@ -12,12 +12,11 @@
 #include <iostream>
 
 #include <boost/program_options/options_description.hpp>
-#include <boost/program_options/parsers.hpp>
-#include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/store_location.h"
 #include "core/transfer_progress.h"
@@ -130,20 +129,11 @@ void copy(const StoreLocation& source, const StoreLocation& destination, bool ov
 int run_cp(const std::vector<std::string>& args) {
   po::options_description desc("cairn cp options");
   desc.add_options()("help,h", "show this help")(
-      "store-config", po::value<std::string>()->default_value("{}"),
+      "store-config", po::value<std::string>()->default_value("{}")->value_name("JSON"),
       "the store's JSON config (credentials, endpoint, transfer settings); used for every URI side")(
       "overwrite", po::bool_switch(), "replace an existing destination")(
-      "plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from DIR (repeatable)");
-  po::options_description all;
-  all.add(desc).add_options()("src", po::value<std::string>())("dst", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("src", 1).add("dst", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (see 'cairn cp --help')");
-  }
+      "plugin-dir", po::value<std::vector<std::string>>()->composing()->value_name("DIR"), "also load plugins from DIR (repeatable)");
+  const po::variables_map vm = parse_command_line("cp", args, desc, {"src", "dst"});
   if (vm.count("help")) {
     std::cout << kUsage << "\n\nCopies one file between local paths and object stores (s3://bucket/key, "
               << "file:///abs/path, ...).\nA destination folder or a URI ending in '/' keeps the source's name.\n\n"

@@ -13,6 +13,7 @@
 #include "core/console_logger.h"
 #include "core/rng.h"
 #include "plugin_host/plugin_host.h"
+#include "trainer/optimizer_factory.h"
 #include "trainer/scheduler.h"
 #include "trainer/trainer.h"
 

@@ -12,9 +12,13 @@
 #include <boost/program_options/parsers.hpp>
 #include <boost/program_options/variables_map.hpp>
 
+#include "cairn/config.h"
 #include "cairn/errors.h"
 #include "cairn/time.h"
+#include "cli/command_line.h"
 #include "core/safe_names.h"
+#include "trainer/optimizer_factory.h"
+#include "trainer/scheduler.h"
 
 namespace po = boost::program_options;
 
@@ -39,7 +43,7 @@ struct FitSetting {
   const char* flag;
   const char* key;
   Kind kind;
-  const char* help;
+  std::string help;
   std::function<void(FitSpec&, const Setting&)> apply;
 };
 
@@ -56,6 +60,9 @@ bool as_bool(const Setting& s) {
 }
 
 int64_t as_integer(const Setting& s) {
+  if (s.value.is_number_unsigned() && s.value.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())) {
+    fail(s, s.value.dump() + " is out of range");
+  }
   if (s.value.is_number_integer()) return s.value.get<int64_t>();
   if (s.value.is_string()) {
     static const std::regex integer("^[+-]?[0-9]+$");
@@ -88,28 +95,29 @@ std::vector<NamedConfig> as_named_list(const Setting& s) {
   return out;
 }
 
-std::string as_duration(const Setting& s) {
-  if (s.value.is_number_integer()) return std::to_string(s.value.get<int64_t>()) + "ep";
-  const std::string text = as_string(s);
-  try {
-    Time::parse(text);
-  } catch (const ConfigError& e) {
-    fail(s, e.what());
-  }
-  return text;
+bool is_whole_number(const nlohmann::json& value) {
+  static const std::regex whole_number("^[0-9]+$");
+  return value.is_string() && std::regex_match(value.get<std::string>(), whole_number);
 }
 
-Time as_interval(const Setting& s) {
-  static const std::regex whole_number("^[0-9]+$");
-  if (s.value.is_number_integer()) return Time::from_int(s.value.get<int64_t>(), TimeUnit::EPOCH);
-  const std::string text = as_string(s);
-  if (std::regex_match(text, whole_number)) return Time::from_int(as_integer(s), TimeUnit::EPOCH);
+// Composer's Time.from_input: an integer (in JSON, or digits on the command
+// line) counts epochs, anything else is a time string.
+Time as_time(const Setting& s) {
   try {
-    return Time::parse(text);
+    if (is_whole_number(s.value)) return Time::parse(s.value.get<std::string>() + "ep");
+    return time_from_json(s.value, TimeUnit::EPOCH);
   } catch (const ConfigError& e) {
     fail(s, e.what());
   }
 }
+
+std::string as_duration(const Setting& s) {
+  const Time t = as_time(s);
+  // A time string is kept as written, for messages; an integer becomes "<n>ep".
+  return s.value.is_string() && !is_whole_number(s.value) ? s.value.get<std::string>() : t.to_string();
+}
+
+Time as_interval(const Setting& s) { return as_time(s); }
 
 std::optional<std::string> as_optional_string(const Setting& s) {
   if (s.value.is_null()) return std::nullopt;
@@ -118,17 +126,24 @@ std::optional<std::string> as_optional_string(const Setting& s) {
   return text;
 }
 
+// "A, B or C".
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
 const std::vector<FitSetting>& fit_settings() {
   static const std::vector<FitSetting> table = {
       {"model", "model", Kind::kNamed, "NAME[=JSON]  model to train, from a plugin (required)",
        [](FitSpec& f, const Setting& s) { f.model = named_config_from_json(s.origin, s.value); }},
       {"data", "data", Kind::kNamed, "NAME[=JSON]  training dataset, from a plugin (required)",
        [](FitSpec& f, const Setting& s) { f.data = named_config_from_json(s.origin, s.value); }},
-      {"optimizer", "optimizer", Kind::kNamed, "NAME[=JSON]  sgd, adam or adamw (default: sgd={\"lr\": 0.1})",
+      {"optimizer", "optimizer", Kind::kNamed,
+       "NAME[=JSON]  " + listed(optimizer_names()) + ", with torch.optim's config names (default: SGD={\"lr\": 0.1})",
        [](FitSpec& f, const Setting& s) { f.optimizer = named_config_from_json(s.origin, s.value); }},
       {"scheduler", "schedulers", Kind::kNamedList,
-       "NAME[=JSON]  learning-rate scheduler: steplr, exponentiallr, cosineannealinglr, linearwarmup "
-       "(repeatable)",
+       "NAME[=JSON]  learning-rate scheduler, stepped every batch: " + listed(scheduler_names()) + " (repeatable)",
        [](FitSpec& f, const Setting& s) { f.schedulers = as_named_list(s); }},
       {"callback", "callbacks", Kind::kNamedList,
        "NAME[=JSON]  callback from a plugin, or the built-in CheckpointSaver (repeatable)",
@@ -151,7 +166,7 @@ const std::vector<FitSetting>& fit_settings() {
          if (seed < 0) fail(s, "the seed must be a non-negative integer, got " + std::to_string(seed));
          f.trainer.seed = static_cast<uint64_t>(seed);
        }},
-      {"device", "device", Kind::kString, "DEVICE  cpu or cuda (default: cpu)",
+      {"device", "device", Kind::kString, "DEVICE  cpu or gpu, as Composer names them; also cuda, cuda:N (default: cpu)",
        [](FitSpec& f, const Setting& s) { f.trainer.device = as_string(s); }},
       {"save-folder", "save_folder", Kind::kString,
        "DIR  save checkpoints in this folder (a path template, e.g. {run_name}/checkpoints), or upload them "
@@ -252,7 +267,7 @@ po::options_description fit_flags() {
     switch (s.kind) {
       case Kind::kSwitch:
       case Kind::kSwitchOff:
-        desc.add_options()(s.flag, po::bool_switch(), s.help);
+        desc.add_options()(s.flag, po::bool_switch(), s.help.c_str());
         break;
       case Kind::kNamedList:
       case Kind::kStringList:
@@ -267,12 +282,7 @@ po::options_description fit_flags() {
 
 Settings settings_from_command_line(const std::vector<std::string>& args, std::optional<std::string>& config_path,
                                     bool& help) {
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(join_negative_values(args)).options(fit_flags()).run(), vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (see 'cairn fit --help')");
-  }
+  const po::variables_map vm = parse_command_line("fit", join_negative_values(args), fit_flags());
   help = vm.count("help") > 0;
   if (vm.count("config")) config_path = vm["config"].as<std::string>();
 

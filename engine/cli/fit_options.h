@@ -28,7 +28,7 @@ struct FitSpec {
   std::vector<std::string> plugin_dirs;
   NamedConfig model;
   NamedConfig data;
-  NamedConfig optimizer{"sgd", nlohmann::json{{"lr", 0.1}}};
+  NamedConfig optimizer{"SGD", nlohmann::json{{"lr", 0.1}}};
   std::vector<NamedConfig> schedulers;
   std::vector<NamedConfig> callbacks;
   std::vector<NamedConfig> algorithms;

@@ -2,12 +2,11 @@
 #include <iostream>
 
 #include <boost/program_options/options_description.hpp>
-#include <boost/program_options/parsers.hpp>
-#include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
 
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/inspect_plugins.h"
 #include "cli/inspect_report.h"
@@ -22,18 +21,7 @@ int run_inspect(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help")("json", po::bool_switch(), "print one JSON object instead of text")(
       "plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR"),
       "also look for plugins here when checking which ones the checkpoint needs (repeatable)");
-  // PATH is positional only, so it stays out of the --help listing.
-  po::options_description all;
-  all.add(desc).add_options()("path", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("path", 1);
-
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (see 'cairn inspect --help')");
-  }
+  const po::variables_map vm = parse_command_line("inspect", args, desc, {"path"});
   if (vm.count("help")) {
     std::cout << "usage: cairn inspect PATH [--plugin-dir DIR]... [--json]\n\n"
               << "Shows a checkpoint's keys, timestamp, run name, seed, metadata, the callbacks and algorithms\n"

@@ -5,12 +5,11 @@
 #include <iostream>
 
 #include <boost/program_options/options_description.hpp>
-#include <boost/program_options/parsers.hpp>
-#include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/store_location.h"
 #include "plugin_host/plugin_host.h"
@@ -22,19 +21,10 @@ namespace cairn::cli {
 
 int run_ls(const std::vector<std::string>& args) {
   po::options_description desc("cairn ls options");
-  desc.add_options()("help,h", "show this help")("store-config", po::value<std::string>()->default_value("{}"),
+  desc.add_options()("help,h", "show this help")("store-config", po::value<std::string>()->default_value("{}")->value_name("JSON"),
                                                    "the store's JSON config (credentials, endpoint)")(
-      "plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from DIR (repeatable)");
-  po::options_description all;
-  all.add(desc).add_options()("uri", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("uri", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (see 'cairn ls --help')");
-  }
+      "plugin-dir", po::value<std::vector<std::string>>()->composing()->value_name("DIR"), "also load plugins from DIR (repeatable)");
+  const po::variables_map vm = parse_command_line("ls", args, desc, {"uri"});
   if (vm.count("help")) {
     std::cout << "usage: cairn ls URI [--store-config JSON] [--plugin-dir DIR]...\n\n"
               << "Lists the objects whose names start with the URI's path: size in bytes, then the name.\n\n"

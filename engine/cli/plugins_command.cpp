@@ -4,11 +4,11 @@
 
 #include <boost/filesystem/operations.hpp>
 #include <boost/program_options/options_description.hpp>
-#include <boost/program_options/parsers.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "plugin_host/plugin_host.h"
 
@@ -88,12 +88,7 @@ int run_plugins(const std::vector<std::string>& args) {
       "plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR"),
       "also search DIR, before CAIRN_PLUGIN_PATH and the installed plugins (repeatable)")(
       "json", po::bool_switch(), "print one JSON object instead of text");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (see 'cairn plugins --help')");
-  }
+  const po::variables_map vm = parse_command_line("plugins", args, desc);
   if (vm.count("help")) {
     std::cout << "usage: cairn plugins [--plugin-dir DIR]... [--json]\n\n"
               << "Lists every plugin found (name, version, what it registers, file) and every file that\n"

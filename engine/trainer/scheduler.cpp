@@ -9,6 +9,7 @@
 #include "cairn/config.h"
 #include "cairn/model.h"
 #include "core/ivalue_convert.h"
+#include "trainer/hyperparameter.h"
 
 namespace cairn {
 namespace {
@@ -80,91 +81,92 @@ std::string lower(std::string s) {
   return s;
 }
 
+using Optimizer = std::shared_ptr<torch::optim::Optimizer>;
+struct Entry {
+  std::string name;
+  std::function<std::shared_ptr<Scheduler>(Config&, const Optimizer&)> make;
+};
+
+// torch.optim.lr_scheduler's classes, stepped per batch, with its checks.
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> all = {
+      {"StepLR",
+       [](Config& cfg, const Optimizer& optimizer) {
+         const int64_t step_size = require_count(cfg, "step_size", 1);
+         const double gamma = read_number(cfg, "gamma", 0.1, Bounds::any());
+         auto hp = make_dict();
+         hp.insert("step_size", step_size);
+         hp.insert("gamma", gamma);
+         return std::make_shared<ClosedFormScheduler>(
+             "StepLR", optimizer,
+             [=](double base, int64_t s) { return base * std::pow(gamma, double(s / step_size)); }, hp);
+       }},
+      {"ExponentialLR",
+       [](Config& cfg, const Optimizer& optimizer) {
+         const double gamma = require_number(cfg, "gamma", Bounds::any());
+         auto hp = make_dict();
+         hp.insert("gamma", gamma);
+         return std::make_shared<ClosedFormScheduler>(
+             "ExponentialLR", optimizer, [=](double base, int64_t s) { return base * std::pow(gamma, double(s)); },
+             hp);
+       }},
+      {"CosineAnnealingLR",
+       [](Config& cfg, const Optimizer& optimizer) {
+         const int64_t t_max = require_count(cfg, "t_max", 1);
+         const double eta_min = read_number(cfg, "eta_min", 0.0, Bounds::any());
+         auto hp = make_dict();
+         hp.insert("T_max", t_max);
+         hp.insert("eta_min", eta_min);
+         return std::make_shared<ClosedFormScheduler>(
+             "CosineAnnealingLR", optimizer,
+             [=](double base, int64_t s) {
+               return eta_min + (base - eta_min) * (1 + std::cos(M_PI * double(s) / double(t_max))) / 2;
+             },
+             hp);
+       }},
+      {"LinearLR",
+       [](Config& cfg, const Optimizer& optimizer) {
+         const double start = read_number(cfg, "start_factor", 1.0 / 3.0, Bounds{0.0, true, 1.0, false});
+         const double end = read_number(cfg, "end_factor", 1.0, Bounds::unit_interval());
+         const int64_t total = read_count(cfg, "total_iters", 5, 1);
+         auto hp = make_dict();
+         hp.insert("start_factor", start);
+         hp.insert("end_factor", end);
+         hp.insert("total_iters", total);
+         return std::make_shared<ClosedFormScheduler>(
+             "LinearLR", optimizer,
+             [=](double base, int64_t s) {
+               return base * (start + (end - start) * double(std::min(s, total)) / double(total));
+             },
+             hp);
+       }},
+  };
+  return all;
+}
+
 }  // namespace
+
+const std::vector<std::string>& scheduler_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& e : entries()) out.push_back(e.name);
+    return out;
+  }();
+  return names;
+}
 
 std::shared_ptr<Scheduler> make_scheduler(const std::string& name, const nlohmann::json& json,
                                           std::shared_ptr<torch::optim::Optimizer> optimizer) {
-  const std::string key = lower(name);
-  Config cfg("scheduler '" + name + "'", json);
-  auto hp = make_dict();
-  std::shared_ptr<Scheduler> made;
-  if (key == "steplr") {
-    const int64_t step_size = cfg.require<int64_t>("step_size");
-    const double gamma = cfg.get<double>("gamma", 0.1);
-    if (step_size <= 0) cfg.fail("step_size", "must be a positive number of batches");
-    hp.insert("step_size", step_size);
-    hp.insert("gamma", gamma);
-    made = std::make_shared<ClosedFormScheduler>(
-        "StepLR", optimizer, [=](double base, int64_t s) { return base * std::pow(gamma, double(s / step_size)); }, hp);
-  } else if (key == "exponentiallr") {
-    const double gamma = cfg.require<double>("gamma");
-    hp.insert("gamma", gamma);
-    made = std::make_shared<ClosedFormScheduler>(
-        "ExponentialLR", optimizer, [=](double base, int64_t s) { return base * std::pow(gamma, double(s)); }, hp);
-  } else if (key == "cosineannealinglr") {
-    const int64_t t_max = cfg.require<int64_t>("t_max");
-    const double eta_min = cfg.get<double>("eta_min", 0.0);
-    if (t_max <= 0) cfg.fail("t_max", "must be a positive number of batches");
-    hp.insert("T_max", t_max);
-    hp.insert("eta_min", eta_min);
-    made = std::make_shared<ClosedFormScheduler>(
-        "CosineAnnealingLR", optimizer,
-        [=](double base, int64_t s) {
-          return eta_min + (base - eta_min) * (1 + std::cos(M_PI * double(s) / double(t_max))) / 2;
-        },
-        hp);
-  } else if (key == "linearlr" || key == "linearwarmup") {
-    const double start = cfg.get<double>("start_factor", 1.0 / 3.0);
-    const double end = cfg.get<double>("end_factor", 1.0);
-    const int64_t total = cfg.get<int64_t>("total_iters", 5);
-    if (total <= 0) cfg.fail("total_iters", "must be a positive number of batches");
-    hp.insert("start_factor", start);
-    hp.insert("end_factor", end);
-    hp.insert("total_iters", total);
-    made = std::make_shared<ClosedFormScheduler>(
-        "LinearLR", optimizer,
-        [=](double base, int64_t s) { return base * (start + (end - start) * double(std::min(s, total)) / double(total)); },
-        hp);
-  } else {
-    throw ConfigError("unknown scheduler '" + name + "'; built-in schedulers: steplr, exponentiallr, cosineannealinglr, linearlr");
+  for (const auto& e : entries()) {
+    if (lower(e.name) != lower(name)) continue;
+    Config cfg("scheduler '" + name + "'", json);
+    auto made = e.make(cfg, optimizer);
+    cfg.finish();
+    return made;
   }
-  cfg.finish();
-  return made;
-}
-
-std::shared_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name, const nlohmann::json& json,
-                                                        Model& parameters_of) {
-  const std::string key = lower(name);
-  Config cfg("optimizer '" + name + "'", json);
-  auto params = parameters_of.module()->parameters();
-  std::shared_ptr<torch::optim::Optimizer> made;
-  if (key == "sgd") {
-    auto o = torch::optim::SGDOptions(cfg.get<double>("lr", 0.1));
-    o.momentum(cfg.get<double>("momentum", 0.0));
-    o.dampening(cfg.get<double>("dampening", 0.0));
-    o.weight_decay(cfg.get<double>("weight_decay", 0.0));
-    o.nesterov(cfg.get<bool>("nesterov", false));
-    made = std::make_shared<torch::optim::SGD>(params, o);
-  } else if (key == "adam" || key == "adamw") {
-    const double lr = cfg.get<double>("lr", 1e-3);
-    const auto b = cfg.get<std::vector<double>>("betas", {0.9, 0.999});
-    if (b.size() != 2) cfg.fail("betas", "must be a list of two numbers like [0.9, 0.999]");
-    const double eps = cfg.get<double>("eps", 1e-8);
-    const bool amsgrad = cfg.get<bool>("amsgrad", false);
-    if (key == "adam") {
-      auto o = torch::optim::AdamOptions(lr).betas({b[0], b[1]}).eps(eps).amsgrad(amsgrad);
-      o.weight_decay(cfg.get<double>("weight_decay", 0.0));
-      made = std::make_shared<torch::optim::Adam>(params, o);
-    } else {
-      auto o = torch::optim::AdamWOptions(lr).betas({b[0], b[1]}).eps(eps).amsgrad(amsgrad);
-      o.weight_decay(cfg.get<double>("weight_decay", 1e-2));
-      made = std::make_shared<torch::optim::AdamW>(params, o);
-    }
-  } else {
-    throw ConfigError("unknown optimizer '" + name + "'; built-in optimizers: sgd, adam, adamw");
-  }
-  cfg.finish();
-  return made;
+  std::string known;
+  for (const auto& n : scheduler_names()) known += (known.empty() ? "" : ", ") + n;
+  throw ConfigError("unknown scheduler '" + name + "'; built-in schedulers: " + known);
 }
 
 }  // namespace cairn

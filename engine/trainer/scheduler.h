@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -20,16 +21,13 @@ class Scheduler : public StateDictHook {
   virtual void step() = 0;
 };
 
-// Built-in schedulers by name: "steplr" {step_size, gamma}, "exponentiallr"
-// {gamma}, "cosineannealinglr" {t_max, eta_min}, "linearwarmup" {warmup_steps}.
+// The built-in schedulers, by PyTorch's class names (case-insensitive), each
+// stepped once per batch: StepLR {step_size, gamma}, ExponentialLR {gamma},
+// CosineAnnealingLR {t_max, eta_min}, LinearLR {start_factor, end_factor,
+// total_iters}. The one spelling used in help and errors.
+const std::vector<std::string>& scheduler_names();
+
 std::shared_ptr<Scheduler> make_scheduler(const std::string& name, const nlohmann::json& config,
                                           std::shared_ptr<torch::optim::Optimizer> optimizer);
-
-// Built-in optimizers by name: "sgd" {lr, momentum, weight_decay, nesterov},
-// "adam" / "adamw" {lr, betas, eps, weight_decay, amsgrad}, over all of
-// `parameters_of`'s parameters.
-class Model;
-std::shared_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name, const nlohmann::json& config,
-                                                        Model& parameters_of);
 
 }  // namespace cairn

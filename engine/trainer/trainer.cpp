@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <regex>
 
+#include <ATen/Context.h>
 #include <c10/util/Type.h>
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
@@ -60,6 +62,29 @@ void name_instances(std::vector<Named<T>>& items) {
   }
 }
 
+// Composer's device names ("cpu", "gpu") and torch's ("cuda", "cuda:1") to
+// torch's; ConfigError for any other, or for a GPU that is not there.
+std::string torch_device_name(const std::string& given) {
+  if (given == "cpu") return given;
+  static const std::regex cuda("^(gpu|cuda)(:[0-9]{1,2})?$");
+  std::smatch m;
+  if (!std::regex_match(given, m, cuda)) {
+    throw ConfigError("device '" + given + "' is not supported; use --device cpu or --device gpu (also cuda, cuda:N)");
+  }
+  const std::string name = "cuda" + m[2].str();
+  if (!at::hasCUDA()) {
+    throw ConfigError("device '" + given + "' needs a CUDA GPU, but none is available here (no GPU is visible, or " +
+                      "this LibTorch build has no CUDA); use --device cpu");
+  }
+  const c10::Device device(name);
+  const int64_t visible = int64_t(at::getNumGPUs());
+  if (device.has_index() && device.index() >= visible) {
+    throw ConfigError("device '" + given + "' names GPU " + std::to_string(device.index()) + ", but only " +
+                      std::to_string(visible) + " GPU(s) are visible; use cuda:0 to cuda:" + std::to_string(visible - 1));
+  }
+  return name;
+}
+
 }  // namespace
 
 Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
@@ -105,6 +130,7 @@ Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
   events.run(Event::BEFORE_LOAD, state);
   if (load_path) load_checkpoint(*load_path);
   events.run(Event::AFTER_LOAD, state);
+  check_first_batch();
 }
 
 void Trainer::Impl::validate_and_resolve() {
@@ -114,6 +140,11 @@ void Trainer::Impl::validate_and_resolve() {
   if (state.max_duration.unit() == TimeUnit::DURATION || state.max_duration.unit() == TimeUnit::SECOND ||
       state.max_duration.unit() == TimeUnit::ITERATION) {
     throw ConfigError("max_duration '" + options.max_duration + "' must be in ep, ba, sp or tok");
+  }
+  // A run of zero length trains nothing and saves nothing, yet would exit 0.
+  if (state.max_duration.value() <= 0) {
+    throw ConfigError("max_duration '" + options.max_duration +
+                      "' is zero, so nothing would be trained; give a positive duration such as 1ep or 100ba");
   }
   state.dist = DistInfo::from_environment();
   if (state.dist.size() > 1) {
@@ -129,19 +160,8 @@ void Trainer::Impl::validate_and_resolve() {
   state.rank_zero_seed = options.seed ? *options.seed : random_seed();
   seed_all(state.rank_zero_seed + uint64_t(state.dist.global_rank()));
 
-  state.device = options.device;
-  if (state.device != "cpu") {
-    c10::Device device(c10::kCPU);
-    try {
-      device = c10::Device(state.device);
-    } catch (const c10::Error&) {
-      throw ConfigError("device '" + state.device + "' is not a device name; use cpu or cuda");
-    }
-    if (device.is_cuda() && !at::hasCUDA()) {
-      throw ConfigError("device '" + state.device + "' was asked for but this LibTorch build has no CUDA; use --device cpu");
-    }
-    options.model->module()->to(device);
-  }
+  state.device = torch_device_name(options.device);
+  if (state.device != "cpu") options.model->module()->to(c10::Device(state.device));
   state.model = options.model;
   state.optimizers = options.optimizers;
   if (state.optimizers.empty()) {

@@ -63,6 +63,11 @@ struct Trainer::Impl {
   void register_hooks();
   c10::IValue assemble_checkpoint(bool weights_only) const;
 
+  // first_batch_check.cpp
+  // ConfigError when the first batch does not fit the model or its loss, or
+  // when a duration counts tokens that the data does not have.
+  void check_first_batch();
+
   // The plugins to open stores with: options.plugins, else the built-ins.
   const PluginHost& plugin_host();
 

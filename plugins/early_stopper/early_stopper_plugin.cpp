@@ -18,7 +18,6 @@
 #include "cairn/plugin.h"
 #include "cairn/state.h"
 #include "cairn/time.h"
-#include "cairn_plugins/config_time.h"
 #include "cairn_plugins/monitored_metric.h"
 #include "cairn_plugins/state_reader.h"
 #include "cairn_plugins/state_writer.h"
@@ -80,14 +79,9 @@ class EarlyStopper : public cairn::Callback {
 };
 
 cairn::Time read_patience(cairn::Config& cfg) {
-  const auto raw = cfg.get<nlohmann::json>("patience", 1);
-  cairn::Time patience;
-  if (raw.is_number_integer()) {
-    patience = cairn::Time::from_int(raw.get<int64_t>(), cairn::TimeUnit::EPOCH);
-  } else if (raw.is_string()) {
-    patience = *cairn::plugins::read_optional_time(cfg, "patience", {cairn::TimeUnit::EPOCH, cairn::TimeUnit::BATCH});
-  } else {
-    cfg.fail("patience", "must be an integer (epochs) or a time string such as \"2ep\" or \"50ba\"");
+  const cairn::Time patience = cfg.get_time("patience", "1ep", cairn::TimeUnit::EPOCH);
+  if (patience.unit() != cairn::TimeUnit::EPOCH && patience.unit() != cairn::TimeUnit::BATCH) {
+    cfg.fail("patience", "is in '" + std::string(cairn::to_string(patience.unit())) + "'; use ep or ba");
   }
   if (patience.value() < 0) cfg.fail("patience", "must not be negative");
   return patience;

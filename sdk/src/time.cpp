@@ -20,6 +20,10 @@ constexpr UnitName kUnits[] = {{"iter", TimeUnit::ITERATION}, {"tok", TimeUnit::
                                {"sec", TimeUnit::SECOND},     {"ep", TimeUnit::EPOCH},  {"ba", TimeUnit::BATCH},
                                {"sp", TimeUnit::SAMPLE}};
 
+// Counts above 2^53 cannot be held exactly in the double a Time keeps, and
+// past 2^63 they wrap to negative counters: such a run would never end.
+constexpr double kLargestCount = 9007199254740992.0;
+
 [[noreturn]] void invalid(const std::string& text, const std::string& why) {
   throw ConfigError("invalid time string '" + text + "': " + why +
                     "; use a number followed by a unit: ep, ba, sp, tok, iter, dur, sec (e.g. '10ep', '500ba', "
@@ -28,7 +32,9 @@ constexpr UnitName kUnits[] = {{"iter", TimeUnit::ITERATION}, {"tok", TimeUnit::
 
 // "1h30m10s", "10m", "45s": Composer's %Hh%Mm%Ss form.
 bool parse_wall_clock(const std::string& text, double& seconds) {
-  static const std::regex form("^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$");
+  // At most two digits per field: %H, %M and %S allow no more, and stol
+  // cannot overflow.
+  static const std::regex form("^(?:(\\d{1,2})h)?(?:(\\d{1,2})m)?(?:(\\d{1,2})s)?$");
   std::smatch m;
   if (text.empty() || !std::regex_match(text, m, form)) return false;
   long h = m[1].matched ? std::stol(m[1]) : 0, mi = m[2].matched ? std::stol(m[2]) : 0,
@@ -79,6 +85,9 @@ Time Time::parse(const std::string& raw) {
       invalid(raw, "'" + number + "' is not a number");
     }
     if (!std::isfinite(value) || value < 0) invalid(raw, "the value must be a finite, non-negative number");
+    if (value > kLargestCount) {
+      invalid(raw, "'" + number + "' is too large (at most " + std::to_string(int64_t(kLargestCount)) + ")");
+    }
     if (u.unit != TimeUnit::DURATION && value != std::floor(value)) {
       invalid(raw, "only 'dur' takes a fraction; " + std::string(u.suffix) + " needs a whole number");
     }

@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ inline void expect_one_line_error(const Result& r, int status, const std::vector
       BOOST_TEST(r.err.find(part) != std::string::npos, "the error names '" << part << "'");
     }
   }
+}
+
+// Nothing was written there: a refused run leaves no checkpoint behind.
+inline void expect_empty_or_absent(const std::filesystem::path& folder) {
+  BOOST_TEST((!std::filesystem::exists(folder) || std::filesystem::is_empty(folder)), folder << " holds files");
 }
 
 }  // namespace cairn::test

@@ -24,7 +24,7 @@ std::string read_file(const fs::path& path) {
 }
 
 Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
-                 const std::map<std::string, std::string>& env) {
+                 const std::map<std::string, std::string>& env, unsigned timeout_s) {
   const fs::path out_file = cwd / ".cairn-stdout", err_file = cwd / ".cairn-stderr";
   const pid_t pid = fork();
   BOOST_REQUIRE(pid >= 0);
@@ -44,6 +44,7 @@ Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
         setenv(name.c_str(), value.c_str(), 1);
       }
     }
+    if (timeout_s > 0) alarm(timeout_s);  // pending alarms survive execv
     std::vector<char*> argv{const_cast<char*>(kCairn.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);

@@ -21,9 +21,10 @@ std::string read_file(const std::filesystem::path& path);
 
 // Runs cairn with `args` in `cwd`, without the run-name variables that would
 // change its behaviour. `env` sets variables for this run only; an empty
-// value unsets one.
+// value unsets one. `timeout_s` (0: none) kills a run that would not end
+// (SIGALRM, status 142), for cases whose old failure was an endless run.
 Result run_cairn(const std::vector<std::string>& args, const std::filesystem::path& cwd,
-                 const std::map<std::string, std::string>& env = {});
+                 const std::map<std::string, std::string>& env = {}, unsigned timeout_s = 0);
 
 std::string describe(const Result& r);
 

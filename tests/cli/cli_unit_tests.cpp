@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(defaults_follow_composer) {
   BOOST_TEST(std::get<cairn::Time>(spec.trainer.save_interval).to_string() == "1ep");
   BOOST_TEST(spec.trainer.load_strict_model_weights);
   BOOST_TEST(spec.trainer.save_num_checkpoints_to_keep == -1);
-  BOOST_TEST(spec.optimizer.name == "sgd");
+  BOOST_TEST(spec.optimizer.name == "SGD");
   BOOST_TEST(spec.optimizer.config.at("lr").get<double>() == 0.1);
 }
 

@@ -39,6 +39,21 @@ BOOST_AUTO_TEST_CASE(invalid_strings_name_the_string) {
   }
 }
 
+// A count past 2^63 used to wrap to a negative number (and past 2^53 it is no
+// longer exact): a run with such a max_duration never ended.
+BOOST_AUTO_TEST_CASE(counts_too_large_to_hold_are_refused) {
+  for (const char* bad : {"99999999999999999999999ep", "9223372036854775808ba", "1e30ba", "1e300sp", "9007199254740994tok",
+                          "1e20dur", "99999999999999999999h"}) {
+    try {
+      Time::parse(bad);
+      BOOST_FAIL("'" << bad << "' must be rejected");
+    } catch (const cairn::ConfigError& e) {
+      BOOST_TEST(std::string(e.what()).find("'" + std::string(bad) + "'") != std::string::npos, e.what());
+    }
+  }
+  BOOST_TEST(Time::parse("9007199254740992ba").count() == int64_t(9007199254740992));
+}
+
 BOOST_AUTO_TEST_CASE(timestamp_counters_advance) {
   cairn::Timestamp ts;
   ts.to_next_batch(4, 64, 0.5);

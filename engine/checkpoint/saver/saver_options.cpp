@@ -25,19 +25,7 @@ CheckpointSaverOptions CheckpointSaverOptions::from_json(const nlohmann::json& c
   optional_name("remote_file_name", o.remote_file_name, "no uploads");
   optional_name("latest_remote_file_name", o.latest_remote_file_name, "no remote latest pointer");
 
-  const auto interval = cfg.get<nlohmann::json>("save_interval", nlohmann::json("1ep"));
-  if (interval.is_number_integer()) {
-    o.save_interval = Time::from_int(interval.get<int64_t>(), TimeUnit::EPOCH);
-  } else if (interval.is_string()) {
-    try {
-      o.save_interval = Time::parse(interval.get<std::string>());
-    } catch (const ConfigError& e) {
-      cfg.fail("save_interval", std::string("is not a valid time: ") + e.what());
-    }
-  } else {
-    cfg.fail("save_interval", "must be an integer (epochs) or a time string like \"1ep\" or \"500ba\", got " +
-                                  interval.dump());
-  }
+  o.save_interval = cfg.get_time("save_interval", "1ep", TimeUnit::EPOCH);
 
   o.overwrite = cfg.get<bool>("overwrite", o.overwrite);
   const auto keep = cfg.get<nlohmann::json>("num_checkpoints_to_keep", o.num_checkpoints_to_keep);
