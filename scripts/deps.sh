@@ -2,8 +2,13 @@
 # Installs the Debian 12 packages Cairn is built and tested with, then the npm
 # packages the tests start (pinned, into ~/.cache/cairn). Only what is missing
 # is installed, and `apt-get update` runs only then, so a second run returns at
-# once.
+# once. `deps.sh --build-only` installs only what building needs (for
+# scripts/run-sample.sh: a first run should not wait for the test peers).
 set -euo pipefail
+build_only=false
+if [ "${1:-}" = "--build-only" ]; then
+  build_only=true
+fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 packages=(
@@ -12,6 +17,10 @@ packages=(
   # libraries
   libtorch-dev libboost-dev libboost-filesystem-dev libboost-program-options-dev libboost-test-dev
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libarchive-dev zlib1g-dev
+  # the s3 plugin reads S3's XML answers with expat
+  libexpat1-dev
+)
+test_packages=(
   # tests: Python reads the checkpoints back with torch.load; the compressor
   # command-line tools check that compressed checkpoints interoperate; benchmarks use /usr/bin/time
   python3-torch bzip2 xz-utils zstd lz4 time
@@ -21,7 +30,10 @@ packages=(
 # Node runs s3rver. NodeSource's nodejs already carries npm (and conflicts with
 # Debian's npm package), so Debian's are added only when npm is absent.
 if ! command -v npm >/dev/null 2>&1; then
-  packages+=(nodejs npm)
+  test_packages+=(nodejs npm)
+fi
+if ! $build_only; then
+  packages+=("${test_packages[@]}")
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -43,6 +55,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "deps.sh: installing ${missing[*]}"
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+
+if $build_only; then
+  exit 0
 fi
 
 # The tests' peers. s3rver@3.7.1 comes from npm (installed once, into the

@@ -9,8 +9,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/deps.sh
-scripts/build.sh
+scripts/deps.sh --build-only
+scripts/build.sh sample  # cairn and the plugins the sample uses; scripts/test.sh builds the rest
 
 cairn=build/bin/cairn
 sample=(--model mlp --data synthetic --seed 42 --run-name sample --save-folder ./checkpoints --save-overwrite

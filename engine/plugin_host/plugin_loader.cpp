@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 
@@ -9,6 +10,8 @@
 
 #include "cairn/errors.h"
 #include "cairn/plugin.h"
+
+#include <torch/csrc/api/include/torch/version.h>
 
 namespace cairn {
 
@@ -24,6 +27,43 @@ std::string dlopen_reason(const std::string& path, const std::string& fallback) 
 }
 
 std::string or_empty(const char* text) { return text ? text : ""; }
+
+// The descriptor, whichever layout the plugin was built with.
+struct Descriptor {
+  bool uses_torch = true;
+  std::string torch_version, cxx_abi, name, version, description;
+  void (*register_fn)(Registrar& registrar) = nullptr;
+};
+
+template <typename Layout>
+void read_common_fields(const Layout& d, Descriptor& out) {
+  out.torch_version = or_empty(d.torch_version);
+  out.cxx_abi = or_empty(d.cxx_abi);
+  out.name = or_empty(d.name);
+  out.version = or_empty(d.version);
+  out.description = or_empty(d.description);
+  out.register_fn = d.register_fn;
+}
+
+// Layout 1 has zero padding where layout 2 keeps `layout` (see cairn/plugin.h).
+// A newer layout is read as far as this host knows it: fields are appended only.
+Descriptor read_descriptor(const void* raw, const std::string& base) {
+  Descriptor out;
+  const uint32_t layout = static_cast<const uint32_t*>(raw)[1];
+  if (layout == 0) {
+    read_common_fields(*static_cast<const cairn_plugin_descriptor_v1*>(raw), out);
+    return out;
+  }
+  const auto& d = *static_cast<const cairn_plugin_descriptor_v2*>(raw);
+  if (d.size < sizeof(cairn_plugin_descriptor_v2)) {
+    throw PluginError(base + ": its plugin descriptor (layout " + std::to_string(layout) + ", " +
+                      std::to_string(d.size) + " bytes) is smaller than layout " +
+                      std::to_string(CAIRN_PLUGIN_DESCRIPTOR_LAYOUT) + " requires; the plugin is broken");
+  }
+  read_common_fields(d, out);
+  out.uses_torch = (d.flags & CAIRN_PLUGIN_FLAG_USES_TORCH) != 0;
+  return out;
+}
 
 }  // namespace
 
@@ -52,36 +92,40 @@ OpenedPlugin open_plugin(const std::string& path) {
   if (!library->has(CAIRN_PLUGIN_ENTRY_SYMBOL)) {
     throw PluginError(base + " does not export " CAIRN_PLUGIN_ENTRY_SYMBOL "; is it a Cairn plugin?");
   }
-  const auto entry = library->get<const cairn_plugin_descriptor_v1*()>(CAIRN_PLUGIN_ENTRY_SYMBOL);
-  const cairn_plugin_descriptor_v1* descriptor = nullptr;
+  const auto entry = library->get<const void*()>(CAIRN_PLUGIN_ENTRY_SYMBOL);
+  const void* raw = nullptr;
   try {
-    descriptor = entry();
+    raw = entry();
   } catch (...) {
     throw PluginError(base + ": " CAIRN_PLUGIN_ENTRY_SYMBOL "() threw; the plugin is broken");
   }
-  if (descriptor == nullptr) throw PluginError(base + ": " CAIRN_PLUGIN_ENTRY_SYMBOL "() returned null");
+  if (raw == nullptr) throw PluginError(base + ": " CAIRN_PLUGIN_ENTRY_SYMBOL "() returned null");
 
-  if (descriptor->abi_version != CAIRN_SDK_ABI_VERSION) {
-    throw PluginError(base + " was built for Cairn SDK ABI " + std::to_string(descriptor->abi_version) +
+  // Every layout starts with the SDK ABI; nothing else is read before it matches.
+  const auto* head = static_cast<const uint32_t*>(raw);
+  if (head[0] != CAIRN_SDK_ABI_VERSION) {
+    throw PluginError(base + " was built for Cairn SDK ABI " + std::to_string(head[0]) +
                       ", this cairn supports ABI " + std::to_string(CAIRN_SDK_ABI_VERSION) +
                       "; rebuild the plugin against this SDK");
   }
-  const std::string torch_version = or_empty(descriptor->torch_version);
-  if (torch_version != TORCH_VERSION) {
-    throw PluginError(base + " was built against LibTorch " + (torch_version.empty() ? "(unknown)" : torch_version) +
+  const Descriptor descriptor = read_descriptor(raw, base);
+  if (descriptor.uses_torch && descriptor.torch_version != TORCH_VERSION) {
+    throw PluginError(base + " was built against LibTorch " +
+                      (descriptor.torch_version.empty() ? "(unknown)" : descriptor.torch_version) +
                       ", this cairn uses LibTorch " TORCH_VERSION "; rebuild the plugin against this LibTorch");
   }
-  const std::string cxx_abi = or_empty(descriptor->cxx_abi);
-  if (cxx_abi != CAIRN_CXX_ABI_TAG) {
-    throw PluginError(base + " was built for C++ ABI '" + cxx_abi + "', this cairn uses '" CAIRN_CXX_ABI_TAG
+  // Kept for plugins without LibTorch too: std::string and std::function cross
+  // the Registrar boundary whatever the plugin does with tensors.
+  if (descriptor.cxx_abi != CAIRN_CXX_ABI_TAG) {
+    throw PluginError(base + " was built for C++ ABI '" + descriptor.cxx_abi + "', this cairn uses '" CAIRN_CXX_ABI_TAG
                              "'; rebuild it with the same compiler family and _GLIBCXX_USE_CXX11_ABI setting");
   }
 
   OpenedPlugin opened;
-  opened.name = or_empty(descriptor->name);
-  opened.version = or_empty(descriptor->version);
-  opened.description = or_empty(descriptor->description);
-  opened.register_fn = descriptor->register_fn;
+  opened.name = descriptor.name;
+  opened.version = descriptor.version;
+  opened.description = descriptor.description;
+  opened.register_fn = descriptor.register_fn;
   if (opened.name.empty()) throw PluginError(base + ": the plugin descriptor has no name");
   if (opened.register_fn == nullptr) throw PluginError(base + ": plugin '" + opened.name + "' has no register function");
   opened.library = std::move(library);

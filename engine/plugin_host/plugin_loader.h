@@ -17,9 +17,10 @@ struct OpenedPlugin {
   void (*register_fn)(Registrar& registrar) = nullptr;
 };
 
-// Loads `path` and reads its descriptor. The ABI, LibTorch and C++ ABI tags
-// are compared before anything else of the descriptor is touched (a plugin of
-// another ABI may lay it out differently). Throws PluginError with a one-line
+// Loads `path` and reads its descriptor, of any layout. The SDK ABI is compared
+// before anything else of the descriptor is touched (a plugin of another ABI
+// may lay it out differently), then the LibTorch version (for a plugin that
+// uses LibTorch) and the C++ ABI tag. Throws PluginError with a one-line
 // reason naming the file's base name and, for version mismatches, both versions.
 OpenedPlugin open_plugin(const std::string& path);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "plugin_host/plugin_host.h"
@@ -31,6 +32,14 @@ std::vector<std::string> default_dirs() {
   return dirs;
 }
 
+// Composer-style per-user location, beside pip's ~/.local: where `cairn`
+// finds plugins a user installed without root.
+std::optional<std::string> user_dir() {
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') return std::nullopt;
+  return (fs::path(home) / ".local/lib/cairn/plugins").lexically_normal().string();
+}
+
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -47,6 +56,7 @@ std::vector<SearchDir> plugin_search_dirs(const std::vector<std::string>& plugin
       if (!entry.empty()) dirs.push_back({entry, SearchDirSource::kEnvironment});
     }
   }
+  if (const auto dir = user_dir()) dirs.push_back({*dir, SearchDirSource::kUser});
   for (const auto& dir : default_dirs()) dirs.push_back({dir, SearchDirSource::kDefault});
   return dirs;
 }

@@ -6,7 +6,7 @@
 
 namespace cairn {
 
-enum class SearchDirSource { kPluginDirFlag, kEnvironment, kDefault };
+enum class SearchDirSource { kPluginDirFlag, kEnvironment, kUser, kDefault };
 
 struct SearchDir {
   std::string path;
@@ -14,7 +14,10 @@ struct SearchDir {
 };
 
 // --plugin-dir entries, then CAIRN_PLUGIN_PATH (':'-separated, empty entries
-// ignored), then the install location next to the running binary.
+// ignored), then the per-user folder ($HOME/.local/lib/cairn/plugins), then the
+// install location next to the running binary. The user's folder comes before
+// the installed one so that a plugin a user drops in overrides a bundled one
+// of the same name, as a PATH entry would.
 std::vector<SearchDir> plugin_search_dirs(const std::vector<std::string>& plugin_dirs);
 
 // Regular files (or links to them) named *.so directly in `dir`, sorted by

@@ -11,7 +11,6 @@
 #include <filesystem>
 
 #include "cairn/errors.h"
-#include "parallel_parts.h"
 #include "s3_store.h"
 
 namespace s3store {
@@ -119,7 +118,7 @@ void S3Store::fetch_into(const std::string& object_name, int fd, uint64_t size, 
     throw cairn::StoreError(cairn::StoreErrorKind::kOther, "download of '" + get_uri(object_name) +
                                                                "' failed: cannot size the temporary file: " + std::strerror(errno));
   }
-  run_parts(ranges, transfer.max_concurrency, [&](uint64_t index) {
+  parts_.run(ranges, [&](uint64_t index) {
     const uint64_t first = index * range;
     const uint64_t length = std::min(range, size - first);
     S3Call call{"download (bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + ")", object_name, "GET"};

@@ -3,13 +3,14 @@
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
 #include "cairn/http/redact.h"
+#include "cairn/http/sigv4.h"
 #include "cairn/http/url.h"
 #include "s3_xml.h"
-#include "sigv4.h"
 
 namespace s3store {
 
 namespace http = cairn::http;
+namespace sigv4 = cairn::http::sigv4;
 
 namespace {
 
@@ -17,8 +18,11 @@ const char* const kEmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e46
 
 // The <Error> document of a failed response, or, for a HEAD (no body), the status alone.
 http::ServiceError parse_error(const http::Response& response) {
-  http::ServiceError error{response.status, xml_value(response.body, "Code"), xml_value(response.body, "Message")};
-  if (error.code.empty() && error.message.empty() && !response.body.empty() && !xml_is_error(response.body)) {
+  http::ServiceError error{response.status, "", ""};
+  if (const auto document = parse_error_document(response.body)) {
+    error.code = document->code;
+    error.message = document->message;
+  } else if (!response.body.empty()) {
     // Not S3's XML (a proxy's HTML page): keep a short, single-line excerpt.
     std::string excerpt = response.body.substr(0, 200);
     for (char& c : excerpt) {
@@ -65,7 +69,7 @@ std::string S3Client::scrub(const std::string& text) const {
 }
 
 http::Request S3Client::build_request(const S3Call& call, const std::string& amz_date) const {
-  SigningRequest signing;
+  sigv4::Request signing;
   signing.method = call.method;
   const std::string& base = settings_.endpoint.path;
   const std::string bucket_part = settings_.path_style ? "/" + settings_.bucket : "";
@@ -81,12 +85,12 @@ http::Request S3Client::build_request(const S3Call& call, const std::string& amz
   if (!settings_.credentials.session_token.empty()) {
     signing.headers.emplace_back("x-amz-security-token", settings_.credentials.session_token);
   }
-  const Signature signature = sign_v4(signing, settings_.credentials, {settings_.region, "s3", amz_date, false});
+  const sigv4::Signature signature = sigv4::sign(signing, settings_.credentials, {settings_.region, "s3", amz_date, false});
 
   http::Request request;
   request.method = call.method;
-  const std::string query = canonical_query(call.query);
-  request.url = settings_.endpoint.scheme + "://" + settings_.endpoint.host + canonical_path(signing.path, false) +
+  const std::string query = sigv4::canonical_query(call.query);
+  request.url = settings_.endpoint.scheme + "://" + settings_.endpoint.host + sigv4::canonical_path(signing.path, false) +
                 (query.empty() ? "" : "?" + query);
   request.headers = signing.headers;
   request.headers.emplace_back("Authorization", signature.authorization);
@@ -99,7 +103,7 @@ http::Response S3Client::send(const S3Call& call, const std::function<void(uint6
   http::ResponseRules rules = rules_;
   rules.error_of = [&call](const http::Response& response) -> std::optional<http::ServiceError> {
     if (!response.ok()) return parse_error(response);
-    if (call.error_may_come_with_200 && xml_is_error(response.body)) return parse_error(response);
+    if (call.error_may_come_with_200 && parse_error_document(response.body)) return parse_error(response);
     if (call.ranged && response.status != 206) {
       return http::ServiceError{response.status, "RangeIgnored", "the server answered a ranged GET with the whole object"};
     }
@@ -112,7 +116,7 @@ http::Response S3Client::send(const S3Call& call, const std::function<void(uint6
   };
   const std::string target = uri_of(call.object);  // a listing: the prefix listed
   try {
-    return http::send_with_retry(http_, [&] { return build_request(call, amz_date_now()); }, rules, settings_.retry,
+    return http::send_with_retry(http_, [&] { return build_request(call, sigv4::amz_date_now()); }, rules, settings_.retry,
                                  call.operation, target, on_bytes);
   } catch (const http::RequestError& e) {
     const http::Failure& failure = e.failure();

@@ -24,7 +24,9 @@ struct S3Call {
   cairn::http::RequestBody body;
   std::string payload_hash;  // for file bodies (hashed by the caller); "" = hash the memory body
   cairn::http::ResponseSink sink;
-  // A 200 whose body is an <Error> document fails (CompleteMultipartUpload).
+  // A 200 whose body is an <Error> document fails: S3 does that on
+  // CompleteMultipartUpload, and a call whose answer is read must not take an
+  // error document for an answer.
   bool error_may_come_with_200 = false;
   // When set, a 2xx response with another body length is a (retried) failure.
   int64_t expected_body_bytes = -1;

@@ -19,8 +19,8 @@
 
 #include "cairn/http/client.h"
 #include "cairn/http/retry.h"
+#include "cairn/http/sigv4.h"
 #include "cairn/http/url.h"
-#include "sigv4.h"
 
 namespace cairn {
 struct Uri;
@@ -42,7 +42,7 @@ struct S3Settings {
   std::string region = "us-east-1";
   cairn::http::Endpoint endpoint;  // where requests go
   bool path_style = false;         // "/bucket/key" instead of "bucket.host/key"
-  Credentials credentials;
+  cairn::http::sigv4::Credentials credentials;
   std::string canned_acl;  // x-amz-acl on uploads; "" = none
   TransferSettings transfer;
   cairn::http::RetryPolicy retry;

@@ -9,7 +9,8 @@ namespace s3store {
 
 namespace http = cairn::http;
 
-S3Store::S3Store(S3Settings settings) : client_(std::move(settings)) {}
+S3Store::S3Store(S3Settings settings)
+    : client_(std::move(settings)), parts_(client_.settings().transfer.max_concurrency) {}
 
 std::string S3Store::get_uri(const std::string& object_name) const { return client_.uri_of(object_name); }
 
@@ -38,17 +39,25 @@ std::vector<std::string> S3Store::list_objects(const std::string& prefix, const 
     S3Call call{"list", prefix, "GET", /*bucket_level=*/true};
     call.query = {{"list-type", "2"}, {"prefix", store_prefix + prefix}};
     if (!token.empty()) call.query.emplace_back("continuation-token", token);
+    // An answer that is not a listing must not read as an empty one.
+    call.error_may_come_with_200 = true;
     const http::Response response = client_.send(call);
-    for (auto& key : xml_values(response.body, "Key")) {
+    ListPage page;
+    try {
+      page = parse_list_page(response.body);
+    } catch (const XmlError& e) {
+      throw cairn::StoreError(cairn::StoreErrorKind::kOther, "list of '" + get_uri(prefix) + "' failed: " + e.what());
+    }
+    for (auto& key : page.keys) {
       if (key.size() >= store_prefix.size() && key.compare(0, store_prefix.size(), store_prefix) == 0) {
         names.push_back(key.substr(store_prefix.size()));
       }
     }
-    token = xml_value(response.body, "IsTruncated") == "true" ? xml_value(response.body, "NextContinuationToken") : "";
-    if (xml_value(response.body, "IsTruncated") == "true" && token.empty()) {
+    if (page.truncated && page.next_token.empty()) {
       throw cairn::StoreError(cairn::StoreErrorKind::kOther,
                               "list of '" + get_uri(prefix) + "' failed: the server said the listing is truncated but sent no continuation token");
     }
+    token = page.truncated ? page.next_token : "";
   } while (!token.empty());
   std::sort(names.begin(), names.end());
   return names;

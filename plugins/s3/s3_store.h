@@ -5,12 +5,14 @@
 // multipart_threshold are one PUT; larger files are multipart uploads with
 // equal-sized parts sent concurrently. Large downloads are concurrent ranged
 // GETs into a temporary file next to the destination, renamed at the end.
+// Parts run on the store's own pool of max_concurrency threads.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "cairn/object_store.h"
+#include "parallel_parts.h"
 #include "s3_client.h"
 
 namespace s3store {
@@ -47,6 +49,7 @@ class S3Store : public cairn::ObjectStore {
   cairn::http::Headers upload_headers() const;
 
   S3Client client_;
+  PartPool parts_;
 };
 
 }  // namespace s3store

@@ -1,55 +1,155 @@
 #include "s3_xml.h"
 
-#include <cstdlib>
+#include <expat.h>
+
+#include <climits>
+#include <memory>
 
 namespace s3store {
 
 namespace {
 
-void append_utf8(std::string& out, unsigned long code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
+// Deeper than any S3 answer; bounds what a hostile server can make us hold.
+constexpr size_t kMaxDepth = 32;
+
+// Expat reports a namespaced name as "<uri>|<local>"; '|' is not a name
+// character, so what follows the last one is the local name.
+constexpr char kNamespaceSeparator = '|';
+
+// The texts of the elements at `paths` (local names from the root, joined by
+// '/'), per path in document order. Only an element's own text counts (CDATA
+// and references decoded), not that of its children.
+struct Extract {
+  std::string root;
+  std::vector<std::vector<std::string>> values;
+};
+
+struct Reader {
+  Reader(XML_Parser the_parser, const std::vector<std::string>& wanted) : parser(the_parser), paths(wanted) {
+    out.values.resize(wanted.size());
   }
+
+  XML_Parser parser;
+  const std::vector<std::string>& paths;
+  Extract out;
+  std::string path;                 // of the innermost open element
+  std::vector<size_t> path_length;  // path.size() before each open element
+  std::vector<int> capture;         // per open element: its index in `paths`, or -1
+  std::string failure;
+
+  static void on_start(void* self, const XML_Char* name, const XML_Char**) {
+    static_cast<Reader*>(self)->start(name);
+  }
+  static void on_end(void* self, const XML_Char*) { static_cast<Reader*>(self)->end(); }
+  static void on_text(void* self, const XML_Char* text, int length) {
+    auto& reader = *static_cast<Reader*>(self);
+    if (!reader.capture.empty() && reader.capture.back() >= 0) {
+      reader.out.values[static_cast<size_t>(reader.capture.back())].back().append(text, static_cast<size_t>(length));
+    }
+  }
+
+  void start(std::string_view name) {
+    if (path_length.size() == kMaxDepth) {
+      failure = "elements nested more than " + std::to_string(kMaxDepth) + " deep";
+      XML_StopParser(parser, XML_FALSE);
+      return;
+    }
+    const size_t separator = name.rfind(kNamespaceSeparator);
+    const std::string_view local = separator == std::string_view::npos ? name : name.substr(separator + 1);
+    path_length.push_back(path.size());
+    if (!path.empty()) path += '/';
+    path += local;
+    if (path_length.size() == 1) out.root = std::string(local);
+    int index = -1;
+    for (size_t i = 0; i < paths.size() && index < 0; ++i) {
+      if (paths[i] == path) index = static_cast<int>(i);
+    }
+    if (index >= 0) out.values[static_cast<size_t>(index)].emplace_back();
+    capture.push_back(index);
+  }
+
+  void end() {
+    path.resize(path_length.back());
+    path_length.pop_back();
+    capture.pop_back();
+  }
+};
+
+Extract read_xml(std::string_view document, const std::vector<std::string>& paths) {
+  // S3 may send white space ahead of the document to keep a slow request's
+  // connection alive (CompleteMultipartUpload); XML allows none before "<?xml".
+  const size_t start = document.find_first_not_of(" \t\r\n");
+  document.remove_prefix(start == std::string_view::npos ? document.size() : start);
+  if (document.empty()) throw XmlError("the answer has no XML document (empty body)");
+  if (document.size() > INT_MAX) throw XmlError("the XML answer is too large to parse");
+
+  std::unique_ptr<XML_ParserStruct, void (*)(XML_Parser)> parser(XML_ParserCreateNS(nullptr, kNamespaceSeparator),
+                                                                  XML_ParserFree);
+  if (!parser) throw std::bad_alloc();
+  Reader reader(parser.get(), paths);
+  XML_SetUserData(parser.get(), &reader);
+  XML_SetElementHandler(parser.get(), Reader::on_start, Reader::on_end);
+  XML_SetCharacterDataHandler(parser.get(), Reader::on_text);
+  if (XML_Parse(parser.get(), document.data(), static_cast<int>(document.size()), XML_TRUE) != XML_STATUS_OK) {
+    const std::string what = !reader.failure.empty() ? reader.failure : XML_ErrorString(XML_GetErrorCode(parser.get()));
+    throw XmlError("the answer is not well-formed XML: " + what + " (line " +
+                   std::to_string(XML_GetCurrentLineNumber(parser.get())) + ", column " +
+                   std::to_string(XML_GetCurrentColumnNumber(parser.get())) + ")");
+  }
+  return std::move(reader.out);
+}
+
+Extract read_document(std::string_view document, const std::string& root, const std::vector<std::string>& paths) {
+  Extract extract = read_xml(document, paths);
+  if (extract.root != root) {
+    throw XmlError("the answer's root element is <" + extract.root + "> where S3 sends <" + root + ">");
+  }
+  return extract;
+}
+
+const std::string& first_or_empty(const std::vector<std::string>& values) {
+  static const std::string kEmpty;
+  return values.empty() ? kEmpty : values.front();
+}
+
+std::string_view trimmed(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 }  // namespace
 
-std::string xml_unescape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const size_t semicolon = text[i] == '&' ? text.find(';', i) : std::string_view::npos;
-    if (semicolon == std::string_view::npos || semicolon - i > 10) {
-      out += text[i];
-      continue;
+ListPage parse_list_page(std::string_view document) {
+  Extract extract = read_document(document, "ListBucketResult",
+                                  {"ListBucketResult/Contents/Key", "ListBucketResult/IsTruncated",
+                                   "ListBucketResult/NextContinuationToken"});
+  ListPage page;
+  page.keys = std::move(extract.values[0]);
+  // xs:boolean: "true" or "1", with white space around it allowed.
+  const std::string_view truncated = trimmed(first_or_empty(extract.values[1]));
+  page.truncated = truncated == "true" || truncated == "1";
+  page.next_token = first_or_empty(extract.values[2]);
+  return page;
+}
+
+std::string parse_upload_id(std::string_view document) {
+  const Extract extract =
+      read_document(document, "InitiateMultipartUploadResult", {"InitiateMultipartUploadResult/UploadId"});
+  return first_or_empty(extract.values[0]);
+}
+
+std::optional<ErrorDocument> parse_error_document(std::string_view document) {
+  try {
+    const Extract extract = read_xml(document, {"Error/Code", "Error/Message", "ErrorResponse/Error/Code",
+                                                "ErrorResponse/Error/Message"});
+    if (extract.root == "Error") return ErrorDocument{first_or_empty(extract.values[0]), first_or_empty(extract.values[1])};
+    if (extract.root == "ErrorResponse") {
+      return ErrorDocument{first_or_empty(extract.values[2]), first_or_empty(extract.values[3])};
     }
-    const std::string entity(text.substr(i + 1, semicolon - i - 1));
-    if (entity == "amp") out += '&';
-    else if (entity == "lt") out += '<';
-    else if (entity == "gt") out += '>';
-    else if (entity == "quot") out += '"';
-    else if (entity == "apos") out += '\'';
-    else if (entity.size() > 1 && entity[0] == '#') {
-      const bool hex = entity[1] == 'x' || entity[1] == 'X';
-      append_utf8(out, std::strtoul(entity.c_str() + (hex ? 2 : 1), nullptr, hex ? 16 : 10));
-    } else {
-      out += text.substr(i, semicolon - i + 1);
-    }
-    i = semicolon;
+  } catch (const XmlError&) {
   }
-  return out;
+  return std::nullopt;
 }
 
 std::string xml_escape(std::string_view text) {
@@ -65,51 +165,6 @@ std::string xml_escape(std::string_view text) {
     }
   }
   return out;
-}
-
-std::vector<std::string> xml_values(std::string_view document, std::string_view tag) {
-  std::vector<std::string> values;
-  const std::string open = "<" + std::string(tag);
-  const std::string close = "</" + std::string(tag) + ">";
-  size_t at = 0;
-  while ((at = document.find(open, at)) != std::string_view::npos) {
-    const size_t name_end = at + open.size();
-    // "<Key>" or "<Key attr=..>" or "<Key/>", not "<KeyMarker>".
-    if (name_end >= document.size() || (document[name_end] != '>' && document[name_end] != ' ' && document[name_end] != '/')) {
-      at = name_end;
-      continue;
-    }
-    const size_t start_end = document.find('>', name_end);
-    if (start_end == std::string_view::npos) break;
-    if (document[start_end - 1] == '/') {
-      values.emplace_back();
-      at = start_end + 1;
-      continue;
-    }
-    const size_t end = document.find(close, start_end + 1);
-    if (end == std::string_view::npos) break;
-    values.push_back(xml_unescape(document.substr(start_end + 1, end - start_end - 1)));
-    at = end + close.size();
-  }
-  return values;
-}
-
-std::string xml_value(std::string_view document, std::string_view tag) {
-  auto values = xml_values(document, tag);
-  return values.empty() ? "" : values.front();
-}
-
-bool xml_is_error(std::string_view document) {
-  size_t at = 0;
-  // Skip the declaration, comments and white space before the root element.
-  while ((at = document.find('<', at)) != std::string_view::npos) {
-    if (document.substr(at, 2) == "<?" || document.substr(at, 4) == "<!--") {
-      ++at;
-      continue;
-    }
-    return document.substr(at, 7) == "<Error>" || document.substr(at, 7) == "<Error ";
-  }
-  return false;
 }
 
 }  // namespace s3store

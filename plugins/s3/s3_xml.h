@@ -1,24 +1,47 @@
-// Reading S3's XML responses: flat documents (Error, ListBucketResult,
-// InitiateMultipartUploadResult) whose fields are found by element name. Not
-// a general XML parser: no namespaces prefixes, attributes or CDATA, which S3
-// does not send in these responses.
+// Reading S3's XML responses with expat, a maintained XML parser: values are
+// taken by their element path from the root ("ListBucketResult/Contents/Key"),
+// so CDATA, entities, namespace prefixes and same-named elements elsewhere in
+// the document are read as XML says, not as a text search happens to find them.
 #pragma once
 
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace s3store {
 
-// The text of every <tag>...</tag> (or <tag .../>: "") in document order, with
-// the five XML entities and numeric character references decoded.
-std::vector<std::string> xml_values(std::string_view document, std::string_view tag);
-// The first such text, or "" when there is none.
-std::string xml_value(std::string_view document, std::string_view tag);
-// Whether the document's root element is <Error>.
-bool xml_is_error(std::string_view document);
+// The body is not well-formed XML, or not the document that was expected.
+// The message says which, without quoting the body.
+class XmlError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One page of a ListObjectsV2 answer (ListBucketResult).
+struct ListPage {
+  std::vector<std::string> keys;  // Contents/Key, in document order
+  bool truncated = false;         // IsTruncated
+  std::string next_token;         // NextContinuationToken ("" when absent)
+};
+
+// S3's <Error> document (also inside an <ErrorResponse>, as some
+// S3-compatible servers wrap it).
+struct ErrorDocument {
+  std::string code;
+  std::string message;
+};
+
+// XmlError unless `document` is a ListBucketResult.
+ListPage parse_list_page(std::string_view document);
+// The UploadId of an InitiateMultipartUploadResult ("" when it has none);
+// XmlError unless `document` is one.
+std::string parse_upload_id(std::string_view document);
+// The error an error document describes; nullopt when `document` is not one
+// (empty, not XML, or XML with another root), never an exception.
+std::optional<ErrorDocument> parse_error_document(std::string_view document);
 
 std::string xml_escape(std::string_view text);
-std::string xml_unescape(std::string_view text);
 
 }  // namespace s3store

@@ -9,7 +9,6 @@
 
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
-#include "parallel_parts.h"
 #include "s3_store.h"
 #include "s3_xml.h"
 
@@ -93,8 +92,15 @@ std::string S3Store::start_multipart(const std::string& object_name) {
   S3Call call{"upload (create multipart upload)", object_name, "POST"};
   call.query = {{"uploads", ""}};
   call.headers = upload_headers();
+  call.error_may_come_with_200 = true;
   const http::Response response = client_.send(call);
-  const std::string upload_id = xml_value(response.body, "UploadId");
+  std::string upload_id;
+  try {
+    upload_id = parse_upload_id(response.body);
+  } catch (const XmlError& e) {
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) +
+                                                               "' failed: CreateMultipartUpload: " + e.what());
+  }
   if (upload_id.empty()) {
     throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) +
                                                                "' failed: CreateMultipartUpload answered without an UploadId");
@@ -121,7 +127,7 @@ void S3Store::upload_in_parts(const std::string& object_name, int fd, uint64_t s
   std::vector<std::string> etags(parts);
   PartProgress reporter(progress, size);
   try {
-    run_parts(parts, client_.settings().transfer.max_concurrency, [&](uint64_t index) {
+    parts_.run(parts, [&](uint64_t index) {
       const uint64_t offset = index * part_size;
       const uint64_t length = std::min(part_size, size - offset);
       const std::string number = std::to_string(index + 1);

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "cairn/errors.h"
-#include "sha256.h"
+#include "cairn/http/crypto.h"
 
 namespace checked_store {
 
@@ -63,7 +63,7 @@ std::string copy_hashing(const std::string& source, TempFile& temp, const cairn:
   in.seekg(0, std::ios::end);
   const uint64_t total = static_cast<uint64_t>(in.tellg());
   in.seekg(0);
-  Sha256 hash;
+  cairn::http::Sha256 hash;
   std::vector<char> buffer(1 << 20);
   uint64_t done = 0;
   if (progress) progress(0, total);
@@ -86,7 +86,7 @@ std::string copy_hashing(const std::string& source, TempFile& temp, const cairn:
   ::close(temp.fd);
   temp.fd = -1;
   if (progress && done != total) progress(done, done);
-  return hash.hex_digest();
+  return hash.finish_hex();
 }
 
 void rename_into_place(TempFile& temp, const std::string& destination) {

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs Cairn, builds samples/checksum_store against the installed SDK alone
+# Installs Cairn, builds samples/checksum_store against the installed SDK core alone
+# (LibTorch hidden from CMake; no torch header or library may reach it)
 # (from a copy of its sources, so nothing of the source tree is in reach), then
 # loads the plugin and round-trips an object through it.
 #   out_of_tree.sh <cmake> <cairn build dir> <checksum_store source> <roundtrip exe> <work dir>
@@ -10,7 +11,9 @@ rm -rf "$work"
 mkdir -p "$work"
 "$cmake" --install "$build" --prefix "$work/prefix" >"$work/install.log"
 cp -r "$sample" "$work/src"
+# LibTorch hidden from CMake: a store plugin needs the SDK core alone.
 "$cmake" -S "$work/src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
   -DCMAKE_INSTALL_PREFIX="$work/prefix" >"$work/configure.log"
 "$cmake" --build "$work/build" >"$work/build.log"
@@ -24,6 +27,15 @@ if grep -q -- "$source_tree/sdk" "$work/build/compile_commands.json"; then
 fi
 grep -q -- "$work/prefix/include" "$work/build/compile_commands.json" || {
   echo "out-of-tree build did not use the installed SDK headers" >&2; exit 1; }
+# ...and neither LibTorch's headers nor its libraries.
+if grep -q -- "torch" "$work/build/compile_commands.json"; then
+  echo "out-of-tree store build saw LibTorch:" >&2
+  grep -o -- "-I[^ ]*torch[^ ]*" "$work/build/compile_commands.json" | sort -u >&2
+  exit 1
+fi
+if readelf -d "$work/build/libcairn-checked_store.so" | grep NEEDED | grep -E "libtorch|libc10"; then
+  echo "the out-of-tree store plugin needs LibTorch (above)" >&2; exit 1
+fi
 
 # `cmake --install` of the plugin project puts it where cairn looks for plugins.
 "$cmake" --install "$work/build" >"$work/plugin-install.log"

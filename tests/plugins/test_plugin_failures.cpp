@@ -1,7 +1,9 @@
 // Broken plugin files are reported one by one and do not stop the good ones.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 
 #include "cairn/errors.h"
 #include "cairn/registrar.h"
@@ -125,7 +127,7 @@ BOOST_AUTO_TEST_CASE(search_path_order_and_missing_directories) {
   BOOST_TEST(path[0] == "/nonexistent/flag");
   BOOST_TEST(path[1] == dir.path().string());
   BOOST_TEST(path[2] == "/nonexistent/from-env");
-  BOOST_TEST(contains(path[3], "cairn/plugins"));  // next to the running binary
+  BOOST_TEST(contains(path.back(), "cairn/plugins"));  // next to the running binary
 
   PluginHost host;
   host.load_all({"/nonexistent/flag"});
@@ -134,6 +136,38 @@ BOOST_AUTO_TEST_CASE(search_path_order_and_missing_directories) {
   BOOST_TEST(contains(reason_for(host, "/nonexistent/from-env"), "(from CAIRN_PLUGIN_PATH) does not exist"));
   // The environment's folder was searched: its good plugin loaded.
   BOOST_TEST(host.handles_scheme("tst"));
+}
+
+BOOST_AUTO_TEST_CASE(the_per_user_folder_is_searched_before_the_installed_one) {
+  TempDir home;
+  const fs::path user_dir = home.path() / ".local/lib/cairn/plugins";
+  fs::create_directories(user_dir);
+  fs::copy_file(dir.path() / "libcairn-tp_a_good.so", user_dir / "libcairn-tp_a_good.so");
+  cairn::test::ScopedEnv env("HOME", home.path().string());
+  const std::vector<std::string> path = PluginHost::search_path({});
+  PluginHost host;
+  host.load_all({});
+  env.restore();
+
+  BOOST_TEST_REQUIRE(path.size() >= 2u);
+  BOOST_TEST(path[path.size() - 2] == user_dir.string());
+  BOOST_TEST(contains(path.back(), "cairn/plugins"));
+  BOOST_TEST(plugins_under(host, user_dir).size() == 1u);
+  BOOST_TEST(host.handles_scheme("tst"));
+}
+
+// A store plugin built against an older SDK release (descriptor layout 1), one
+// from a newer release (a longer descriptor), and one built without LibTorch
+// that names a LibTorch this cairn does not have: all three load.
+BOOST_AUTO_TEST_CASE(descriptors_of_other_layouts_and_without_torch_load) {
+  PluginHost host;
+  for (const char* file : {"libcairn-tp_layout_1.so", "libcairn-tp_newer_layout.so", "libcairn-tp_no_torch.so"}) {
+    const fs::path path = fs::path(CAIRN_TEST_PLUGIN_DIR) / file;
+    BOOST_TEST(host.load_file(path.string()), file << ": " << reason_for(host, path.string()));
+  }
+  BOOST_TEST(host.handles_scheme("lay1"));
+  BOOST_TEST(host.handles_scheme("lay3"));
+  BOOST_TEST(host.handles_scheme("notorch"));
 }
 
 BOOST_AUTO_TEST_CASE(load_file_reports_a_missing_file) {

@@ -9,8 +9,8 @@
 #include <stdexcept>
 
 #include "cairn/http/crypto.h"
+#include "cairn/http/sigv4.h"
 #include "cairn/http/url.h"
-#include "sigv4.h"
 
 namespace s3test {
 
@@ -134,7 +134,7 @@ bool signature_is_valid(const ReceivedRequest& request, const std::string& secre
   if (authorization.rfind("AWS4-HMAC-SHA256 ", 0) != 0 || credential.empty() || signed_headers.empty()) return false;
   if (request.header("x-amz-content-sha256") != cairn::http::sha256_hex(request.body)) return false;
 
-  s3store::SigningRequest signing;
+  cairn::http::sigv4::Request signing;
   signing.method = request.method;
   const auto question = request.target.find('?');
   signing.path = cairn::http::percent_decode(request.target.substr(0, question));
@@ -152,7 +152,7 @@ bool signature_is_valid(const ReceivedRequest& request, const std::string& secre
   while (std::getline(names, name, ';')) signing.headers.emplace_back(name, request.header(name));
   signing.payload_hash = request.header("x-amz-content-sha256");
   const std::string access_key = credential.substr(0, credential.find('/'));
-  const auto expected = s3store::sign_v4(signing, {access_key, secret, ""},
+  const auto expected = cairn::http::sigv4::sign(signing, {access_key, secret, ""},
                                          {region, "s3", request.header("x-amz-date"), false});
   return expected.authorization == authorization;
 }

@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(s3rver_listing_follows_continuation_tokens) {
   constexpr uint64_t kCount = 1105;  // more than one 1000-key page
   std::vector<std::string> expected;
   for (uint64_t i = 0; i < kCount; ++i) expected.push_back("obj-" + std::to_string(i));
-  s3store::run_parts(kCount, 8, [&](uint64_t i) { store.upload_object(expected[i], dir / "tiny"); });
+  s3store::PartPool(8).run(kCount, [&](uint64_t i) { store.upload_object(expected[i], dir / "tiny"); });
   std::sort(expected.begin(), expected.end());
   const auto listed = store.list_objects();
   BOOST_TEST(listed.size() == kCount);

@@ -1,4 +1,4 @@
-// The SigV4 signer against AWS's published test suite (aws-c-auth's copy, the
+// Cairn::http's SigV4 signer against AWS's published test suite (aws-c-auth's copy, the
 // header-signed variant of every case) and the S3 API Reference's worked
 // examples, vendored under tests/s3/vectors.
 #include <filesystem>
@@ -9,11 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/http/crypto.h"
+#include "cairn/http/sigv4.h"
 #include "cairn/http/url.h"
-#include "sigv4.h"
 
 namespace fs = std::filesystem;
-using s3store::SigningRequest;
+namespace sigv4 = cairn::http::sigv4;
+using SigningRequest = sigv4::Request;
 
 namespace {
 
@@ -98,7 +99,7 @@ BOOST_AUTO_TEST_CASE(aws_signing_test_suite_header_variants) {
       const auto context = nlohmann::json::parse(slurp(dir / "context.json"));
       RawRequest raw = parse_request(slurp(dir / "request.txt"));
       const auto& credentials = context["credentials"];
-      const s3store::Credentials keys{credentials["access_key_id"], credentials["secret_access_key"],
+      const sigv4::Credentials keys{credentials["access_key_id"], credentials["secret_access_key"],
                                       credentials.value("token", "")};
       const std::string amz_date = amz_date_of(context["timestamp"]);
       raw.signing.headers.emplace_back("X-Amz-Date", amz_date);
@@ -108,7 +109,7 @@ BOOST_AUTO_TEST_CASE(aws_signing_test_suite_header_variants) {
       raw.signing.payload_hash = cairn::http::sha256_hex(raw.body);
       if (context.value("sign_body", false)) raw.signing.headers.emplace_back("x-amz-content-sha256", raw.signing.payload_hash);
 
-      const auto signature = s3store::sign_v4(raw.signing, keys, {context["region"], context["service"], amz_date, context["normalize"]});
+      const auto signature = sigv4::sign(raw.signing, keys, {context["region"], context["service"], amz_date, context["normalize"]});
       BOOST_TEST(signature.canonical_request == without_trailing_newlines(slurp(dir / "header-canonical-request.txt")));
       BOOST_TEST(signature.string_to_sign == without_trailing_newlines(slurp(dir / "header-string-to-sign.txt")));
       BOOST_TEST(signature.signature == without_trailing_newlines(slurp(dir / "header-signature.txt")));
@@ -121,8 +122,8 @@ BOOST_AUTO_TEST_CASE(aws_signing_test_suite_header_variants) {
 
 BOOST_AUTO_TEST_CASE(s3_documentation_examples) {
   const auto examples = nlohmann::json::parse(slurp(kVectors / "aws-sigv4-s3-examples.json"));
-  const s3store::Credentials keys{examples["credentials"]["access_key_id"], examples["credentials"]["secret_access_key"], ""};
-  BOOST_TEST(cairn::http::to_hex(s3store::derive_signing_key(keys.secret_access_key, "20130524", "us-east-1", "s3")) ==
+  const sigv4::Credentials keys{examples["credentials"]["access_key_id"], examples["credentials"]["secret_access_key"], ""};
+  BOOST_TEST(cairn::http::to_hex(sigv4::derive_signing_key(keys.secret_access_key, "20130524", "us-east-1", "s3")) ==
              examples["derived_signing_key_hex"].get<std::string>());
   int checked = 0;
   for (const auto& example : examples["header_signing_examples"]) {
@@ -134,8 +135,8 @@ BOOST_AUTO_TEST_CASE(s3_documentation_examples) {
       for (const auto& pair : example["headers_to_sign"]) request.headers.emplace_back(pair[0], pair[1]);
       request.payload_hash = cairn::http::sha256_hex(example["body"].get<std::string>());
       BOOST_TEST(request.payload_hash == example["payload_sha256"].get<std::string>());
-      const auto signature = s3store::sign_v4(request, keys, {"us-east-1", "s3", examples["x_amz_date"], false});
-      BOOST_TEST(s3store::canonical_path(request.path, false) == example["expected_canonical_uri"].get<std::string>());
+      const auto signature = sigv4::sign(request, keys, {"us-east-1", "s3", examples["x_amz_date"], false});
+      BOOST_TEST(sigv4::canonical_path(request.path, false) == example["expected_canonical_uri"].get<std::string>());
       BOOST_TEST(signature.canonical_request == example["expected_canonical_request"].get<std::string>());
       BOOST_TEST(signature.string_to_sign == example["expected_string_to_sign"].get<std::string>());
       BOOST_TEST(signature.signature == example["expected_signature"].get<std::string>());
@@ -147,8 +148,8 @@ BOOST_AUTO_TEST_CASE(s3_documentation_examples) {
 
 // S3 keys are not paths: "a//b/./c/../d" must be signed as written.
 BOOST_AUTO_TEST_CASE(s3_paths_are_not_normalised) {
-  BOOST_TEST(s3store::canonical_path("/bucket/a//b/./c/../d e+f~", false) == "/bucket/a//b/./c/../d%20e%2Bf~");
-  BOOST_TEST(s3store::canonical_path("/a//b/./c/../d", true) == "/a/b/d");
+  BOOST_TEST(sigv4::canonical_path("/bucket/a//b/./c/../d e+f~", false) == "/bucket/a//b/./c/../d%20e%2Bf~");
+  BOOST_TEST(sigv4::canonical_path("/a//b/./c/../d", true) == "/a/b/d");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

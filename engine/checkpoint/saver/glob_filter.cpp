@@ -8,23 +8,52 @@
 namespace cairn {
 namespace {
 
-// Matches one "[...]" set at glob[i] against c. Returns false with `end`
-// unchanged when the set is not closed (the '[' is then a literal).
-bool match_set(const std::string& glob, size_t i, char c, size_t& end, bool& matched) {
+// Python's fnmatch works on code points, so keys and globs are matched as
+// UTF-32: '?' and a set stand for one character, not one byte, of "layer_é".
+// A byte that is not valid UTF-8 stands for itself (as Python's
+// surrogateescape would keep it), so no key is unmatchable.
+std::u32string code_points(const std::string& text) {
+  std::u32string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    bool valid = length != 0 && i + length <= text.size();
+    char32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
+    for (size_t k = 1; valid && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next >> 6) == 0x2;
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    if (!valid) {
+      out.push_back(0xDC00 + lead);
+      ++i;
+      continue;
+    }
+    out.push_back(cp);
+    i += length;
+  }
+  return out;
+}
+
+// Matches one "[...]" set at glob[i] against c, with Python's rules: "[!" negates,
+// "[^" does not (a literal '^', where fnmatch(3) would negate), a ']' right after
+// "[" or "[!" is a member. Returns false with `end` unchanged when the set is
+// not closed (the '[' is then a literal).
+bool match_set(const std::u32string& glob, size_t i, char32_t c, size_t& end, bool& matched) {
   size_t j = i + 1;
   bool negate = false;
-  if (j < glob.size() && glob[j] == '!') {
+  if (j < glob.size() && glob[j] == U'!') {
     negate = true;
     ++j;
   }
   const size_t first = j;
-  // A ']' right after "[" or "[!" belongs to the set.
-  if (j < glob.size() && glob[j] == ']') ++j;
-  while (j < glob.size() && glob[j] != ']') ++j;
+  if (j < glob.size() && glob[j] == U']') ++j;
+  while (j < glob.size() && glob[j] != U']') ++j;
   if (j >= glob.size()) return false;
   bool in = false;
   for (size_t k = first; k < j; ++k) {
-    if (k + 2 < j && glob[k + 1] == '-') {
+    if (k + 2 < j && glob[k + 1] == U'-') {
       if (glob[k] <= c && c <= glob[k + 2]) in = true;
       k += 2;
     } else if (glob[k] == c) {
@@ -96,23 +125,28 @@ void remove_paths(c10::IValue& node, const std::string& path, const std::set<std
 
 }  // namespace
 
-bool fnmatch_path(const std::string& glob, const std::string& path) {
-  // Iterative wildcard matching with one backtrack point for the last '*'.
-  size_t g = 0, p = 0, star_g = std::string::npos, star_p = 0;
+// Hand-written rather than fnmatch(3): glibc negates "[^...]" where Python
+// reads a literal '^' (so "[^a]" would match "b"), and in the C locale it
+// matches bytes, not characters. Iterative, with one backtrack point for the
+// last '*'.
+bool fnmatch_path(const std::string& glob_text, const std::string& path_text) {
+  const std::u32string glob = code_points(glob_text);
+  const std::u32string path = code_points(path_text);
+  size_t g = 0, p = 0, star_g = std::u32string::npos, star_p = 0;
   while (p < path.size()) {
     if (g < glob.size()) {
-      const char gc = glob[g];
-      if (gc == '*') {
+      const char32_t gc = glob[g];
+      if (gc == U'*') {
         star_g = g++;
         star_p = p;
         continue;
       }
-      if (gc == '?') {
+      if (gc == U'?') {
         ++g;
         ++p;
         continue;
       }
-      if (gc == '[') {
+      if (gc == U'[') {
         size_t end = g;
         bool matched = false;
         if (match_set(glob, g, path[p], end, matched)) {
@@ -121,7 +155,7 @@ bool fnmatch_path(const std::string& glob, const std::string& path) {
             ++p;
             continue;
           }
-        } else if (path[p] == '[') {
+        } else if (path[p] == U'[') {
           ++g;
           ++p;
           continue;
@@ -132,11 +166,11 @@ bool fnmatch_path(const std::string& glob, const std::string& path) {
         continue;
       }
     }
-    if (star_g == std::string::npos) return false;
+    if (star_g == std::u32string::npos) return false;
     g = star_g + 1;
     p = ++star_p;
   }
-  while (g < glob.size() && glob[g] == '*') ++g;
+  while (g < glob.size() && glob[g] == U'*') ++g;
   return g == glob.size();
 }
 

@@ -11,7 +11,8 @@ namespace cairn {
 
 // Python's fnmatch on a '/'-joined path: '*' matches any run of characters,
 // '/' included; '?' one character; "[abc]", "[a-z]" and "[!abc]" one character
-// of (not of) a set. A '[' with no closing ']' is literal. Case-sensitive.
+// of (not of) a set; "[^a]" is a set of '^' and 'a', as in Python. A '[' with no
+// closing ']' is literal. Case-sensitive; characters are UTF-8 code points.
 bool fnmatch_path(const std::string& glob, const std::string& path);
 
 // Every node of `root` has a path: dict keys (non-string keys as Python's str()

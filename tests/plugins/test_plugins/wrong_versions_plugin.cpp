@@ -19,8 +19,10 @@ namespace {
 void must_not_be_called(cairn::Registrar&) { std::abort(); }
 }  // namespace
 
-extern "C" CAIRN_EXPORT const cairn_plugin_descriptor_v1* cairn_plugin_descriptor() {
-  static const cairn_plugin_descriptor_v1 descriptor = {TEST_ABI, TEST_TORCH, TEST_CXX_ABI, TEST_PLUGIN_NAME, "0.0.1",
-                                                        "test plugin with a wrong version", must_not_be_called};
+extern "C" CAIRN_EXPORT const void* cairn_plugin_descriptor() {
+  static const cairn_plugin_descriptor_v2 descriptor = {
+      TEST_ABI,     CAIRN_PLUGIN_DESCRIPTOR_LAYOUT, sizeof(cairn_plugin_descriptor_v2), CAIRN_PLUGIN_FLAG_USES_TORCH,
+      TEST_TORCH,   TEST_CXX_ABI,                   TEST_PLUGIN_NAME,                    "0.0.1",
+      "test plugin with a wrong version",           must_not_be_called};
   return &descriptor;
 }

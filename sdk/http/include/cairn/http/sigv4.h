@@ -1,5 +1,6 @@
-// AWS Signature Version 4 (header-signed requests) on Cairn::http's OpenSSL
-// primitives.
+// AWS Signature Version 4 (header-signed requests), shared by every store that
+// speaks it: S3 and S3-compatible endpoints today, GCS's HMAC keys and generic
+// providers next, so there is one signer to get right.
 //
 // The signer takes a request in its raw, unencoded form (path and query as the
 // user means them) and both canonicalises it for the signature and gives the
@@ -12,7 +13,9 @@
 #include <utility>
 #include <vector>
 
-namespace s3store {
+#include "cairn/export.h"
+
+namespace cairn::http::sigv4 {
 
 struct Credentials {
   std::string access_key_id;
@@ -20,18 +23,18 @@ struct Credentials {
   std::string session_token;  // "" when the keys are long-term
 };
 
-struct SigningRequest {
+struct Request {
   std::string method;
-  std::string path = "/";                                   // raw: "/bucket/a b+c.bin"
-  std::vector<std::pair<std::string, std::string>> query;  // raw names and values
+  std::string path = "/";                                    // raw: "/bucket/a b+c.bin"
+  std::vector<std::pair<std::string, std::string>> query;    // raw names and values
   std::vector<std::pair<std::string, std::string>> headers;  // all headers to sign, host included
   std::string payload_hash;                                  // hex SHA-256, or "UNSIGNED-PAYLOAD"
 };
 
-struct SigningScope {
+struct Scope {
   std::string region;
   std::string service;
-  std::string amz_date;  // "20150830T123600Z"
+  std::string amz_date;         // "20150830T123600Z"
   bool normalize_path = false;  // S3: false
 };
 
@@ -44,19 +47,19 @@ struct Signature {
 };
 
 // The canonical URI: normalised when asked, then each segment percent-encoded.
-std::string canonical_path(const std::string& raw_path, bool normalize);
+CAIRN_EXPORT std::string canonical_path(const std::string& raw_path, bool normalize);
 // "a=1&b=x%20y": names and values encoded, sorted by name then value.
-std::string canonical_query(const std::vector<std::pair<std::string, std::string>>& raw_query);
+CAIRN_EXPORT std::string canonical_query(const std::vector<std::pair<std::string, std::string>>& raw_query);
 
 // Signs `request` as is: the caller has already added x-amz-date,
 // x-amz-content-sha256 and x-amz-security-token where they belong.
-Signature sign_v4(const SigningRequest& request, const Credentials& credentials, const SigningScope& scope);
+CAIRN_EXPORT Signature sign(const Request& request, const Credentials& credentials, const Scope& scope);
 
 // The HMAC chain AWS4<secret> -> date -> region -> service -> "aws4_request".
-std::string derive_signing_key(const std::string& secret, const std::string& date, const std::string& region,
-                               const std::string& service);
+CAIRN_EXPORT std::string derive_signing_key(const std::string& secret, const std::string& date,
+                                            const std::string& region, const std::string& service);
 
 // "20150830T123600Z" for the current time (UTC).
-std::string amz_date_now();
+CAIRN_EXPORT std::string amz_date_now();
 
-}  // namespace s3store
+}  // namespace cairn::http::sigv4

@@ -1,4 +1,4 @@
-#include "sigv4.h"
+#include "cairn/http/sigv4.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,7 +8,7 @@
 #include "cairn/http/crypto.h"
 #include "cairn/http/url.h"
 
-namespace s3store {
+namespace cairn::http::sigv4 {
 
 namespace {
 
@@ -62,13 +62,13 @@ std::string normalized(const std::string& path) {
 
 std::string canonical_path(const std::string& raw_path, bool normalize) {
   const std::string path = raw_path.empty() ? "/" : raw_path;
-  return cairn::http::percent_encode(normalize ? normalized(path) : path, /*keep_slash=*/true);
+  return percent_encode(normalize ? normalized(path) : path, /*keep_slash=*/true);
 }
 
 std::string canonical_query(const std::vector<std::pair<std::string, std::string>>& raw_query) {
   std::vector<std::pair<std::string, std::string>> encoded;
   for (const auto& [name, value] : raw_query) {
-    encoded.emplace_back(cairn::http::percent_encode(name), cairn::http::percent_encode(value));
+    encoded.emplace_back(percent_encode(name), percent_encode(value));
   }
   std::sort(encoded.begin(), encoded.end());
   std::string out;
@@ -78,11 +78,10 @@ std::string canonical_query(const std::vector<std::pair<std::string, std::string
 
 std::string derive_signing_key(const std::string& secret, const std::string& date, const std::string& region,
                                const std::string& service) {
-  using cairn::http::hmac_sha256;
   return hmac_sha256(hmac_sha256(hmac_sha256(hmac_sha256("AWS4" + secret, date), region), service), "aws4_request");
 }
 
-Signature sign_v4(const SigningRequest& request, const Credentials& credentials, const SigningScope& scope) {
+Signature sign(const Request& request, const Credentials& credentials, const Scope& scope) {
   // Names lower-cased and sorted; repeated headers joined with ',' in order.
   std::map<std::string, std::string> headers;
   for (const auto& [name, value] : request.headers) {
@@ -101,9 +100,9 @@ Signature sign_v4(const SigningRequest& request, const Credentials& credentials,
   const std::string date = scope.amz_date.substr(0, 8);
   const std::string credential_scope = date + "/" + scope.region + "/" + scope.service + "/aws4_request";
   out.string_to_sign = "AWS4-HMAC-SHA256\n" + scope.amz_date + "\n" + credential_scope + "\n" +
-                       cairn::http::sha256_hex(out.canonical_request);
+                       sha256_hex(out.canonical_request);
   const std::string key = derive_signing_key(credentials.secret_access_key, date, scope.region, scope.service);
-  out.signature = cairn::http::to_hex(cairn::http::hmac_sha256(key, out.string_to_sign));
+  out.signature = to_hex(hmac_sha256(key, out.string_to_sign));
   out.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + credential_scope +
                       ", SignedHeaders=" + out.signed_headers + ", Signature=" + out.signature;
   return out;
@@ -118,4 +117,4 @@ std::string amz_date_now() {
   return text;
 }
 
-}  // namespace s3store
+}  // namespace cairn::http::sigv4

@@ -1,14 +1,10 @@
-// Out-of-line anchors and defaults of the SDK interfaces.
+// Out-of-line anchors and defaults of the training-layer interfaces.
 #include <ATen/core/Dict.h>
 
 #include "cairn/algorithm.h"
 #include "cairn/callback.h"
 #include "cairn/dataset.h"
-#include "cairn/logger.h"
-#include "cairn/logger_destination.h"
 #include "cairn/model.h"
-#include "cairn/object_store.h"
-#include "cairn/registrar.h"
 #include "cairn/state_dict.h"
 
 namespace cairn {
@@ -22,10 +18,6 @@ c10::impl::GenericDict make_dict() { return c10::impl::GenericDict(c10::StringTy
 Callback::~Callback() = default;
 Algorithm::~Algorithm() = default;
 Dataset::~Dataset() = default;
-Logger::~Logger() = default;
-LoggerDestination::~LoggerDestination() = default;
 Model::~Model() = default;
-ObjectStore::~ObjectStore() = default;
-Registrar::~Registrar() = default;
 
 }  // namespace cairn
