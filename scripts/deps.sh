@@ -61,8 +61,27 @@ if $build_only; then
   exit 0
 fi
 
-# s3rver@3.7.1 (a no-op once installed). Without it the S3 tests skip, so a
-# failure here is a warning, not an error.
-if ! /usr/bin/python3 "$here/../tests/support/s3_peers.py" install s3rver >/dev/null; then
-  echo "deps.sh: warning: s3rver could not be installed; the tests that need it will skip" >&2
+# The tests' peers. s3rver@3.7.1 comes from npm (installed once, into the
+# cache); moto_server comes with the machine's pyenv Python (found on PATH or
+# in ~/.pyenv/versions); awscli, botocore and torch for /usr/bin/python3 come
+# from the Debian packages above. Without a peer the tests that need it skip,
+# so a missing one is a warning here, and an error under CAIRN_REQUIRE_PEERS=1
+# (CI), where those skips would fail anyway.
+problems=()
+for peer in s3rver moto; do
+  if ! where=$(/usr/bin/python3 "$here/../tests/support/s3_peers.py" install "$peer" 2>&1); then
+    problems+=("$peer: $where")
+  fi
+done
+[ -x /usr/bin/aws ] || problems+=("awscli: /usr/bin/aws is missing (Debian package awscli)")
+if ! /usr/bin/python3 -c 'import torch, botocore, boto3' >/dev/null 2>&1; then
+  problems+=("/usr/bin/python3 cannot import torch, botocore and boto3 (Debian python3-torch python3-boto3)")
+fi
+if [ "${#problems[@]}" -gt 0 ]; then
+  for problem in "${problems[@]}"; do echo "deps.sh: peer missing: $problem" >&2; done
+  if [ "${CAIRN_REQUIRE_PEERS:-0}" != "0" ] && [ -n "${CAIRN_REQUIRE_PEERS:-}" ]; then
+    echo "deps.sh: CAIRN_REQUIRE_PEERS=1: every test peer must be installed" >&2
+    exit 1
+  fi
+  echo "deps.sh: warning: the tests that need these will skip" >&2
 fi

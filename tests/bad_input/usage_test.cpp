@@ -9,7 +9,7 @@ BOOST_AUTO_TEST_SUITE(usage)
 
 BOOST_AUTO_TEST_CASE(unknown_flag_is_one_line_with_status_2) {
   TempDir dir;
-  const Result r = run_cairn(with(kSample, {"--save-folderr", "x"}), dir.path);
+  const Result r = run_cairn(with(kSample, {"--save-folderr", "x"}), dir.path());
   expect_one_line_error(r, 2, {"--save-folderr"});
 }
 

@@ -33,8 +33,8 @@ std::vector<PluginCase> all_plugins(const std::string& jsonl_path) {
   };
 }
 
-TrainerOptions with_all_plugins(const std::string& max_duration, const std::string& jsonl_path) {
-  auto o = plain_options(max_duration);
+TrainerOptions with_all_plugins(const std::string& max_duration, const std::string& jsonl_path, uint64_t seed = 42) {
+  auto o = plain_options(max_duration, seed);
   for (const auto& p : all_plugins(jsonl_path)) o.callbacks.push_back({p.name, make_callback(p.name, p.config)});
   return o;
 }
@@ -87,7 +87,8 @@ BOOST_AUTO_TEST_CASE(a_resumed_run_ends_with_the_uninterrupted_runs_plugin_state
   full.save_interval = Time(1, TimeUnit::BATCH);
   train(std::move(full));
 
-  auto resumed = with_all_plugins("2ep", dir / "resumed.jsonl");
+  // A different seed: everything must come from the checkpoint.
+  auto resumed = with_all_plugins("2ep", dir / "resumed.jsonl", /*seed=*/7);
   resumed.save_folder = dir / "resumed";
   resumed.save_interval = Time(1, TimeUnit::BATCH);
   resumed.load_path = dir / "full/ep0-ba4-rank0.pt";  // mid-epoch
@@ -127,7 +128,7 @@ BOOST_AUTO_TEST_CASE(a_resumed_early_stopper_stops_where_the_uninterrupted_one_d
   a.fit();
   BOOST_TEST(a.state().timestamp.batch == 8);
 
-  auto resumed = plain_options("4ep");
+  auto resumed = plain_options("4ep", /*seed=*/7);  // everything must come from the checkpoint
   resumed.callbacks.push_back({"", std::make_shared<ScriptedMetric>("score", script)});
   resumed.callbacks.push_back({"EarlyStopper", make_callback("EarlyStopper", config)});
   resumed.load_path = dir / "full/ep0-ba4-rank0.pt";

@@ -50,7 +50,7 @@ class FileSizeLimit {
 
 void expect_failure_keeps_old_file(const c10::IValue& tree, const std::string& name) {
   TempDir dir;
-  const std::string path = dir.file(name);
+  const std::string path = dir / name;
   write_bytes(path, kOldContents);
   try {
     write_checkpoint(tree, path);
@@ -61,7 +61,7 @@ void expect_failure_keeps_old_file(const c10::IValue& tree, const std::string& n
     BOOST_TEST(m.find('\n') == std::string::npos, m);
   }
   BOOST_TEST(read_bytes(path) == kOldContents);
-  BOOST_TEST(dir.entries() == std::vector<std::string>{name});  // no temporary file remains
+  BOOST_TEST(entries(dir.path()) == std::vector<std::string>{name});  // no temporary file remains
 }
 
 }  // namespace
@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(running_out_of_space_midway_leaves_the_old_file) {
 BOOST_AUTO_TEST_CASE(a_writer_killed_midway_leaves_nothing_behind) {
   const c10::IValue tree = make_random_tree(int64_t{4} << 20);
   TempDir dir;
-  const std::string path = dir.file("ckpt.pt");
+  const std::string path = dir / "ckpt.pt";
   write_bytes(path, kOldContents);
   const pid_t child = ::fork();
   BOOST_REQUIRE(child >= 0);
@@ -109,13 +109,13 @@ BOOST_AUTO_TEST_CASE(a_writer_killed_midway_leaves_nothing_behind) {
   BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
   BOOST_TEST(WIFSIGNALED(status));
   BOOST_TEST(read_bytes(path) == kOldContents);
-  BOOST_TEST(dir.entries() == std::vector<std::string>{"ckpt.pt"});
+  BOOST_TEST(entries(dir.path()) == std::vector<std::string>{"ckpt.pt"});
 }
 
 BOOST_AUTO_TEST_CASE(an_unwritable_folder_is_a_checkpoint_error_naming_the_path) {
   TempDir dir;
-  write_bytes(dir.file("not-a-folder"), "x");
-  for (const std::string path : {dir.file("not-a-folder/ckpt.pt"), dir.file("missing/ckpt.tar.gz")}) {
+  write_bytes(dir / "not-a-folder", "x");
+  for (const std::string path : {(dir / "not-a-folder/ckpt.pt"), (dir / "missing/ckpt.tar.gz")}) {
     BOOST_TEST_CONTEXT("path " << path) {
       try {
         write_checkpoint(make_sample_tree(), path);
@@ -125,16 +125,16 @@ BOOST_AUTO_TEST_CASE(an_unwritable_folder_is_a_checkpoint_error_naming_the_path)
       }
     }
   }
-  BOOST_TEST(dir.entries() == std::vector<std::string>{"not-a-folder"});
+  BOOST_TEST(entries(dir.path()) == std::vector<std::string>{"not-a-folder"});
 }
 
 BOOST_AUTO_TEST_CASE(a_finished_file_has_ordinary_permissions) {
   TempDir dir;
   const mode_t mask = ::umask(022);
-  write_checkpoint(make_sample_tree(), dir.file("ckpt.pt"));
+  write_checkpoint(make_sample_tree(), dir / "ckpt.pt");
   ::umask(mask);
   struct stat st {};
-  BOOST_REQUIRE(::stat(dir.file("ckpt.pt").c_str(), &st) == 0);
+  BOOST_REQUIRE(::stat((dir / "ckpt.pt").c_str(), &st) == 0);
   BOOST_TEST((st.st_mode & 0777) == 0644u);
 }
 

@@ -10,6 +10,8 @@
 
 #include <ATen/core/ivalue.h>
 
+#include "temp_dir.h"
+
 namespace cairn::test {
 
 // A nested Composer-like state: dicts with string keys, lists, tuples,
@@ -35,18 +37,8 @@ std::vector<std::string> describe_with_python(const std::vector<std::pair<std::s
 // Runs a shell command; returns its combined output and sets `status`.
 std::string run_command(const std::string& command, int& status);
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  // Names of every entry in the folder, sorted (hidden ones included).
-  std::vector<std::string> entries() const;
-
- private:
-  std::filesystem::path path_;
-};
+// Names of every entry in `folder`, sorted (hidden ones included).
+std::vector<std::string> entries(const std::filesystem::path& folder);
 
 std::string read_bytes(const std::string& path);
 void write_bytes(const std::string& path, const std::string& bytes);

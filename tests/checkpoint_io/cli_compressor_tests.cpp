@@ -6,6 +6,7 @@
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint_io_fixtures.h"
 #include "ivalue_compare.h"
+#include "test_skip.h"
 
 using namespace cairn::checkpoint;
 using namespace cairn::test;
@@ -23,8 +24,16 @@ const std::vector<Tool> kTools = {{"gz", "gzip"}, {"bz2", "bzip2"}, {"xz", "xz"}
 bool tool_exists(const Tool& tool) {
   int status = 0;
   run_command("command -v " + tool.command.substr(0, tool.command.find(' ')), status);
-  if (status != 0) BOOST_TEST_MESSAGE("skipping " << tool.command << ": not installed");
   return status == 0;
+}
+
+// The tools of kTools that are not installed, space-separated.
+std::string missing_tools() {
+  std::string missing;
+  for (const Tool& tool : kTools) {
+    if (!tool_exists(tool)) missing += (missing.empty() ? "" : " ") + tool.command.substr(0, tool.command.find(' '));
+  }
+  return missing;
 }
 
 }  // namespace
@@ -37,8 +46,8 @@ BOOST_AUTO_TEST_CASE(composers_tools_decompress_what_cairn_writes) {
   for (const Tool& tool : kTools) {
     if (!tool_exists(tool)) continue;
     BOOST_TEST_CONTEXT("tool " << tool.command) {
-      const std::string packed = dir.file("w.pt." + tool.extension);
-      const std::string unpacked = dir.file("w-" + tool.extension + ".pt");
+      const std::string packed = (dir / "w.pt." + tool.extension);
+      const std::string unpacked = (dir / "w-" + tool.extension + ".pt");
       write_checkpoint(tree, packed);
       int status = 0;
       const std::string out = run_command(tool.command + " -dc '" + packed + "' > '" + unpacked + "'", status);
@@ -46,23 +55,26 @@ BOOST_AUTO_TEST_CASE(composers_tools_decompress_what_cairn_writes) {
       BOOST_TEST(first_difference(tree, read_checkpoint(unpacked)) == "");
     }
   }
+  // The installed tools were checked; a missing one is a skip, not a pass.
+  if (const std::string missing = missing_tools(); !missing.empty()) CAIRN_SKIP_TEST("not installed: " << missing);
 }
 
 BOOST_AUTO_TEST_CASE(cairn_reads_what_composers_tools_compress) {
   TempDir dir;
   const c10::IValue tree = make_sample_tree();
-  const std::string plain = dir.file("plain.pt");
+  const std::string plain = dir / "plain.pt";
   write_checkpoint(tree, plain);
   for (const Tool& tool : kTools) {
     if (!tool_exists(tool)) continue;
     BOOST_TEST_CONTEXT("tool " << tool.command) {
-      const std::string packed = dir.file("r.pt." + tool.extension);
+      const std::string packed = (dir / "r.pt." + tool.extension);
       int status = 0;
       const std::string out = run_command(tool.command + " -c '" + plain + "' > '" + packed + "'", status);
       BOOST_REQUIRE_MESSAGE(status == 0, out);
       BOOST_TEST(first_difference(tree, read_checkpoint(packed)) == "");
     }
   }
+  if (const std::string missing = missing_tools(); !missing.empty()) CAIRN_SKIP_TEST("not installed: " << missing);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -82,10 +82,10 @@ BOOST_AUTO_TEST_CASE(write_checkpoint_rejects_them_before_creating_anything) {
   TempDir dir;
   for (const std::string name : {"x.pt.unknown", "x.tar.foo", "x.pt.lzo"}) {
     BOOST_TEST_CONTEXT("name " << name) {
-      BOOST_CHECK_THROW(write_checkpoint(make_sample_tree(), dir.file(name)), cairn::ConfigError);
+      BOOST_CHECK_THROW(write_checkpoint(make_sample_tree(), dir / name), cairn::ConfigError);
     }
   }
-  BOOST_TEST(dir.entries().empty());
+  BOOST_TEST(entries(dir.path()).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,8 +20,8 @@ BOOST_AUTO_TEST_SUITE(python_interop)
 BOOST_AUTO_TEST_CASE(torch_load_sees_the_same_tree_in_plain_and_zip64_files) {
   TempDir dir;
   const c10::IValue tree = make_sample_tree();
-  const std::string plain = dir.file("plain.pt");
-  const std::string zip64 = dir.file("zip64.pt");
+  const std::string plain = dir / "plain.pt";
+  const std::string zip64 = dir / "zip64.pt";
   write_checkpoint(tree, plain);
   write_checkpoint(tree, zip64, CheckpointWriteOptions{/*force_zip64=*/true});
 
@@ -41,9 +41,9 @@ BOOST_AUTO_TEST_CASE(python_opens_tar_and_compressed_files_like_composer) {
   TempDir dir;
   const c10::IValue tree = make_sample_tree();
   const std::vector<std::pair<std::string, std::string>> files = {
-      {"tar", dir.file("a.tar")},       {"tar", dir.file("a.tgz")},     {"tar", dir.file("a.tar.bz2")},
-      {"tar", dir.file("a.tar.lzma")},  {"tar", dir.file("a.tar.xz")},  {"gz", dir.file("a.pt.gz")},
-      {"bz2", dir.file("a.pt.bz2")},    {"xz", dir.file("a.pt.xz")},    {"lzma", dir.file("a.pt.lzma")},
+      {"tar", (dir / "a.tar")},       {"tar", (dir / "a.tgz")},     {"tar", (dir / "a.tar.bz2")},
+      {"tar", (dir / "a.tar.lzma")},  {"tar", (dir / "a.tar.xz")},  {"gz", (dir / "a.pt.gz")},
+      {"bz2", (dir / "a.pt.bz2")},    {"xz", (dir / "a.pt.xz")},    {"lzma", (dir / "a.pt.lzma")},
   };
   for (const auto& file : files) write_checkpoint(tree, file.second);
   const auto seen = describe_with_python(files);

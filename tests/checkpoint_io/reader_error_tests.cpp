@@ -41,15 +41,15 @@ BOOST_AUTO_TEST_SUITE(reader_errors)
 
 BOOST_AUTO_TEST_CASE(missing_file) {
   TempDir dir;
-  expect_read_error(dir.file("nope.pt"), "does not exist");
+  expect_read_error(dir / "nope.pt", "does not exist");
   std::filesystem::create_symlink("gone.pt", dir.path() / "latest.pt");  // dangling
-  expect_read_error(dir.file("latest.pt"), "does not exist");
+  expect_read_error(dir / "latest.pt", "does not exist");
 }
 
 BOOST_AUTO_TEST_CASE(empty_file_and_folder) {
   TempDir dir;
-  write_bytes(dir.file("empty.pt"), "");
-  expect_read_error(dir.file("empty.pt"), "empty");
+  write_bytes(dir / "empty.pt", "");
+  expect_read_error(dir / "empty.pt", "empty");
   expect_read_error(dir.path().string(), "not a regular file");
 }
 
@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(truncated_files_in_every_family) {
   TempDir dir;
   for (const std::string name : {"cut.pt", "cut.tar", "cut.tar.gz", "cut.pt.zst", "cut.pt.lz4", "cut.tar.xz"}) {
     BOOST_TEST_CONTEXT("file " << name) {
-      const std::string path = dir.file(name);
+      const std::string path = dir / name;
       // Big enough that half of any format cuts into the checkpoint's data.
       write_checkpoint(make_compressible_tree(), path);
       const std::string whole = read_bytes(path);
@@ -71,14 +71,14 @@ BOOST_AUTO_TEST_CASE(random_bytes_whatever_the_name) {
   TempDir dir;
   const std::string noise = pseudo_random_bytes(4096, 99);
   for (const std::string name : {"noise.pt", "noise.tar.gz", "noise.pt.zst"}) {
-    write_bytes(dir.file(name), noise);
-    expect_read_error(dir.file(name), "truncated or is not a checkpoint");
+    write_bytes(dir / name, noise);
+    expect_read_error(dir / name, "truncated or is not a checkpoint");
   }
   // Right magic bytes, wrong everything else.
-  write_bytes(dir.file("fake.pt.gz"), std::string("\x1f\x8b", 2) + noise);
-  expect_read_error(dir.file("fake.pt.gz"), "truncated or is not a checkpoint");
-  write_bytes(dir.file("fake.pt"), std::string("PK\x03\x04", 4) + noise);
-  expect_read_error(dir.file("fake.pt"), "truncated or is not a checkpoint");
+  write_bytes(dir / "fake.pt.gz", std::string("\x1f\x8b", 2) + noise);
+  expect_read_error(dir / "fake.pt.gz", "truncated or is not a checkpoint");
+  write_bytes(dir / "fake.pt", std::string("PK\x03\x04", 4) + noise);
+  expect_read_error(dir / "fake.pt", "truncated or is not a checkpoint");
 }
 
 BOOST_AUTO_TEST_CASE(tar_without_composer_states_member) {
@@ -86,26 +86,26 @@ BOOST_AUTO_TEST_CASE(tar_without_composer_states_member) {
   std::filesystem::create_directory(dir.path() / "inner");
   write_checkpoint(make_sample_tree(), (dir.path() / "inner" / "other.pt").string());
   int status = 0;
-  const std::string out = run_command("tar -czf '" + dir.file("wrong.tar.gz") + "' -C '" +
+  const std::string out = run_command("tar -czf '" + (dir / "wrong.tar.gz") + "' -C '" +
                                           (dir.path() / "inner").string() + "' other.pt", status);
   BOOST_REQUIRE_MESSAGE(status == 0, out);
-  expect_read_error(dir.file("wrong.tar.gz"), "composer_states.pt");
+  expect_read_error(dir / "wrong.tar.gz", "composer_states.pt");
 }
 
 BOOST_AUTO_TEST_CASE(compressed_non_checkpoint) {
   TempDir dir;
-  write_bytes(dir.file("text.txt"), "just some text, not a checkpoint\n");
+  write_bytes(dir / "text.txt", "just some text, not a checkpoint\n");
   int status = 0;
-  const std::string out = run_command("gzip -c '" + dir.file("text.txt") + "' > '" + dir.file("text.pt.gz") + "'", status);
+  const std::string out = run_command("gzip -c '" + (dir / "text.txt") + "' > '" + (dir / "text.pt.gz") + "'", status);
   BOOST_REQUIRE_MESSAGE(status == 0, out);
-  expect_read_error(dir.file("text.pt.gz"), "not a PyTorch zip archive");
+  expect_read_error(dir / "text.pt.gz", "not a PyTorch zip archive");
 }
 
 // LibTorch's unpickler cannot read what Python's pickler writes for one-item
 // dicts (engineering-notes.md); that must still surface as a CheckpointError.
 BOOST_AUTO_TEST_CASE(python_pickle_opcodes_libtorch_lacks_give_a_clean_error) {
   TempDir dir;
-  const std::string path = dir.file("from_python.pt");
+  const std::string path = dir / "from_python.pt";
   int status = 0;
   const std::string out = run_command(std::string(CAIRN_TEST_PYTHON) +
                                           " -c \"import torch; torch.save({'a': torch.ones(2)}, '" + path + "')\"",

@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_CASE(one_record_per_storage_each_aligned_to_64_bytes) {
 
   for (bool force_zip64 : {false, true}) {
     BOOST_TEST_CONTEXT("force_zip64 " << force_zip64) {
-      const std::string path = dir.file(force_zip64 ? "z64.pt" : "plain.pt");
+      const std::string path = dir / (force_zip64 ? "z64.pt" : "plain.pt");
       write_checkpoint(tree, path, CheckpointWriteOptions{force_zip64});
       caffe2::serialize::PyTorchStreamReader reader(path);
       std::vector<std::string> records = reader.getAllRecords();

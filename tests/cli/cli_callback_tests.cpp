@@ -42,12 +42,12 @@ BOOST_AUTO_TEST_CASE(callbacks_from_flags_log_to_jsonl_and_are_in_the_checkpoint
       with(kSample, {"--max-duration", "2ep", "--save-folder", "ck", "--run-name", "cb", "--callback", "SpeedMonitor",
                      "--callback", R"(JSONLLogger={"path": "logs/{run_name}.jsonl"})", "--callback",
                      R"(EarlyStopper={"monitor": "loss/train", "patience": "100ba"})"}),
-      dir.path);
+      dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
 
   // 256 samples in batches of 32: 8 batches per epoch; the engine's loss and
   // SpeedMonitor's wall clock are logged every batch.
-  const auto lines = jsonl(dir.path / "logs/cb.jsonl");
+  const auto lines = jsonl(dir.path() / "logs/cb.jsonl");
   BOOST_TEST(lines.size() == 32u);
   size_t with_loss = 0, with_wall_clock = 0;
   for (const auto& line : lines) {
@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(callbacks_from_flags_log_to_jsonl_and_are_in_the_checkpoint
   BOOST_TEST(with_wall_clock == 16u);
   BOOST_TEST(lines.back().at("batch").get<int>() == 16);
 
-  const nlohmann::json report = inspect_json(dir.path / "ck/latest-rank0.pt", dir.path);
+  const nlohmann::json report = inspect_json(dir.path() / "ck/latest-rank0.pt", dir.path());
   BOOST_TEST((names(report.at("callbacks")) ==
               std::set<std::string>{"ProgressBar", "SpeedMonitor", "JSONLLogger", "EarlyStopper", "CheckpointSaver"}));
   const nlohmann::json* speed = need_for(report, "SpeedMonitor");
@@ -67,13 +67,13 @@ BOOST_AUTO_TEST_CASE(callbacks_from_flags_log_to_jsonl_and_are_in_the_checkpoint
   BOOST_TEST(speed->at("plugin").get<std::string>() == "speed_monitor");
   BOOST_TEST(speed->at("file").get<std::string>().find("libcairn-speed_monitor.so") != std::string::npos);
 
-  const Result text = run_cairn({"inspect", (dir.path / "ck/latest-rank0.pt").string()}, dir.path);
+  const Result text = run_cairn({"inspect", (dir.path() / "ck/latest-rank0.pt").string()}, dir.path());
   BOOST_TEST(text.out.find("callback  SpeedMonitor        loadable from speed_monitor") != std::string::npos, text.out);
 
   // Resuming without SpeedMonitor: a warning naming it and its key, then training.
   const Result resumed = run_cairn(with(kSample, {"--max-duration", "3ep", "--save-folder", "ck", "--run-name", "cb",
                                                   "--load-path", "ck/latest-rank0.pt", "--save-overwrite"}),
-                                   dir.path);
+                                   dir.path());
   BOOST_REQUIRE_MESSAGE(resumed.status == 0, describe(resumed));
   BOOST_TEST(resumed.err.find("warning: the checkpoint holds state for callbacks 'SpeedMonitor' "
                               "(state/callbacks/SpeedMonitor) but no such plugin is enabled") != std::string::npos,
@@ -82,14 +82,14 @@ BOOST_AUTO_TEST_CASE(callbacks_from_flags_log_to_jsonl_and_are_in_the_checkpoint
 
 BOOST_AUTO_TEST_CASE(callbacks_from_a_config_file_get_instance_names) {
   TempDir dir;
-  std::ofstream(dir.path / "run.json") << R"({
+  std::ofstream(dir.path() / "run.json") << R"({
     "model": "mlp", "data": "synthetic", "max_duration": "3ba", "seed": 1, "save_folder": "ck",
     "callbacks": ["SpeedMonitor", {"name": "SpeedMonitor", "config": {"window_size": 2}},
                   {"name": "RuntimeEstimator", "config": {"time_unit": "minutes"}}]
   })";
-  const Result r = run_cairn({"fit", "--config", "run.json"}, dir.path);
+  const Result r = run_cairn({"fit", "--config", "run.json"}, dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  const nlohmann::json report = inspect_json(dir.path / "ck/latest-rank0.pt", dir.path);
+  const nlohmann::json report = inspect_json(dir.path() / "ck/latest-rank0.pt", dir.path());
   BOOST_TEST((names(report.at("callbacks")) == std::set<std::string>{"ProgressBar", "SpeedMonitor", "SpeedMonitor#2",
                                                                      "RuntimeEstimator", "CheckpointSaver"}));
   const nlohmann::json* second = need_for(report, "SpeedMonitor#2");
@@ -102,12 +102,12 @@ BOOST_AUTO_TEST_CASE(a_bad_callback_config_fails_before_anything_is_written) {
   TempDir dir;
   const Result r = run_cairn(
       with(kSample, {"--save-folder", "ck", "--callback", R"(EarlyStopper={"monitor": "loss/train", "comp": "up"})"}),
-      dir.path);
+      dir.path());
   BOOST_TEST(r.status == 2, describe(r));
   BOOST_TEST(r.err.find("cairn: error: ") == 0u, r.err);
   BOOST_TEST(r.err.find("EarlyStopper") != std::string::npos, r.err);
   BOOST_TEST(r.err.find("comp") != std::string::npos, r.err);
-  BOOST_TEST(!fs::exists(dir.path / "ck"));
+  BOOST_TEST(!fs::exists(dir.path() / "ck"));
 }
 
 BOOST_AUTO_TEST_CASE(plugins_needed_says_which_ones_cannot_be_loaded) {
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(plugins_needed_says_which_ones_cannot_be_loaded) {
 
 BOOST_AUTO_TEST_CASE(cairn_plugins_lists_the_callback_pack) {
   TempDir dir;
-  const Result r = run_cairn({"plugins", "--json"}, dir.path);
+  const Result r = run_cairn({"plugins", "--json"}, dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
   const nlohmann::json report = nlohmann::json::parse(r.out);
   std::set<std::string> callbacks;

@@ -55,28 +55,28 @@ const fs::path& trained_run() {
   if (!trained) {
     const Result r = run_cairn(with(kSample, {"--max-duration", "2ep", "--save-folder", "checkpoints", "--run-name",
                                               "e2e", "--save-overwrite"}),
-                               dir.path);
+                               dir.path());
     BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
     trained = true;
   }
-  return dir.path;
+  return dir.path();
 }
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(version_and_help) {
   TempDir dir;
-  const Result version = run_cairn({"--version"}, dir.path);
+  const Result version = run_cairn({"--version"}, dir.path());
   BOOST_TEST(version.status == 0);
   BOOST_TEST(version.out.find("cairn ") != std::string::npos);
   BOOST_TEST(version.out.find("libtorch 1.") != std::string::npos);
   BOOST_TEST(version.out.find("abi") != std::string::npos);
   for (const char* command : {"fit", "inspect", "plugins"}) {
-    const Result help = run_cairn({command, "--help"}, dir.path);
+    const Result help = run_cairn({command, "--help"}, dir.path());
     BOOST_TEST(help.status == 0, command);
     BOOST_TEST(help.out.find(std::string("usage: cairn ") + command) != std::string::npos, command);
   }
-  const Result none = run_cairn({}, dir.path);
+  const Result none = run_cairn({}, dir.path());
   BOOST_TEST(none.status == 2);
   BOOST_TEST(none.err.rfind("cairn: error: ", 0) == 0);
 }
@@ -119,19 +119,19 @@ BOOST_AUTO_TEST_CASE(inspect_json_reports_the_anatomy) {
 
 BOOST_AUTO_TEST_CASE(resume_continues_to_the_third_epoch) {
   TempDir dir;
-  fs::copy(trained_run() / "checkpoints", dir.path / "checkpoints", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  fs::copy(trained_run() / "checkpoints", dir.path() / "checkpoints", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
   const Result r = run_cairn(with(kSample, {"--max-duration", "3ep", "--save-folder", "checkpoints", "--run-name",
                                             "e2e", "--save-overwrite", "--load-path", "checkpoints/latest-rank0.pt"}),
-                             dir.path);
+                             dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  BOOST_TEST(matching(dir.path / "checkpoints", R"(ep3-ba\d+-rank0\.pt)").size() == 1u);
-  const nlohmann::json latest = inspect_json(dir.path / "checkpoints" / "latest-rank0.pt", dir.path);
+  BOOST_TEST(matching(dir.path() / "checkpoints", R"(ep3-ba\d+-rank0\.pt)").size() == 1u);
+  const nlohmann::json latest = inspect_json(dir.path() / "checkpoints" / "latest-rank0.pt", dir.path());
   BOOST_TEST(latest.at("timestamp").at("epoch").get<int>() == 3);
 }
 
 BOOST_AUTO_TEST_CASE(config_file_with_a_flag_overriding_it) {
   TempDir dir;
-  std::ofstream(dir.path / "run.json") << R"({
+  std::ofstream(dir.path() / "run.json") << R"({
     "model": {"name": "mlp", "config": {}},
     "data": "synthetic",
     "max_duration": "1ep",
@@ -140,10 +140,10 @@ BOOST_AUTO_TEST_CASE(config_file_with_a_flag_overriding_it) {
     "save_folder": "cfg",
     "save_filename": "ep{epoch}.pt"
   })";
-  const Result r = run_cairn({"fit", "--config", "run.json", "--max-duration", "2ep"}, dir.path);
+  const Result r = run_cairn({"fit", "--config", "run.json", "--max-duration", "2ep"}, dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  BOOST_TEST(fs::exists(dir.path / "cfg" / "ep2.pt"));
-  const nlohmann::json latest = inspect_json(dir.path / "cfg" / "latest-rank0.pt", dir.path);
+  BOOST_TEST(fs::exists(dir.path() / "cfg" / "ep2.pt"));
+  const nlohmann::json latest = inspect_json(dir.path() / "cfg" / "latest-rank0.pt", dir.path());
   BOOST_TEST(latest.at("timestamp").at("epoch").get<int>() == 2);
   BOOST_TEST(latest.at("run_name") == "from-config");
   BOOST_TEST(latest.at("rank_zero_seed").get<int>() == 7);
@@ -153,9 +153,9 @@ BOOST_AUTO_TEST_CASE(inspect_weights_only_and_compressed_checkpoints) {
   TempDir dir;
   const Result r = run_cairn(with(kSample, {"--save-folder", "w", "--save-weights-only", "--save-filename",
                                             "ep{epoch}.pt.gz", "--run-name", "w"}),
-                             dir.path);
+                             dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  const nlohmann::json w = inspect_json(dir.path / "w" / "ep1.pt.gz", dir.path);
+  const nlohmann::json w = inspect_json(dir.path() / "w" / "ep1.pt.gz", dir.path());
   BOOST_TEST(w.at("top_level_keys") == nlohmann::json({"state"}));
   BOOST_TEST(w.at("state_keys") == nlohmann::json({"model", "integrations", "metadata"}));
   BOOST_TEST(w.at("sections").at("model").at("tensors").get<int>() > 0);
@@ -168,23 +168,23 @@ BOOST_AUTO_TEST_CASE(checkpoint_saver_callbacks_take_composers_arguments) {
       with(kSample, {"--max-duration", "2ep", "--run-name", "savers", "--callback",
                      R"(CheckpointSaver={"folder": "full", "save_interval": "2ep", "overwrite": true})", "--callback",
                      R"(CheckpointSaver={"folder": "weights", "filename": "w{epoch}.pt", "weights_only": true})"}),
-      dir.path);
+      dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  BOOST_TEST(matching(dir.path / "full", R"(ep1-.*\.pt)").empty());  // every 2 epochs only
-  BOOST_TEST(matching(dir.path / "full", R"(ep2-ba\d+-rank0\.pt)").size() == 1u);
-  const nlohmann::json w = inspect_json(dir.path / "weights" / "w1.pt", dir.path);
+  BOOST_TEST(matching(dir.path() / "full", R"(ep1-.*\.pt)").empty());  // every 2 epochs only
+  BOOST_TEST(matching(dir.path() / "full", R"(ep2-ba\d+-rank0\.pt)").size() == 1u);
+  const nlohmann::json w = inspect_json(dir.path() / "weights" / "w1.pt", dir.path());
   BOOST_TEST(w.at("top_level_keys") == nlohmann::json({"state"}));
-  BOOST_TEST(fs::exists(dir.path / "weights" / "w2.pt"));
+  BOOST_TEST(fs::exists(dir.path() / "weights" / "w2.pt"));
 
   const Result bad = run_cairn(with(kSample, {"--callback", R"(CheckpointSaver={"folder": "x", "overwrit": true})"}),
-                               dir.path);
+                               dir.path());
   BOOST_TEST(bad.status == 2, describe(bad));
   BOOST_TEST(bad.err.find("overwrit") != std::string::npos, bad.err);
 }
 
 BOOST_AUTO_TEST_CASE(plugins_lists_the_samples) {
   TempDir dir;
-  const Result r = run_cairn({"plugins", "--json"}, dir.path);
+  const Result r = run_cairn({"plugins", "--json"}, dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
   const nlohmann::json report = nlohmann::json::parse(r.out);
   std::vector<std::string> registered;
@@ -195,14 +195,14 @@ BOOST_AUTO_TEST_CASE(plugins_lists_the_samples) {
   for (const char* name : {"mlp", "synthetic", "csv", "CheckpointSaver"}) {
     BOOST_TEST((std::find(registered.begin(), registered.end(), name) != registered.end()), name);
   }
-  const Result text = run_cairn({"plugins"}, dir.path);
+  const Result text = run_cairn({"plugins"}, dir.path());
   BOOST_TEST(text.status == 0);
   BOOST_TEST(text.out.find("mlp") != std::string::npos);
 
   // A broken file in an extra folder is reported, and the rest still load.
-  fs::create_directory(dir.path / "extra");
-  std::ofstream(dir.path / "extra" / "libcairn-broken.so") << "not a shared library";
-  const Result broken = run_cairn({"plugins", "--json", "--plugin-dir", "extra"}, dir.path);
+  fs::create_directory(dir.path() / "extra");
+  std::ofstream(dir.path() / "extra" / "libcairn-broken.so") << "not a shared library";
+  const Result broken = run_cairn({"plugins", "--json", "--plugin-dir", "extra"}, dir.path());
   BOOST_REQUIRE_MESSAGE(broken.status == 0, describe(broken));
   const nlohmann::json with_broken = nlohmann::json::parse(broken.out);
   BOOST_TEST(with_broken.at("plugins").size() == report.at("plugins").size());
@@ -212,7 +212,7 @@ BOOST_AUTO_TEST_CASE(plugins_lists_the_samples) {
 
   // fit names the plugin files that failed when it cannot find a name.
   const Result unknown = run_cairn({"fit", "--plugin-dir", "extra", "--model", "nosuchmodel", "--data", "synthetic"},
-                                   dir.path);
+                                   dir.path());
   BOOST_TEST(unknown.status == 2);
   BOOST_TEST(unknown.err.find("nosuchmodel") != std::string::npos, unknown.err);
   BOOST_TEST(unknown.err.find("failed to load") != std::string::npos, unknown.err);
@@ -221,18 +221,18 @@ BOOST_AUTO_TEST_CASE(plugins_lists_the_samples) {
 
 BOOST_AUTO_TEST_CASE(bad_input_fails_cleanly_and_leaves_checkpoints_alone) {
   TempDir dir;
-  fs::copy(trained_run() / "checkpoints", dir.path / "checkpoints", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  const fs::path folder = dir.path / "checkpoints";
+  fs::copy(trained_run() / "checkpoints", dir.path() / "checkpoints", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  const fs::path folder = dir.path() / "checkpoints";
   const std::string ep1 = matching(folder, R"(ep1-ba\d+-rank0\.pt)").at(0);
   {
     const std::string bytes = read_file(folder / ep1);
-    std::ofstream(dir.path / "truncated.pt", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    std::ofstream(dir.path() / "truncated.pt", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
     std::mt19937 gen(1);
     std::string noise(4096, '\0');
     for (auto& c : noise) c = static_cast<char>(gen());
-    std::ofstream(dir.path / "random.pt", std::ios::binary) << noise;
-    std::ofstream(dir.path / "a-file") << "x";
-    std::ofstream(dir.path / "unknown-key.json") << R"({"model": "mlp", "data": "synthetic", "save_foldr": "x"})";
+    std::ofstream(dir.path() / "random.pt", std::ios::binary) << noise;
+    std::ofstream(dir.path() / "a-file") << "x";
+    std::ofstream(dir.path() / "unknown-key.json") << R"({"model": "mlp", "data": "synthetic", "save_foldr": "x"})";
   }
   const std::vector<std::string> save = {"--save-folder", "checkpoints", "--run-name", "e2e", "--save-overwrite"};
 
@@ -267,7 +267,7 @@ BOOST_AUTO_TEST_CASE(bad_input_fails_cleanly_and_leaves_checkpoints_alone) {
     std::string command;
     for (const auto& a : c.args) command += a + " ";
     BOOST_TEST_CONTEXT("cairn " << command) {
-      const Result r = run_cairn(c.args, dir.path);
+      const Result r = run_cairn(c.args, dir.path());
       if (c.status == 0) {
         BOOST_TEST(r.status != 0);
       } else {

@@ -64,13 +64,6 @@ Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
 
 std::string describe(const Result& r) { return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err; }
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "cairn-cli-e2e-XXXXXX").string();
-  path = mkdtemp(pattern.data());
-}
-
-TempDir::~TempDir() { fs::remove_all(path); }
-
 
 const std::vector<std::string> kSample = {"fit", "--model", "mlp", "--data", "synthetic", "--seed", "42"};
 

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_dir.h"
+
 namespace cairn::test {
 
 struct Result {
@@ -37,10 +39,5 @@ std::vector<std::string> with(std::vector<std::string> base, const std::vector<s
 // `cairn inspect --json CHECKPOINT`, which must succeed.
 nlohmann::json inspect_json(const std::filesystem::path& checkpoint, const std::filesystem::path& cwd);
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir();
-  ~TempDir();
-};
 
 }  // namespace cairn::test

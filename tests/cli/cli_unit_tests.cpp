@@ -16,6 +16,7 @@
 #include "cli/inspect_report.h"
 #include "cli/name_json.h"
 #include "cli/progress_bar.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using cairn::ConfigError;
@@ -46,18 +47,11 @@ bool config_error_mentions(Fn fn, std::initializer_list<std::string> needles) {
   return false;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cairn-cli-unit-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
+// Writes `text` to `name` in `dir`; its path.
+std::string write_in(const TempDir& dir, const std::string& name, const std::string& text) {
+  write_file(dir / name, text);
+  return dir / name;
+}
 
 FitSpec parse(const std::vector<std::string>& args) {
   std::ostringstream help;
@@ -199,7 +193,7 @@ BOOST_AUTO_TEST_SUITE(config_file)
 
 BOOST_AUTO_TEST_CASE(file_settings_apply_and_flags_override_them) {
   TempDir dir;
-  const std::string path = dir.write("run.json", R"({
+  const std::string path = write_in(dir, "run.json", R"({
     "model": {"name": "mlp", "config": {"hidden": 16}},
     "data": "synthetic",
     "max_duration": 2,
@@ -233,7 +227,7 @@ BOOST_AUTO_TEST_CASE(file_settings_apply_and_flags_override_them) {
 
 BOOST_AUTO_TEST_CASE(a_list_flag_replaces_the_files_list) {
   TempDir dir;
-  const std::string path = dir.write("run.json", R"({"model": "m", "data": "d", "callbacks": ["A", "B"]})");
+  const std::string path = write_in(dir, "run.json", R"({"model": "m", "data": "d", "callbacks": ["A", "B"]})");
   const FitSpec spec = parse({"--config", path, "--callback", "C"});
   BOOST_TEST(spec.callbacks.size() == 1u);
   BOOST_TEST(spec.callbacks[0].name == "C");
@@ -241,17 +235,17 @@ BOOST_AUTO_TEST_CASE(a_list_flag_replaces_the_files_list) {
 
 BOOST_AUTO_TEST_CASE(file_errors_name_file_and_key) {
   TempDir dir;
-  const std::string unknown = dir.write("u.json", R"({"model": "m", "data": "d", "save_foldr": "x"})");
+  const std::string unknown = write_in(dir, "u.json", R"({"model": "m", "data": "d", "save_foldr": "x"})");
   BOOST_TEST(config_error_mentions([&] { parse({"--config", unknown}); }, {unknown, "unknown key 'save_foldr'"}));
-  const std::string wrong_type = dir.write("t.json", R"({"model": "m", "data": "d", "save_overwrite": "yes"})");
+  const std::string wrong_type = write_in(dir, "t.json", R"({"model": "m", "data": "d", "save_overwrite": "yes"})");
   BOOST_TEST(config_error_mentions([&] { parse({"--config", wrong_type}); }, {"'save_overwrite' in", "true or false"}));
-  const std::string bad_time = dir.write("b.json", R"({"model": "m", "data": "d", "max_duration": "10xyz"})");
+  const std::string bad_time = write_in(dir, "b.json", R"({"model": "m", "data": "d", "max_duration": "10xyz"})");
   BOOST_TEST(config_error_mentions([&] { parse({"--config", bad_time}); }, {"'max_duration' in", "10xyz"}));
-  const std::string not_json = dir.write("n.json", "{\"model\": ");
+  const std::string not_json = write_in(dir, "n.json", "{\"model\": ");
   BOOST_TEST(config_error_mentions([&] { parse({"--config", not_json}); }, {not_json, "not valid JSON"}));
-  const std::string array = dir.write("a.json", "[1]");
+  const std::string array = write_in(dir, "a.json", "[1]");
   BOOST_TEST(config_error_mentions([&] { parse({"--config", array}); }, {array, "JSON object"}));
-  BOOST_TEST(config_error_mentions([&] { parse({"--config", (dir.path / "missing.json").string()}); },
+  BOOST_TEST(config_error_mentions([&] { parse({"--config", (dir.path() / "missing.json").string()}); },
                                    {"missing.json", "cannot read"}));
 }
 

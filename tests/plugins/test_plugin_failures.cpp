@@ -9,6 +9,7 @@
 #include "cairn/registrar.h"
 #include "cairn/version.h"
 #include "plugin_host/plugin_host.h"
+#include "scoped_env.h"
 #include "temp_dir.h"
 #include "test_text.h"
 
@@ -120,7 +121,7 @@ BOOST_AUTO_TEST_CASE(a_plugin_name_found_again_in_a_later_directory_is_skipped) 
 }
 
 BOOST_AUTO_TEST_CASE(search_path_order_and_missing_directories) {
-  ::setenv("CAIRN_PLUGIN_PATH", (dir.path().string() + "::/nonexistent/from-env").c_str(), 1);
+  cairn::test::ScopedEnv env("CAIRN_PLUGIN_PATH", dir.path().string() + "::/nonexistent/from-env");
   const std::vector<std::string> path = PluginHost::search_path({"/nonexistent/flag"});
   BOOST_TEST_REQUIRE(path.size() >= 4u);
   BOOST_TEST(path[0] == "/nonexistent/flag");
@@ -130,7 +131,7 @@ BOOST_AUTO_TEST_CASE(search_path_order_and_missing_directories) {
 
   PluginHost host;
   host.load_all({"/nonexistent/flag"});
-  ::unsetenv("CAIRN_PLUGIN_PATH");
+  env.restore();
   BOOST_TEST(contains(reason_for(host, "/nonexistent/flag"), "plugin directory '/nonexistent/flag' does not exist"));
   BOOST_TEST(contains(reason_for(host, "/nonexistent/from-env"), "(from CAIRN_PLUGIN_PATH) does not exist"));
   // The environment's folder was searched: its good plugin loaded.
@@ -142,13 +143,11 @@ BOOST_AUTO_TEST_CASE(the_per_user_folder_is_searched_before_the_installed_one) {
   const fs::path user_dir = home.path() / ".local/lib/cairn/plugins";
   fs::create_directories(user_dir);
   fs::copy_file(dir.path() / "libcairn-tp_a_good.so", user_dir / "libcairn-tp_a_good.so");
-  const char* saved = std::getenv("HOME");
-  const std::string saved_home = saved ? saved : "";
-  ::setenv("HOME", home.path().c_str(), 1);
+  cairn::test::ScopedEnv env("HOME", home.path().string());
   const std::vector<std::string> path = PluginHost::search_path({});
   PluginHost host;
   host.load_all({});
-  if (saved) ::setenv("HOME", saved_home.c_str(), 1); else ::unsetenv("HOME");
+  env.restore();
 
   BOOST_TEST_REQUIRE(path.size() >= 2u);
   BOOST_TEST(path[path.size() - 2] == user_dir.string());

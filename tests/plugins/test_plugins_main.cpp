@@ -2,11 +2,12 @@
 #define BOOST_TEST_MODULE plugins
 #include <boost/test/unit_test.hpp>
 
-#include <cstdlib>
+#include "scoped_env.h"
 
 // The tests pass every plugin folder explicitly; a CAIRN_PLUGIN_PATH from the
 // environment would add plugins (and failures) they do not expect.
 struct ClearPluginPath {
-  ClearPluginPath() { ::unsetenv("CAIRN_PLUGIN_PATH"); }
+  ClearPluginPath() { env.unset("CAIRN_PLUGIN_PATH"); }
+  cairn::test::ScopedEnv env;
 };
 BOOST_TEST_GLOBAL_FIXTURE(ClearPluginPath);

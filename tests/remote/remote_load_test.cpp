@@ -37,12 +37,12 @@ BOOST_AUTO_TEST_CASE(pointer_objects_are_followed) {
 BOOST_AUTO_TEST_CASE(uri_and_object_store_forms_load_the_same_checkpoint) {
   TempDir dir;
   auto save = make_options("2ba");
-  save.save_folder = "file://" + dir.path() + "/bucket/run";
+  save.save_folder = "file://" + dir.path().string() + "/bucket/run";
   save.save_interval = Time::parse("1ba");
   Trainer(std::move(save)).fit();
 
   auto by_uri = make_options("2ba", 5);
-  by_uri.load_path = "file://" + dir.path() + "/bucket/run/latest-rank0.pt";
+  by_uri.load_path = "file://" + dir.path().string() + "/bucket/run/latest-rank0.pt";
   Trainer a(std::move(by_uri));
 
   auto by_store = make_options("2ba", 6);
@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(uri_and_object_store_forms_load_the_same_checkpoint) {
   // Pointers hold bucket-relative names, so the store is rooted where the
   // saving store was: file:// URIs root the local store at "/".
   by_store.load_object_store_config = "{\"root\": \"/\"}";
-  by_store.load_path = dir.path().substr(1) + "/bucket/run/latest-rank0.pt";
+  by_store.load_path = dir.path().string().substr(1) + "/bucket/run/latest-rank0.pt";
   Trainer b(std::move(by_store));
 
   BOOST_TEST(a.state().timestamp.batch == 2);
@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(uri_and_object_store_forms_load_the_same_checkpoint) {
                               model_state_dict(*b.state().model->module())).empty());
 
   auto missing = make_options("2ba");
-  missing.load_path = "file://" + dir.path() + "/bucket/run/nope.pt";
+  missing.load_path = "file://" + dir.path().string() + "/bucket/run/nope.pt";
   BOOST_CHECK_THROW(Trainer trainer(std::move(missing)), NotFoundError);
 }
 

@@ -12,6 +12,7 @@
 #include "s3_settings.h"
 #include "s3_store.h"
 #include "s3_test_support.h"
+#include "scoped_env.h"
 #include "test_text.h"
 
 using cairn::test::contains;
@@ -29,23 +30,16 @@ const char* const kVariables[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", 
 class CleanEnvironment {
  public:
   CleanEnvironment() {
-    for (const char* name : kVariables) {
-      if (const char* value = std::getenv(name)) saved_[name] = value;
-      ::unsetenv(name);
-    }
+    for (const char* name : kVariables) env_.unset(name);
     set("AWS_SHARED_CREDENTIALS_FILE", dir_ / "credentials");
     set("AWS_CONFIG_FILE", dir_ / "config");
   }
-  ~CleanEnvironment() {
-    for (const char* name : kVariables) ::unsetenv(name);
-    for (const auto& [name, value] : saved_) ::setenv(name.c_str(), value.c_str(), 1);
-  }
-  void set(const char* name, const std::string& value) { ::setenv(name, value.c_str(), 1); }
+  void set(const char* name, const std::string& value) { env_.set(name, value); }
   const s3test::TempDir& dir() const { return dir_; }
 
  private:
-  std::map<std::string, std::string> saved_;
   s3test::TempDir dir_;
+  cairn::test::ScopedEnv env_;  // restored before dir_ is removed
 };
 
 cairn::Uri uri(const std::string& text) { return cairn::Uri::parse(text); }

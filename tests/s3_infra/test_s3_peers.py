@@ -48,6 +48,7 @@ class PortOwnership(unittest.TestCase):
 class PeerContract:
     """Run for each peer kind by the subclasses below."""
     kind = None
+    checks_signatures = None
     odd_key = None  # an object name with characters that need escaping
     list_prefix = "dir/"
 
@@ -80,6 +81,17 @@ class PeerContract:
         with open(out, "rb") as f:
             self.assertEqual(f.read(), data)
 
+    def test_verifies_signatures_is_measured(self):
+        # s3_peers.py measures it with a wrongly signed request; a wrong secret
+        # must then get through exactly where the peer says it is not checked.
+        self.assertEqual(self.peer.verifies_signatures, self.checks_signatures)
+        s3 = common.s3_client(self.peer, secret_key=self.peer.secret_key[:-1] + "x")
+        if self.checks_signatures:
+            with self.assertRaises(common.ClientError):
+                s3.head_bucket(Bucket=self.peer.bucket)
+        else:
+            s3.head_bucket(Bucket=self.peer.bucket)
+
     def test_a_wrong_access_key_id_is_rejected(self):
         s3 = common.s3_client(self.peer, access_key="AKIAWRONGWRONGWRONG0")
         with self.assertRaises(common.ClientError) as caught:
@@ -89,6 +101,7 @@ class PeerContract:
 
 class MotoPeer(PeerContract, unittest.TestCase):
     kind = "moto"
+    checks_signatures = True
     # moto 5.2 checks signatures against a differently escaped path: a key with
     # '+', '=', ',', '%' or non-ASCII gets SignatureDoesNotMatch even from
     # botocore, and so does a listing whose prefix or delimiter holds '/'
@@ -124,6 +137,7 @@ class MotoPeer(PeerContract, unittest.TestCase):
 
 class S3rverPeer(PeerContract, unittest.TestCase):
     kind = "s3rver"
+    checks_signatures = False
     odd_key = "dir/a b+c=d,\u00fc%.bin"
 
     def test_paged_listing_works(self):

@@ -71,9 +71,9 @@ BOOST_DATA_TEST_CASE(composer_conflict_table, boost::unit_test::data::make(kRows
   touch(dir.path() / row.existing);
   const DistInfo dist = DistInfo::single_process();
   if (row.ok) {
-    BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(dir.str(), row.filename, "any", dist, now()));
+    BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(dir.path().string(), row.filename, "any", dist, now()));
   } else {
-    BOOST_CHECK_EXCEPTION(ensure_folder_has_no_conflicting_files(dir.str(), row.filename, "any", dist, now()),
+    BOOST_CHECK_EXCEPTION(ensure_folder_has_no_conflicting_files(dir.path().string(), row.filename, "any", dist, now()),
                           ConfigError, [&](const ConfigError& e) {
                             const std::string m = e.what();
                             return m.find(row.existing) != std::string::npos &&
@@ -85,16 +85,16 @@ BOOST_DATA_TEST_CASE(composer_conflict_table, boost::unit_test::data::make(kRows
 
 BOOST_AUTO_TEST_CASE(empty_and_missing_folders_are_fine) {
   TempDir dir;
-  BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(dir.str(), kUnicorn, "r", DistInfo::single_process(), now()));
+  BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(dir.path().string(), kUnicorn, "r", DistInfo::single_process(), now()));
   BOOST_CHECK_NO_THROW(
-      ensure_folder_has_no_conflicting_files(dir.str("absent"), kUnicorn, "r", DistInfo::single_process(), now()));
+      ensure_folder_has_no_conflicting_files(dir / "absent", kUnicorn, "r", DistInfo::single_process(), now()));
 }
 
 BOOST_AUTO_TEST_CASE(message_names_the_unit_and_both_values) {
   TempDir dir;
   touch(dir.path() / "ep2-ba8.pt");
   BOOST_CHECK_EXCEPTION(
-      ensure_folder_has_no_conflicting_files(dir.str(), "ep{epoch}-ba{batch}.pt", "r", DistInfo::single_process(), now()),
+      ensure_folder_has_no_conflicting_files(dir.path().string(), "ep{epoch}-ba{batch}.pt", "r", DistInfo::single_process(), now()),
       ConfigError, [](const ConfigError& e) {
         return std::string(e.what()).find("(it is at batch 8, the run is at batch 7)") != std::string::npos;
       });
@@ -104,30 +104,30 @@ BOOST_AUTO_TEST_CASE(run_name_is_filled_and_unknown_fields_are_wildcards) {
   TempDir dir;
   touch(dir.path() / "other-ep5.pt");
   BOOST_CHECK_NO_THROW(
-      ensure_folder_has_no_conflicting_files(dir.str(), "{run_name}-ep{epoch}.pt", "mine", DistInfo::single_process(), now()));
+      ensure_folder_has_no_conflicting_files(dir.path().string(), "{run_name}-ep{epoch}.pt", "mine", DistInfo::single_process(), now()));
   touch(dir.path() / "mine-ep5.pt");
   BOOST_CHECK_THROW(
-      ensure_folder_has_no_conflicting_files(dir.str(), "{run_name}-ep{epoch}.pt", "mine", DistInfo::single_process(), now()),
+      ensure_folder_has_no_conflicting_files(dir.path().string(), "{run_name}-ep{epoch}.pt", "mine", DistInfo::single_process(), now()),
       ConfigError);
 
   TempDir wct;
   touch(wct.path() / "ep5-t1234.5.pt");
-  BOOST_CHECK_THROW(ensure_folder_has_no_conflicting_files(wct.str(), "ep{epoch}-t{total_wct}.pt", "r",
+  BOOST_CHECK_THROW(ensure_folder_has_no_conflicting_files(wct.path().string(), "ep{epoch}-t{total_wct}.pt", "r",
                                                            DistInfo::single_process(), now()),
                     ConfigError);
   // Without a known rank, {rank} matches any rank's file.
   TempDir ranks;
   touch(ranks.path() / "unset-rank7-ep5.pt");
   DistInfo unset;
-  BOOST_CHECK_THROW(ensure_folder_has_no_conflicting_files(ranks.str(), "unset-rank{rank}-ep{epoch}.pt", "r", unset, now()),
+  BOOST_CHECK_THROW(ensure_folder_has_no_conflicting_files(ranks.path().string(), "unset-rank{rank}-ep{epoch}.pt", "r", unset, now()),
                     ConfigError);
-  BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(ranks.str(), "unset-rank{rank}-ep{epoch}.pt", "r",
+  BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(ranks.path().string(), "unset-rank{rank}-ep{epoch}.pt", "r",
                                                               DistInfo::single_process(), now()));
 }
 
 BOOST_AUTO_TEST_CASE(in_epoch_without_epoch_is_a_config_error) {
   TempDir dir;
-  BOOST_CHECK_EXCEPTION(ensure_folder_has_no_conflicting_files(dir.str(), "ba{batch_in_epoch}.pt", "r",
+  BOOST_CHECK_EXCEPTION(ensure_folder_has_no_conflicting_files(dir.path().string(), "ba{batch_in_epoch}.pt", "r",
                                                                DistInfo::single_process(), now()),
                         ConfigError, [](const ConfigError& e) {
                           return std::string(e.what()).find("add {epoch}") != std::string::npos;
@@ -137,11 +137,11 @@ BOOST_AUTO_TEST_CASE(in_epoch_without_epoch_is_a_config_error) {
 BOOST_AUTO_TEST_CASE(templates_with_subfolders_look_into_them) {
   TempDir dir;
   touch(dir.path() / "ep3" / "rank0.pt");
-  BOOST_CHECK_THROW(ensure_folder_has_no_conflicting_files(dir.str(), "ep{epoch}/rank{rank}.pt", "r",
+  BOOST_CHECK_THROW(ensure_folder_has_no_conflicting_files(dir.path().string(), "ep{epoch}/rank{rank}.pt", "r",
                                                            DistInfo::single_process(), now()),
                     ConfigError);
   BOOST_CHECK_NO_THROW(
-      ensure_folder_has_no_conflicting_files(dir.str(), "ep{epoch}-rank{rank}.pt", "r", DistInfo::single_process(), now()));
+      ensure_folder_has_no_conflicting_files(dir.path().string(), "ep{epoch}-rank{rank}.pt", "r", DistInfo::single_process(), now()));
 }
 
 // Scenario 17: train 2 epochs into F; a resume from ep1 that saves into F again
@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(resuming_into_a_folder_with_future_checkpoints) {
   TempDir dir;
   auto options = [&](bool overwrite) {
     CheckpointSaverOptions o;
-    o.folder = dir.str("first");
+    o.folder = dir / "first";
     o.filename = "ep{epoch}.pt";
     o.overwrite = overwrite;
     return o;

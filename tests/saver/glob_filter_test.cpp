@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(fnmatch_agrees_with_python) {
 BOOST_AUTO_TEST_CASE(saver_applies_ignore_keys_before_writing) {
   TempDir dir;
   CheckpointSaverOptions options;
-  options.folder = dir.str();
+  options.folder = dir.path().string();
   options.ignore_keys = {"state/*", "rng", "state/nothing"};
   CheckpointSaver saver(options);
   CountingAssembler assembler(&saver);

@@ -24,7 +24,7 @@ struct Run {
 Run count_saves(SaveInterval interval, const std::string& max_duration, const LoopShape& shape = LoopShape{}) {
   TempDir dir;
   CheckpointSaverOptions options;
-  options.folder = dir.str("ckpt");
+  options.folder = dir / "ckpt";
   options.save_interval = std::move(interval);
   CheckpointSaver saver(options);
   CountingAssembler assembler(&saver);
@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(batch_duration_ends_with_unincremented_epoch) {
   // before the epoch counter moves (Composer's ep0-ba1-rank0.pt).
   TempDir dir;
   CheckpointSaverOptions options;
-  options.folder = dir.str();
+  options.folder = dir.path().string();
   options.save_interval = Time::parse("1ep");
   CheckpointSaver saver(options);
   CountingAssembler assembler(&saver);

@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_SUITE(saver_files)
 // Scenario 16.
 BOOST_DATA_TEST_CASE(rotation_keeps_the_newest, boost::unit_test::data::make({-1, 0, 1, 2, 3, 4}), keep) {
   TempDir dir;
-  auto options = in_folder(dir.str());
+  auto options = in_folder(dir.path().string());
   options.num_checkpoints_to_keep = keep;
   Saving s(options);
   State state = make_state("rot", "6ba", 10);
@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(rotation_never_touches_files_of_earlier_runs) {
   TempDir dir;
   std::ofstream(dir.path() / "ep0-ba1-rank0.pt.old-run") << "x";
   std::ofstream(dir.path() / "ep9-ba99-rank0.pt") << "from an earlier run";
-  auto options = in_folder(dir.str());
+  auto options = in_folder(dir.path().string());
   options.num_checkpoints_to_keep = 1;
   options.overwrite = true;  // the ba99 file is in this run's future
   Saving s(options);
@@ -98,12 +98,12 @@ BOOST_AUTO_TEST_CASE(rotation_never_touches_files_of_earlier_runs) {
 
 BOOST_AUTO_TEST_CASE(latest_symlink_is_relative_and_follows_the_newest_save) {
   TempDir dir;
-  auto options = in_folder(dir.str("{run_name}/ckpts"), "2ba");
+  auto options = in_folder(dir / "{run_name}/ckpts", "2ba");
   options.latest_filename = std::string("pointers/latest-rank{rank}.pt");  // a sub-folder of the folder
   Saving s(options);
   State state = make_state("sym", "6ba", 10);
   s.saver.on_event(Event::INIT, state);
-  BOOST_TEST(s.saver.formatted_latest_path(state).value() == dir.str("sym/ckpts/pointers/latest-rank0.pt"));
+  BOOST_TEST(s.saver.formatted_latest_path(state).value() == dir / "sym/ckpts/pointers/latest-rank0.pt");
 
   const fs::path link = dir.path() / "sym/ckpts/pointers/latest-rank0.pt";
   s.saver.on_event(Event::FIT_START, state);
@@ -128,13 +128,13 @@ BOOST_AUTO_TEST_CASE(latest_symlink_is_relative_and_follows_the_newest_save) {
 
   // The folder can move: the link still resolves.
   fs::rename(dir.path() / "sym", dir.path() / "moved");
-  const c10::IValue via_link = checkpoint::read_checkpoint(dir.str("moved/ckpts/pointers/latest-rank0.pt"));
+  const c10::IValue via_link = checkpoint::read_checkpoint(dir / "moved/ckpts/pointers/latest-rank0.pt");
   BOOST_TEST(timestamp_from_ivalue(via_link.toGenericDict().at("state").toGenericDict().at("timestamp"), "t").batch == 6);
 }
 
 BOOST_AUTO_TEST_CASE(no_latest_symlink_when_disabled) {
   TempDir dir;
-  auto options = in_folder(dir.str());
+  auto options = in_folder(dir.path().string());
   options.latest_filename.reset();
   Saving s(options);
   State state = make_state("nolink", "2ba", 10);
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(no_latest_symlink_when_disabled) {
 
 BOOST_AUTO_TEST_CASE(files_hold_what_the_assembler_built) {
   TempDir dir;
-  auto options = in_folder(dir.str(), "1ep");
+  auto options = in_folder(dir.path().string(), "1ep");
   options.filename = "{run_name}/ep{epoch}-sp{sample}.pt";
   Saving s(options);
   State state = make_state("content", "2ep", 5);
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(files_hold_what_the_assembler_built) {
   s.saver.on_event(Event::INIT, state);
   run_fit(state, s.saver, LoopShape{});
   BOOST_TEST_REQUIRE(s.saver.saved_checkpoints().size() == 2u);
-  BOOST_TEST(s.saver.saved_checkpoints()[1] == dir.str("content/ep2-sp20.pt"));
+  BOOST_TEST(s.saver.saved_checkpoints()[1] == dir / "content/ep2-sp20.pt");
   const c10::IValue root = checkpoint::read_checkpoint(s.saver.saved_checkpoints()[1]);
   const auto& inner = root.toGenericDict().at("state");
   const at::Tensor weight = inner.toGenericDict().at("model").toGenericDict().at("weight").toTensor();
@@ -165,12 +165,12 @@ BOOST_AUTO_TEST_CASE(files_hold_what_the_assembler_built) {
   BOOST_TEST(saved.epoch == 2);
   BOOST_TEST(saved.batch == 10);
   BOOST_TEST(logger.infos.size() == 2u);
-  BOOST_TEST(logger.infos[1].find(dir.str("content/ep2-sp20.pt")) != std::string::npos);
+  BOOST_TEST(logger.infos[1].find(dir / "content/ep2-sp20.pt") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(weights_only_reaches_the_assembler) {
   TempDir dir;
-  auto options = in_folder(dir.str());
+  auto options = in_folder(dir.path().string());
   options.weights_only = true;
   Saving s(options);
   State state = make_state("w", "1ba", 10);
@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(existing_target_is_not_replaced_without_overwrite) {
   TempDir dir;
   const fs::path target = dir.path() / "ep0-ba1-rank0.pt";
   std::ofstream(target, std::ios::binary) << "precious bytes";
-  Saving s(in_folder(dir.str()));
+  Saving s(in_folder(dir.path().string()));
   State state = make_state("ow", "3ba", 10);
   s.saver.on_event(Event::INIT, state);
   state.previous_timestamp = state.timestamp;
@@ -199,7 +199,7 @@ BOOST_AUTO_TEST_CASE(existing_target_is_not_replaced_without_overwrite) {
   BOOST_TEST(s.saver.saved_checkpoints().empty());
 
   // With overwrite the same save replaces it with a real checkpoint.
-  auto options = in_folder(dir.str());
+  auto options = in_folder(dir.path().string());
   options.overwrite = true;
   Saving replacing(options);
   replacing.saver.on_event(Event::INIT, state);
@@ -242,7 +242,7 @@ BOOST_AUTO_TEST_CASE(unwritable_folder_fails_at_init) {
   }
   {
     // A writable folder passes and keeps no probe file.
-    Saving s(in_folder(dir.str("fine/{run_name}")));
+    Saving s(in_folder(dir / "fine/{run_name}"));
     State state = make_state("ok", "1ep", 5);
     BOOST_CHECK_NO_THROW(s.saver.on_event(Event::INIT, state));
     BOOST_TEST(list_folder(dir.path() / "fine/ok").empty());
@@ -251,7 +251,7 @@ BOOST_AUTO_TEST_CASE(unwritable_folder_fails_at_init) {
 
 BOOST_AUTO_TEST_CASE(only_global_rank_zero_writes) {
   TempDir dir;
-  auto options = in_folder(dir.str("rank{rank}-of-{world_size}"));
+  auto options = in_folder(dir / "rank{rank}-of-{world_size}");
   options.filename = "ep{epoch}-ba{batch}-rank{rank}.pt";
   Saving s(options);
   State state = make_state("dist", "4ba", 10);

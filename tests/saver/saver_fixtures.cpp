@@ -13,25 +13,6 @@
 
 namespace cairn::test {
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "cairn-saver-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  // A test may have made a folder read-only; give write access back first.
-  for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory(ec) && !it->is_symlink(ec)) {
-      std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all, std::filesystem::perm_options::add,
-                                   ec);
-    }
-  }
-  std::filesystem::remove_all(path_, ec);
-}
-
 State make_state(const std::string& run_name, const std::string& max_duration, int64_t batches_per_epoch) {
   State state;
   state.run_name = run_name;

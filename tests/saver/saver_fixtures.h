@@ -13,22 +13,9 @@
 #include "cairn/logger.h"
 #include "cairn/state.h"
 #include "checkpoint/saver/checkpoint_saver.h"
+#include "temp_dir.h"
 
 namespace cairn::test {
-
-// A fresh folder under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string str(const std::string& child = "") const { return child.empty() ? path_.string() : (path_ / child).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 class RecordingLogger : public Logger {
  public:

@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(leading_slashes_are_stripped_from_names) {
 BOOST_AUTO_TEST_CASE(saving_without_an_assembler_is_an_error) {
   TempDir dir;
   CheckpointSaverOptions o;
-  o.folder = dir.str();
+  o.folder = dir.path().string();
   CheckpointSaver saver(o);
   State state = make_state("r", "1ep", 5);
   BOOST_CHECK_THROW(saver.save_checkpoint(state), CheckpointError);

@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(malformed_state_is_a_checkpoint_error) {
 BOOST_AUTO_TEST_CASE(each_checkpoint_lists_itself) {
   TempDir dir;
   CheckpointSaverOptions options;
-  options.folder = dir.str();
+  options.folder = dir.path().string();
   options.save_interval = Time::parse("1ep");
   CheckpointSaver saver(options);
   CountingAssembler assembler(&saver);

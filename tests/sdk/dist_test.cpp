@@ -5,22 +5,21 @@
 
 #include "cairn/dist.h"
 #include "cairn/errors.h"
+#include "scoped_env.h"
 
 namespace {
+// Starts without torchrun's variables; puts back whatever the process had.
 struct EnvGuard {
-  ~EnvGuard() {
-    for (const char* v : {"RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "NODE_RANK"}) unsetenv(v);
+  EnvGuard() {
+    for (const char* v : {"RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "NODE_RANK"}) env.unset(v);
   }
+  cairn::test::ScopedEnv env;
 };
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(reads_torchrun_variables) {
   EnvGuard guard;
-  setenv("RANK", "3", 1);
-  setenv("LOCAL_RANK", "1", 1);
-  setenv("WORLD_SIZE", "4", 1);
-  setenv("LOCAL_WORLD_SIZE", "2", 1);
-  setenv("NODE_RANK", "1", 1);
+  guard.env.set("RANK", "3").set("LOCAL_RANK", "1").set("WORLD_SIZE", "4").set("LOCAL_WORLD_SIZE", "2").set("NODE_RANK", "1");
   const auto d = cairn::DistInfo::from_environment();
   BOOST_TEST(d.global_rank() == 3);
   BOOST_TEST(*d.local_rank == 1);
@@ -39,6 +38,6 @@ BOOST_AUTO_TEST_CASE(single_process_without_variables) {
 
 BOOST_AUTO_TEST_CASE(bad_values_are_errors) {
   EnvGuard guard;
-  setenv("RANK", "one", 1);
+  guard.env.set("RANK", "one");
   BOOST_CHECK_THROW(cairn::DistInfo::from_environment(), cairn::ConfigError);
 }

@@ -2,17 +2,21 @@
 //
 //   cairn::test::S3Peer peer("moto", "my-bucket");   // or "s3rver"
 //   CAIRN_SKIP_UNLESS_AVAILABLE(peer);
-//   peer.endpoint(), peer.access_key(), ...; peer.export_env();
+//   peer.endpoint(), peer.access_key(), ...;
+//   ScopedEnv env; peer.export_env(env);   // restored when `env` ends
 //
 // moto checks SigV4 signatures (a wrong secret gets 403 SignatureDoesNotMatch);
-// s3rver checks only the access key id. The server stops when `peer` goes out
-// of scope. See tests/support/README.md for each server's quirks.
+// s3rver checks only the access key id. verifies_signatures() is measured at
+// start (s3_peers.py sends a request signed with a wrong secret), and the
+// server a test runs against is printed on its stderr. The server stops when
+// `peer` goes out of scope. See tests/support/README.md for each server's quirks.
 #pragma once
 
 #include <cstdlib>
 #include <string>
 
 #include "loopback_peer.h"
+#include "scoped_env.h"
 
 #ifndef CAIRN_TEST_SOURCE_DIR
 #error "CAIRN_TEST_SOURCE_DIR must name the source tree (cairn_add_test defines it)"
@@ -38,15 +42,15 @@ class S3Peer : public LoopbackPeer {
   bool verifies_signatures() const { return info().at("verifies_signatures").get<bool>(); }
 
   // Points boto3-style clients in this process and its children (awscli,
-  // bin/cairn) at this server.
-  void export_env() const {
-    setenv("S3_ENDPOINT_URL", endpoint().c_str(), 1);
-    setenv("AWS_ACCESS_KEY_ID", access_key().c_str(), 1);
-    setenv("AWS_SECRET_ACCESS_KEY", secret_key().c_str(), 1);
-    setenv("AWS_REGION", region().c_str(), 1);
-    setenv("AWS_DEFAULT_REGION", region().c_str(), 1);
-    unsetenv("AWS_SESSION_TOKEN");
-    unsetenv("AWS_PROFILE");
+  // bin/cairn) at this server until `env` goes out of scope.
+  void export_env(ScopedEnv& env) const {
+    env.set("S3_ENDPOINT_URL", endpoint())
+        .set("AWS_ACCESS_KEY_ID", access_key())
+        .set("AWS_SECRET_ACCESS_KEY", secret_key())
+        .set("AWS_REGION", region())
+        .set("AWS_DEFAULT_REGION", region())
+        .unset("AWS_SESSION_TOKEN")
+        .unset("AWS_PROFILE");
   }
 
  private:

@@ -23,11 +23,14 @@ CLI:     s3_peers.py start moto|s3rver [--bucket B] [--region R] [--no-stdin]
            here it prints {"unavailable": REASON} and exits with status 77.
            The line holds the keys: read it, never log it.
          s3_peers.py install s3rver    installs s3rver now (scripts/deps.sh)
+         s3_peers.py install moto      finds moto_server (it comes with the machine's
+                                       pyenv Python, not from a registry Cairn uses)
 """
 import argparse
 import contextlib
 import dataclasses
 import fcntl
+import glob
 import json
 import os
 import re
@@ -105,6 +108,16 @@ def create_bucket(endpoint, credentials, region, bucket):
                            f"{_xml_field(text, 'Code') or text[:200]!r}")
 
 
+def measure_signature_checking(endpoint, credentials, region, bucket):
+    """Measured, not assumed: a listing signed with the right access key id but a
+    wrong secret must be refused (403) by a server that checks signatures."""
+    access_key, secret = credentials
+    wrong = ("x" if secret[:1] != "x" else "y") + secret[1:]
+    status, _ = signed_request.request(endpoint, "GET", "/" + bucket, (access_key, wrong), region,
+                                       "s3", query="list-type=2")
+    return status == 403
+
+
 def _xml_field(text, name):
     match = re.search(rf"<{name}>([^<]*)</{name}>".encode(), text)
     return match.group(1).decode() if match else None
@@ -112,13 +125,24 @@ def _xml_field(text, name):
 
 # --- moto ------------------------------------------------------------------
 
+def _pyenv_moto_servers():
+    """moto_server in pyenv's Pythons: found even where pyenv's shims are not
+    on PATH (CI runs with the machine's environment, not a login shell's)."""
+    root = os.environ.get("PYENV_ROOT") or os.path.join(os.path.expanduser("~"), ".pyenv")
+    return sorted(glob.glob(os.path.join(root, "versions", "*", "bin", "moto_server")), reverse=True)
+
+
 def moto_server_command():
     explicit = os.environ.get("CAIRN_MOTO_SERVER")
-    path = explicit or shutil.which("moto_server")
-    if not path or not os.access(path, os.X_OK):
-        raise PeerUnavailable("moto_server is not installed (not on PATH; set CAIRN_MOTO_SERVER "
-                              "to its path to use it)")
-    return path
+    if explicit:
+        candidates = [explicit]
+    else:
+        candidates = [path for path in [shutil.which("moto_server"), *_pyenv_moto_servers()] if path]
+    for path in candidates:
+        if os.access(path, os.X_OK):
+            return path
+    raise PeerUnavailable("moto_server is not installed (not on PATH nor in ~/.pyenv/versions; set "
+                          "CAIRN_MOTO_SERVER to its path to use it)")
 
 
 # The set-up calls let through before authentication is enforced.
@@ -167,8 +191,8 @@ def start_moto(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEO
         endpoint = f"http://{LOOPBACK}:{port}"
         keys = _create_moto_keys(endpoint)
         create_bucket(endpoint, keys, region, bucket)
-        return S3Peer("moto", endpoint, keys[0], keys[1], region, bucket, True, server, port,
-                      work_dir)
+        return S3Peer("moto", endpoint, keys[0], keys[1], region, bucket,
+                      measure_signature_checking(endpoint, keys, region, bucket), server, port, work_dir)
     except BaseException:
         if server:
             server.stop()
@@ -239,9 +263,10 @@ def start_s3rver(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIM
             lambda p: [node, script, "-d", data_dir, "-a", LOOPBACK, "-p", str(p), "--silent"],
             os.path.join(work_dir, "s3rver.log"), timeout, env=env, cwd=work_dir)
         endpoint = f"http://{LOOPBACK}:{port}"
-        create_bucket(endpoint, (S3RVER_KEY, S3RVER_KEY), region, bucket)
-        return S3Peer("s3rver", endpoint, S3RVER_KEY, S3RVER_KEY, region, bucket, False, server,
-                      port, work_dir)
+        keys = (S3RVER_KEY, S3RVER_KEY)
+        create_bucket(endpoint, keys, region, bucket)
+        return S3Peer("s3rver", endpoint, S3RVER_KEY, S3RVER_KEY, region, bucket,
+                      measure_signature_checking(endpoint, keys, region, bucket), server, port, work_dir)
     except BaseException:
         if server:
             server.stop()
@@ -257,7 +282,11 @@ def start(kind, bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIME
     it cannot run on this machine, RuntimeError when it ran but failed."""
     if kind not in PEERS:
         raise ValueError(f"unknown S3 peer {kind!r}: use one of {', '.join(PEERS)}")
-    return PEERS[kind](bucket=bucket, region=region, timeout=timeout)
+    peer = PEERS[kind](bucket=bucket, region=region, timeout=timeout)
+    # Which server a test ran against belongs in its log (never the keys).
+    print(f"s3 peer: {kind} at {peer.endpoint}, bucket {bucket}, signatures "
+          f"{'verified' if peer.verifies_signatures else 'NOT verified'}", file=sys.stderr, flush=True)
+    return peer
 
 
 def main(argv=None):
@@ -271,13 +300,14 @@ def main(argv=None):
                            help="seconds to wait for the server to listen")
     start_cmd.add_argument("--no-stdin", action="store_true",
                            help="ignore stdin: run until SIGTERM/SIGINT")
-    install_cmd = sub.add_parser("install", help="install a peer that comes from a registry")
-    install_cmd.add_argument("kind", choices=["s3rver"])
+    install_cmd = sub.add_parser("install", help="install a peer that comes from a registry (s3rver), "
+                                 "or find one that comes with the machine (moto); print its path")
+    install_cmd.add_argument("kind", choices=sorted(PEERS))
     args = parser.parse_args(argv)
 
     try:
         if args.command == "install":
-            print(install_s3rver())
+            print(install_s3rver() if args.kind == "s3rver" else moto_server_command())
             return 0
         peer = start(args.kind, bucket=args.bucket, region=args.region, timeout=args.timeout)
     except PeerUnavailable as e:

@@ -83,19 +83,6 @@ TrainerOptions make_options(const std::string& max_duration, uint64_t seed, bool
   return o;
 }
 
-TempDir::TempDir() {
-  std::random_device rd;
-  std::ostringstream name;
-  name << "cairn-test-" << std::hex << rd() << rd();
-  path_ = (fs::temp_directory_path() / name.str()).string();
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 std::vector<std::string> list_files(const std::string& folder) {
   std::vector<std::string> names;
   if (!fs::exists(folder)) return names;

@@ -11,6 +11,7 @@
 
 #include "cairn/callback.h"
 #include "cairn/dataset.h"
+#include "temp_dir.h"
 #include "trainer/module_model.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_options.h"
@@ -51,18 +52,6 @@ class DummyStatefulCallback : public Callback {
 // A fresh model, data, Adam optimizer, StepLR scheduler and the dummy callback,
 // seeded so that every call builds identical initial weights.
 TrainerOptions make_options(const std::string& max_duration, uint64_t seed = 42, bool extra_layer = false);
-
-// A new empty folder under the system temp dir, removed at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  std::string path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::vector<std::string> list_files(const std::string& folder);  // sorted names, symlinks included
 std::string read_bytes(const std::string& path);
