@@ -27,5 +27,6 @@ LoggerDestination::~LoggerDestination() = default;
 Model::~Model() = default;
 ObjectStore::~ObjectStore() = default;
 Registrar::~Registrar() = default;
+void Registrar::describe_config(const std::string&, const std::string&, const ConfigSchema&) {}
 
 }  // namespace cairn
