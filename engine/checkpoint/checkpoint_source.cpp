@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -9,6 +10,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/object_store.h"
+#include "core/local_path_problem.h"
 #include "plugin_host/plugin_host.h"
 
 namespace cairn {
@@ -63,7 +65,7 @@ void download_following_symlinks(ObjectStore& store, const std::string& object_n
           store.get_object_size(name + ".symlink");
         } catch (const NotFoundError&) {
           throw NotFoundError("checkpoint '" + store.get_uri(name) + "' does not exist (nor a '" + name +
-                              ".symlink' pointer); check load_path");
+                              ".symlink' pointer); check the name, or list the store with 'cairn ls'");
         }
         name += ".symlink";
         continue;
@@ -86,13 +88,12 @@ std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path
     const Uri uri = Uri::parse(load_path);
     if (uri.is_local()) {
       std::error_code ec;
-      if (!fs::exists(load_path, ec)) {
-        throw CheckpointError("load_path '" + load_path + "' does not exist" +
-                              (fs::is_symlink(load_path, ec) ? " (it is a dangling symlink)" : "") +
-                              "; check the path, or drop load_path to start fresh");
-      }
       if (fs::is_directory(load_path, ec)) {
         throw CheckpointError("load_path '" + load_path + "' is a folder; give the checkpoint file inside it (e.g. its latest-rank0.pt)");
+      }
+      if (const std::optional<std::string> problem = local_file_problem(load_path)) {
+        throw CheckpointError("load_path '" + load_path + "' " + *problem +
+                              "; check the path, or drop load_path to start fresh");
       }
       return std::make_unique<FetchedCheckpoint>(load_path, load_path, "");
     }

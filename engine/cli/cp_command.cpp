@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
@@ -19,6 +20,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/store_location.h"
+#include "core/local_path_problem.h"
 #include "core/transfer_progress.h"
 #include "plugin_host/plugin_host.h"
 #include "remote/retry.h"
@@ -52,9 +54,8 @@ void complete_destination(StoreLocation& destination, const StoreLocation& sourc
 // The source's size; NotFoundError naming it when it does not exist.
 uint64_t source_size(const StoreLocation& source, const RetryPolicy& retry) {
   if (source.is_local()) {
-    std::error_code ec;
-    if (!fs::is_regular_file(source.local_path, ec)) {
-      throw NotFoundError("source '" + source.text + "' does not exist or is not a file");
+    if (const std::optional<std::string> problem = local_file_problem(source.local_path)) {
+      throw NotFoundError("source '" + source.text + "' " + *problem);
     }
     return fs::file_size(source.local_path);
   }

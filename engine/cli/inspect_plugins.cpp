@@ -35,6 +35,24 @@ nlohmann::json describe_need(const std::string& kind, PluginKind plugin_kind, co
   return need;
 }
 
+// A plugin the run had loaded (state['metadata']['plugins']): installed here,
+// and at which version.
+nlohmann::json describe_plugin(const nlohmann::json& used, const PluginHost& host) {
+  const std::string name = used.at("name").is_string() ? used.at("name").get<std::string>() : used.at("name").dump();
+  nlohmann::json need = {{"kind", "plugin"},        {"instance", name},  {"name", name},
+                         {"version", used.value("version", nlohmann::json())},
+                         {"loadable", false},       {"installed_version", nullptr},
+                         {"plugin", nullptr},       {"file", nullptr}};
+  for (const auto& plugin : host.plugins()) {
+    if (plugin.name != name) continue;
+    need["loadable"] = true;
+    need["installed_version"] = plugin.version;
+    need["plugin"] = plugin.name;
+    need["file"] = plugin.file;
+  }
+  return need;
+}
+
 }  // namespace
 
 std::string registered_name(const std::string& instance_name) {
@@ -53,6 +71,13 @@ void add_plugins_needed(nlohmann::json& report, const PluginHost& host) {
   }
   for (const auto& instance : report.at("algorithms")) {
     needed.push_back(describe_need("algorithm", PluginKind::kAlgorithm, instance.get<std::string>(), host));
+  }
+  const bool has_metadata = report.contains("metadata") && report.at("metadata").is_object();
+  const nlohmann::json plugins = has_metadata ? report.at("metadata").value("plugins", nlohmann::json()) : nlohmann::json();
+  if (plugins.is_array()) {
+    for (const auto& used : plugins) {
+      if (used.is_object() && used.contains("name")) needed.push_back(describe_plugin(used, host));
+    }
   }
   report["plugins_needed"] = needed;
 }

@@ -20,6 +20,9 @@ std::string registered_name(const std::string& instance_name);
 //   {"kind": "callback", "instance": "SpeedMonitor#2", "name": "SpeedMonitor",
 //    "loadable": true, "plugin": "speed_monitor", "file": "/.../libcairn-speed_monitor.so"}
 // "plugin" and "file" are null when no loaded plugin registers that name.
+// Then one entry per plugin the run had loaded (report["metadata"]["plugins"]):
+//   {"kind": "plugin", "instance": "mlp", "name": "mlp", "version": "1.0.0",
+//    "loadable": true, "installed_version": "1.0.0", "plugin": "mlp", "file": "..."}
 void add_plugins_needed(nlohmann::json& report, const PluginHost& host);
 
 }  // namespace cairn::cli

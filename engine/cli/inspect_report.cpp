@@ -1,5 +1,6 @@
 #include "cli/inspect_report.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <set>
 #include <sstream>
@@ -11,6 +12,9 @@
 
 namespace cairn::cli {
 namespace {
+
+// Tensors listed without --tensors: enough to see the model's first layers.
+constexpr size_t kTensorsInSummary = 8;
 
 struct TensorTally {
   int64_t tensors = 0;
@@ -29,6 +33,47 @@ void tally(const c10::IValue& value, TensorTally& out) {
     for (const auto& item : value.toListRef()) tally(item, out);
   } else if (value.isTuple()) {
     for (const auto& item : value.toTupleRef().elements()) tally(item, out);
+  }
+}
+
+std::string key_text(const c10::IValue& key);
+
+// torch's Python spelling (float32, int64), as Composer users know it.
+std::string dtype_name(c10::ScalarType type) {
+  switch (type) {
+    case c10::ScalarType::Float: return "float32";
+    case c10::ScalarType::Double: return "float64";
+    case c10::ScalarType::Half: return "float16";
+    case c10::ScalarType::BFloat16: return "bfloat16";
+    case c10::ScalarType::Long: return "int64";
+    case c10::ScalarType::Int: return "int32";
+    case c10::ScalarType::Short: return "int16";
+    case c10::ScalarType::Char: return "int8";
+    case c10::ScalarType::Byte: return "uint8";
+    case c10::ScalarType::Bool: return "bool";
+    default: return c10::toString(type);
+  }
+}
+
+// Every defined tensor under `value`, named by its path of dict keys (joined
+// with '.') and list positions ("[0]").
+void list_tensors(const c10::IValue& value, const std::string& name, nlohmann::json& out) {
+  if (value.isTensor()) {
+    const at::Tensor& t = value.toTensor();
+    if (!t.defined()) return;
+    out.push_back({{"name", name}, {"dtype", dtype_name(t.scalar_type())}, {"shape", t.sizes().vec()}});
+  } else if (value.isGenericDict()) {
+    for (const auto& entry : value.toGenericDict()) {
+      list_tensors(entry.value(), name.empty() ? key_text(entry.key()) : name + "." + key_text(entry.key()), out);
+    }
+  } else if (value.isList()) {
+    size_t i = 0;
+    for (const auto& item : value.toListRef()) list_tensors(item, name + "[" + std::to_string(i++) + "]", out);
+  } else if (value.isTuple()) {
+    size_t i = 0;
+    for (const auto& item : value.toTupleRef().elements()) {
+      list_tensors(item, name + "[" + std::to_string(i++) + "]", out);
+    }
   }
 }
 
@@ -106,6 +151,65 @@ std::string plain(const nlohmann::json& value) {
   return value.dump();
 }
 
+std::string shape_text(const nlohmann::json& shape) {
+  std::string out = "[";
+  for (const auto& d : shape) out += (out.size() > 1 ? ", " : "") + std::to_string(d.get<int64_t>());
+  return out + "]";
+}
+
+std::string format_tensors(const nlohmann::json& tensors, bool all) {
+  std::ostringstream out;
+  const size_t shown = all ? tensors.size() : std::min(tensors.size(), kTensorsInSummary);
+  size_t width = 0;
+  for (size_t i = 0; i < shown; ++i) width = std::max(width, tensors[i].at("name").get<std::string>().size());
+  out << "tensors:";
+  if (tensors.empty()) out << "         (none)";
+  out << "\n";
+  for (size_t i = 0; i < shown; ++i) {
+    const nlohmann::json& t = tensors[i];
+    out << "  " << std::left << std::setw(static_cast<int>(width + 2)) << t.at("name").get<std::string>()
+        << std::setw(10) << t.at("dtype").get<std::string>() << std::right << shape_text(t.at("shape")) << "\n";
+  }
+  if (shown < tensors.size()) {
+    out << "  ... and " << tensors.size() - shown << " more (cairn inspect --tensors lists every tensor)\n";
+  }
+  return out.str();
+}
+
+// Callback and algorithm state first, one line each; then the plugins the run
+// had loaded (state['metadata']['plugins']): those installed here at the same
+// version on one line, each missing or different one on its own.
+std::string format_plugins_needed(const nlohmann::json& needed) {
+  std::ostringstream out;
+  std::string installed;
+  for (const auto& need : needed) {
+    const std::string kind = plain(need.at("kind"));
+    if (kind == "plugin") {
+      const std::string name_version = plain(need.at("name")) + " " + plain(need.at("version"));
+      if (!need.at("loadable").get<bool>()) {
+        out << "  " << std::left << std::setw(10) << "plugin" << std::setw(20) << name_version << std::right
+            << "NOT INSTALLED: no plugin of that name in the search path (see cairn plugins)\n";
+      } else if (need.at("installed_version") != need.at("version")) {
+        out << "  " << std::left << std::setw(10) << "plugin" << std::setw(20) << name_version << std::right
+            << "installed at version " << plain(need.at("installed_version")) << " (" << plain(need.at("file"))
+            << ")\n";
+      } else {
+        installed += (installed.empty() ? "" : ", ") + name_version;
+      }
+      continue;
+    }
+    out << "  " << std::left << std::setw(10) << kind << std::setw(20) << plain(need.at("instance")) << std::right;
+    if (need.at("loadable").get<bool>()) {
+      out << "loadable from " << plain(need.at("plugin")) << " (" << plain(need.at("file")) << ")\n";
+    } else {
+      out << "NOT LOADABLE: no plugin in the search path registers " << kind << " '" << plain(need.at("name"))
+          << "'; its state would be ignored\n";
+    }
+  }
+  if (!installed.empty()) out << "  " << std::left << std::setw(10) << "plugins" << std::right << "installed here: " << installed << "\n";
+  return out.str();
+}
+
 }  // namespace
 
 nlohmann::json ivalue_to_json(const c10::IValue& value) {
@@ -118,7 +222,7 @@ nlohmann::json ivalue_to_json(const c10::IValue& value) {
     const at::Tensor& t = value.toTensor();
     if (!t.defined()) return "tensor (undefined)";
     std::ostringstream text;
-    text << "tensor " << c10::toString(t.scalar_type()) << t.sizes();
+    text << "tensor " << dtype_name(t.scalar_type()) << t.sizes();
     return text.str();
   }
   if (value.isGenericDict()) {
@@ -183,10 +287,14 @@ nlohmann::json describe_checkpoint(const c10::IValue& root, const std::string& p
     sections["rng"] = {{"tensors", t.tensors}, {"bytes", t.bytes}};
   }
   report["sections"] = sections;
+  nlohmann::json tensors = nlohmann::json::array();
+  list_tensors(*state, "", tensors);
+  if (const c10::IValue* rng = find(root, "rng")) list_tensors(*rng, "rng", tensors);
+  report["tensors"] = tensors;
   return report;
 }
 
-std::string format_checkpoint_report(const nlohmann::json& report) {
+std::string format_checkpoint_report(const nlohmann::json& report, bool all_tensors) {
   std::ostringstream out;
   out << "checkpoint:      " << plain(report.at("path")) << "\n"
       << "top-level keys:  " << joined(report.at("top_level_keys")) << "\n"
@@ -218,46 +326,44 @@ std::string format_checkpoint_report(const nlohmann::json& report) {
   }
   out << "\n";
 
-  out << "metadata:";
+  // Empty values say nothing; the plugins list is shown under "plugins needed".
+  std::vector<std::pair<std::string, std::string>> metadata_lines;
   const nlohmann::json& metadata = report.at("metadata");
-  if (metadata.empty()) out << "        (none)";
-  out << "\n";
   if (metadata.is_object()) {
-    for (const auto& item : metadata.items()) out << "  " << item.key() << ": " << plain(item.value()) << "\n";
+    for (const auto& item : metadata.items()) {
+      if (item.key() == "plugins" || ((item.value().is_array() || item.value().is_object()) && item.value().empty()))
+        continue;
+      metadata_lines.emplace_back(item.key(), plain(item.value()));
+    }
+  }
+  if (!metadata_lines.empty()) {
+    out << "metadata:\n";
+    for (const auto& [key, value] : metadata_lines) out << "  " << key << ": " << value << "\n";
   }
 
-  out << "callback state:  " << joined(report.at("callbacks")) << "\n"
-      << "algorithm state: " << joined(report.at("algorithms")) << "\n"
-      << "  (restoring this state needs these callbacks and algorithms enabled)\n";
+  if (!report.at("callbacks").empty()) out << "callback state:  " << joined(report.at("callbacks")) << "\n";
+  if (!report.at("algorithms").empty()) out << "algorithm state: " << joined(report.at("algorithms")) << "\n";
   if (report.contains("plugins_needed") && !report.at("plugins_needed").empty()) {
-    out << "plugins needed:\n";
-    for (const auto& need : report.at("plugins_needed")) {
-      out << "  " << std::left << std::setw(10) << plain(need.at("kind")) << std::setw(20) << plain(need.at("instance"))
-          << std::right;
-      if (need.at("loadable").get<bool>()) {
-        out << "loadable from " << plain(need.at("plugin")) << " (" << plain(need.at("file")) << ")\n";
-      } else {
-        out << "NOT LOADABLE: no plugin in the search path registers " << plain(need.at("kind")) << " '"
-            << plain(need.at("name")) << "'; its state would be ignored\n";
-      }
-    }
+    out << "plugins needed:\n" << format_plugins_needed(report.at("plugins_needed"));
   }
 
   out << "sections:\n"
       << "  " << std::left << std::setw(16) << "section" << std::right << std::setw(8) << "tensors" << std::setw(14)
       << "bytes" << "\n";
-  // In the checkpoint's order (the JSON object sorts its keys), then rng.
+  // In the checkpoint's order (the JSON object sorts its keys), then rng;
+  // sections without tensors (timestamp, run_name, ...) would be noise.
   nlohmann::json order = report.at("state_keys");
   order.push_back("rng");
   const nlohmann::json& sections = report.at("sections");
   for (const auto& name_json : order) {
     const std::string name = name_json.get<std::string>();
-    if (!sections.contains(name)) continue;
+    if (!sections.contains(name) || sections.at(name).at("tensors").get<int64_t>() == 0) continue;
     const nlohmann::json& section = sections.at(name);
     out << "  " << std::left << std::setw(16) << name << std::right << std::setw(8)
         << section.at("tensors").get<int64_t>() << std::setw(14) << human_bytes(section.at("bytes").get<int64_t>())
         << "\n";
   }
+  if (report.contains("tensors")) out << format_tensors(report.at("tensors"), all_tensors);
   return out.str();
 }
 

@@ -14,14 +14,17 @@ namespace cairn::cli {
 //   timestamp (the counters, or null), run_name, rank_zero_seed (or null),
 //   metadata (as stored, tensors summarised), callbacks, algorithms (the names
 //   whose state it holds: the plugins needed to restore it),
-//   sections: {"<state key>": {"tensors": n, "bytes": b}, ..., "rng": {...}}.
+//   sections: {"<state key>": {"tensors": n, "bytes": b}, ..., "rng": {...}},
+//   tensors: [{"name": "model.0.weight", "dtype": "Float", "shape": [64, 16]}, ...]
+//     (every tensor under state, then under rng, named by its key path).
 // `cairn inspect` adds plugins_needed (cli/inspect_plugins.h), which the text
 // report shows when present.
 // Throws CheckpointError when the root is not a dict with a 'state' dict.
 nlohmann::json describe_checkpoint(const c10::IValue& root, const std::string& path);
 
-// The same, for people.
-std::string format_checkpoint_report(const nlohmann::json& report);
+// The same, for people: empty values and sections without tensors left out,
+// the first few tensors listed unless `all_tensors`.
+std::string format_checkpoint_report(const nlohmann::json& report, bool all_tensors = false);
 
 // An IValue as JSON: tensors become "tensor float32[3, 4]", other values map
 // to their JSON counterparts (tuples as arrays, non-string dict keys as strings).

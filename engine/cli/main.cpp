@@ -24,7 +24,7 @@ const char kUsage[] =
     "commands:\n"
     "  fit       train a model, saving and resuming Composer-style checkpoints\n"
     "  inspect   show what a checkpoint file holds\n"
-    "  plugins   list the plugins found and the files that failed to load\n"
+    "  plugins   list the plugins found, the config fields of each factory, and load failures\n"
     "  cp        copy a file between local paths and object stores (s3://, file://, ...)\n"
     "  ls        list the objects under a store URI, with their sizes\n"
     "\n"

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "cairn/config_schema.h"
 #include "cairn/object_store.h"
 
 namespace cairn {
@@ -34,6 +35,9 @@ struct RegisteredEntry {
   std::string name;
   std::vector<std::string> uri_schemes;  // object stores only
   std::string summary;
+  // The config's fields, when the plugin declared them (Registrar::describe_config).
+  bool config_described = false;
+  ConfigSchema config_fields;
 };
 
 struct PluginInfo {

@@ -74,6 +74,24 @@ void StagingRegistrar::add_dataset(const std::string& name, Factory<Dataset> fac
   add(PluginKind::kDataset, name, {}, std::move(factory), summary);
 }
 
+void StagingRegistrar::describe_config(const std::string& kind, const std::string& name, const ConfigSchema& fields) {
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    RegisteredEntry& entry = it->entry;
+    if (entry.name != name || kind != to_string(entry.kind)) continue;
+    std::set<std::string> seen;
+    for (const ConfigField& field : fields) {
+      if (field.name.empty() || !seen.insert(field.name).second) {
+        throw PluginError(kind_noun(entry.kind) + " '" + name + "' describes its config field '" + field.name +
+                          "' twice or with an empty name");
+      }
+    }
+    entry.config_described = true;
+    entry.config_fields = fields;
+    return;
+  }
+  throw PluginError("the config of " + kind + " '" + name + "' was described before (or without) registering it");
+}
+
 std::string PluginRegistry::find_conflict(std::vector<StagedEntry>& staged) const {
   // Also within the plugin itself: registering "mlp" twice is as ambiguous.
   std::set<std::pair<int, std::string>> own_names;

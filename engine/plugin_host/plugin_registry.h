@@ -39,6 +39,12 @@ class StagingRegistrar : public Registrar {
   void add_algorithm(const std::string& name, Factory<Algorithm> factory, const std::string& summary) override;
   void add_model(const std::string& name, Factory<Model> factory, const std::string& summary) override;
   void add_dataset(const std::string& name, Factory<Dataset> factory, const std::string& summary) override;
+  void describe_config(const std::string& kind, const std::string& name, const ConfigSchema& fields) override;
+  using Registrar::add_algorithm;
+  using Registrar::add_callback;
+  using Registrar::add_dataset;
+  using Registrar::add_model;
+  using Registrar::add_object_store;
 
   std::vector<StagedEntry>& entries() { return entries_; }
 

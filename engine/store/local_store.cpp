@@ -109,7 +109,7 @@ LocalStore::LocalStore(const std::string& root) : root_(fs::absolute(root).lexic
 std::unique_ptr<ObjectStore> LocalStore::create(const Uri& location, const nlohmann::json& config) {
   Config cfg("object store 'local'", config);
   std::string root;
-  if (cfg.has("root")) {
+  if (cfg.has("root") && !config.at("root").is_null()) {
     root = cfg.require<std::string>("root");
     if (root.empty()) cfg.fail("root", "is empty; give the folder that holds the objects");
   } else if (!location.scheme.empty()) {

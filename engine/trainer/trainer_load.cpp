@@ -70,7 +70,7 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
   }
   auto fetched = fetch_checkpoint(path, store, &plugin_host(), bar ? bar->callback() : ProgressFn{});
   if (bar) bar->finish();
-  c10::IValue root = checkpoint::read_checkpoint(fetched->local_path());
+  c10::IValue root = checkpoint::read_checkpoint(fetched->local_path(), fetched->description());
   if (!root.isGenericDict() || find_key(root, "state") == nullptr) {
     throw CheckpointError("checkpoint '" + fetched->description() +
                           "' has no 'state' entry; it is not a Cairn/Composer checkpoint");

@@ -102,6 +102,11 @@ void register_early_stopper(cairn::Registrar& registrar) {
       },
       "stops training when a metric stops improving; config: monitor (required), dataloader_label (\"train\"), "
       "comp (by monitor name), min_delta (0.0), patience (1 epoch; int or time string)");
+  registrar.describe_config("callback", "EarlyStopper", {{"monitor", "string", "", "the metric to watch, as logged (loss/train)", "\"loss/train\""},
+                            {"dataloader_label", "string", "\"train\"", "the dataloader the metric comes from"},
+                            {"comp", "string | null", "null", "\"min\" (less, lt) or \"max\" (greater, gt); null: min for losses and errors, max otherwise", "\"min\""},
+                            {"min_delta", "float", "0.0", "a change smaller than this is no improvement"},
+                            {"patience", "int | time", "1", "how long without improvement before stopping (an int counts epochs)", "\"50ba\""}});
 }
 
 }  // namespace

@@ -183,6 +183,10 @@ void register_ema(cairn::Registrar& registrar) {
   registrar.add_algorithm(
       "EMA", [](const nlohmann::json& config) { return std::make_unique<EMA>(read_options(config)); },
       "exponential moving average of the weights {half_life, smoothing, update_interval, ema_start}");
+  registrar.describe_config("algorithm", "EMA", {{"half_life", "time | null", "\"1000ba\"", "time (ba or ep) for a weight to lose half its influence; null: give smoothing"},
+                            {"smoothing", "float | null", "null", "the averaging factor in (0, 1), instead of half_life", "0.99"},
+                            {"update_interval", "time | null", "null", "how often the average is updated (ba or ep); null: 1 of half_life's unit", "\"1ba\""},
+                            {"ema_start", "time", "\"0.0dur\"", "when averaging starts (dur, ba or ep)"}});
 }
 
 }  // namespace

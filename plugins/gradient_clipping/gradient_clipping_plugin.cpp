@@ -101,6 +101,8 @@ void register_gradient_clipping(cairn::Registrar& registrar) {
       "GradientClipping",
       [](const nlohmann::json& config) { return std::make_unique<GradientClipping>(read_options(config)); },
       "clips gradients before the optimizer step {clipping_type: norm|value|adaptive, clipping_threshold}");
+  registrar.describe_config("algorithm", "GradientClipping", {{"clipping_type", "string", "", "\"norm\", \"value\" or \"adaptive\"", "\"norm\""},
+                            {"clipping_threshold", "float", "", "the bound (> 0)", "1.0"}});
 }
 
 }  // namespace

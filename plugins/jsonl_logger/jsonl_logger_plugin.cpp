@@ -133,6 +133,7 @@ void register_jsonl_logger(cairn::Registrar& registrar) {
       },
       "writes every logged metric with its timestamp as JSON Lines; config: path "
       "(\"{run_name}/metrics-rank{rank}.jsonl\")");
+  registrar.describe_config("callback", "JSONLLogger", {{"path", "string", "\"{run_name}/metrics-rank{rank}.jsonl\"", "the file to append to; may use {run_name}, {rank} and the other rank fields"}});
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ void register_label_smoothing(cairn::Registrar& registrar) {
       "LabelSmoothing",
       [](const nlohmann::json& config) { return std::make_unique<LabelSmoothing>(read_smoothing(config)); },
       "smooths the targets of the loss {smoothing}");
+  registrar.describe_config("algorithm", "LabelSmoothing", {{"smoothing", "float", "0.1", "the probability mass spread over all classes, in (0, 1)"}});
 }
 
 }  // namespace

@@ -163,6 +163,8 @@ void register_layer_freezing(cairn::Registrar& registrar) {
       "LayerFreezing",
       [](const nlohmann::json& config) { return std::make_unique<LayerFreezing>(read_options(config)); },
       "freezes layers progressively from the first {freeze_start, freeze_level}");
+  registrar.describe_config("algorithm", "LayerFreezing", {{"freeze_start", "float", "0.5", "fraction of training after which freezing begins, in [0, 1)"},
+                            {"freeze_level", "float", "1.0", "fraction of the layers frozen by the end of training, in [0, 1]"}});
 }
 
 }  // namespace

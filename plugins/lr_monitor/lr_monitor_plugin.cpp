@@ -36,6 +36,7 @@ void register_lr_monitor(cairn::Registrar& registrar) {
         return std::make_unique<LRMonitor>();
       },
       "logs each optimizer param group's learning rate (lr-<Optimizer>/group<i>); no options");
+  registrar.describe_config("callback", "LRMonitor", {});
 }
 
 }  // namespace

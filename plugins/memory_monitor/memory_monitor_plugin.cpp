@@ -59,6 +59,7 @@ void register_memory_monitor(cairn::Registrar& registrar) {
         return std::make_unique<MemoryMonitor>();
       },
       "process resident memory in GB (memory/host/rss_mem, memory/host/peak_rss_mem); no options");
+  registrar.describe_config("callback", "MemoryMonitor", {});
 }
 
 }  // namespace

@@ -92,6 +92,8 @@ void register_optimizer_monitor(cairn::Registrar& registrar) {
       },
       "gradient, weight and Adam moment L2 norms (l2_norm/...); config: log_optimizer_metrics (true), "
       "batch_log_interval (10)");
+  registrar.describe_config("callback", "OptimizerMonitor", {{"log_optimizer_metrics", "bool", "true", "also log the weights' and Adam moments' norms"},
+                            {"batch_log_interval", "int", "10", "log every this many batches"}});
 }
 
 }  // namespace

@@ -102,6 +102,8 @@ void register_runtime_estimator(cairn::Registrar& registrar) {
         return std::make_unique<RuntimeEstimator>(skip_batches, unit->second);
       },
       "estimated training time left (time/remaining_estimate); config: skip_batches (1), time_unit (\"hours\")");
+  registrar.describe_config("callback", "RuntimeEstimator", {{"skip_batches", "int", "1", "warm-up batches left out of the estimate"},
+                            {"time_unit", "string", "\"hours\"", "seconds, minutes, hours or days"}});
 }
 
 }  // namespace

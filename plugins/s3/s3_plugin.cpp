@@ -20,6 +20,17 @@ std::unique_ptr<cairn::ObjectStore> open_s3_store(const cairn::Uri& location, co
 void register_s3_store(cairn::Registrar& registrar) {
   registrar.add_object_store("s3", {"s3", "gs"}, &open_s3_store,
                              "Amazon S3 and S3-compatible stores (MinIO, CoreWeave, R2; GCS with HMAC keys)");
+  registrar.describe_config("object_store", "s3", {{"bucket", "string", "\"\"", "the bucket, when not given by the URI"},
+                            {"prefix", "string", "\"\"", "a folder inside the bucket that every object name is under"},
+                            {"region_name", "string", "\"\"", "the region; empty: AWS_REGION, AWS_DEFAULT_REGION, the profile, then us-east-1"},
+                            {"endpoint_url", "string", "\"\"", "an S3-compatible endpoint; empty: S3_ENDPOINT_URL, the profile, then AWS", "\"http://127.0.0.1:9000\""},
+                            {"aws_access_key_id", "string", "\"\"", "with aws_secret_access_key; empty: the environment, then AWS_PROFILE"},
+                            {"aws_secret_access_key", "string", "\"\"", "given together with aws_access_key_id"},
+                            {"aws_session_token", "string", "\"\"", "for temporary credentials"},
+                            {"acl", "string", "\"\"", "a canned ACL for uploads; empty: S3_CANNED_ACL"},
+                            {"verify", "bool | string", "true", "check TLS certificates; or the path of a CA bundle"},
+                            {"client_config", "object", "{}", "botocore's: retries {mode, max_attempts, total_max_attempts}, s3 {addressing_style}"},
+                            {"transfer_config", "object", "{}", "boto3's: multipart_threshold, multipart_chunksize, max_concurrency, use_threads"}});
 }
 
 }  // namespace

@@ -108,6 +108,9 @@ void register_sam(cairn::Registrar& registrar) {
   registrar.add_algorithm(
       "SAM", [](const nlohmann::json& config) { return std::make_unique<SAM>(read_options(config)); },
       "sharpness-aware minimisation {rho, epsilon, interval}");
+  registrar.describe_config("algorithm", "SAM", {{"rho", "float", "0.05", "radius of the weight perturbation (> 0)"},
+                            {"epsilon", "float", "1e-12", "keeps the division finite (> 0)"},
+                            {"interval", "int", "1", "do the SAM step every this many batches"}});
 }
 
 }  // namespace

@@ -113,6 +113,7 @@ void register_speed_monitor(cairn::Registrar& registrar) {
         return std::make_unique<SpeedMonitor>(window_size);
       },
       "throughput over a window of batches and wall-clock totals; config: window_size (100)");
+  registrar.describe_config("callback", "SpeedMonitor", {{"window_size", "int", "100", "batches the throughput is averaged over"}});
 }
 
 }  // namespace

@@ -195,6 +195,13 @@ void register_swa(cairn::Registrar& registrar) {
       "SWA", [](const nlohmann::json& config) { return std::make_unique<SWA>(read_options(config)); },
       "stochastic weight averaging {swa_start, swa_end, update_interval, schedule_swa_lr, anneal_strategy, "
       "anneal_steps, swa_lr}");
+  registrar.describe_config("algorithm", "SWA", {{"swa_start", "time", "\"0.7dur\"", "when averaging starts (dur, ep or ba)"},
+                            {"swa_end", "time", "\"0.97dur\"", "when the average is loaded into the model (swa_start's unit)"},
+                            {"update_interval", "time", "\"1ep\"", "how often the average is updated (ep or ba)"},
+                            {"schedule_swa_lr", "bool", "false", "anneal the learning rate to swa_lr once averaging starts"},
+                            {"anneal_strategy", "string", "\"linear\"", "\"linear\" or \"cos\""},
+                            {"anneal_steps", "int", "10", "updates the annealing takes"},
+                            {"swa_lr", "float | null", "null", "the learning rate to anneal to; null: the optimizer's when averaging starts", "0.01"}});
 }
 
 }  // namespace

@@ -46,6 +46,11 @@ void register_threshold_stopper(cairn::Registrar& registrar) {
       },
       "stops training when a metric crosses a threshold; config: monitor, threshold (required), "
       "dataloader_label (\"train\"), comp (by monitor name), stop_on_batch (false)");
+  registrar.describe_config("callback", "ThresholdStopper", {{"monitor", "string", "", "the metric to watch, as logged (loss/train)", "\"loss/train\""},
+                            {"dataloader_label", "string", "\"train\"", "the dataloader the metric comes from"},
+                            {"threshold", "float", "", "stop once the metric passes this value", "0.5"},
+                            {"comp", "string | null", "null", "\"min\" (less, lt) or \"max\" (greater, gt); null: min for losses and errors, max otherwise", "\"min\""},
+                            {"stop_on_batch", "bool", "false", "also check after every batch, not only at epoch ends"}});
 }
 
 }  // namespace

@@ -10,7 +10,9 @@ namespace {
 
 std::unique_ptr<cairn::ObjectStore> open_checked_store(const cairn::Uri& location, const nlohmann::json& json) {
   cairn::Config cfg("object store 'checked'", json);
-  std::string root = cfg.get<std::string>("root", "");
+  const nlohmann::json root_field = cfg.get<nlohmann::json>("root", nullptr);
+  if (!root_field.is_null() && !root_field.is_string()) cfg.fail("root", "must be a folder path or null");
+  std::string root = root_field.is_null() ? "" : root_field.get<std::string>();
   cfg.finish();
   if (root.empty()) {
     if (location.scheme.empty()) cfg.fail("root", "is required when the store is opened by name");
@@ -26,6 +28,7 @@ std::unique_ptr<cairn::ObjectStore> open_checked_store(const cairn::Uri& locatio
 void register_checked_store(cairn::Registrar& registrar) {
   registrar.add_object_store("checked", {"checked"}, &open_checked_store,
                              "a local folder with a SHA-256 sidecar per object, verified on download");
+  registrar.describe_config("object_store", "checked", {{"root", "string | null", "null", "the folder; null: the checked:///path URI's (required when opened by name)", "\"/tmp\""}});
 }
 
 }  // namespace

@@ -131,6 +131,11 @@ std::unique_ptr<cairn::Dataset> make_csv_dataset(const nlohmann::json& json) {
 void register_csv(cairn::Registrar& registrar) {
   registrar.add_dataset("csv", &make_csv_dataset,
                         "numeric CSV file {path, label_column, header, batch_size, shuffle}; labels are class indices");
+  registrar.describe_config("dataset", "csv", {{"path", "string", "", "the CSV file", "\"data.csv\""},
+                            {"header", "bool | string", "\"auto\"", "whether the first row names the columns; \"auto\": when it is not all numbers"},
+                            {"batch_size", "int", "32", "rows per batch"},
+                            {"shuffle", "bool", "true", "shuffle the rows every epoch"},
+                            {"label_column", "int | string | null", "null", "the label column: an index (negative from the end) or, with a header, a name; null: the last", "-1"}});
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Model plugin "mlp": a multi-layer perceptron classifier.
 //
-// Config (all optional): {"in_features": 16, "hidden": [64, 32], "classes": 4, "dropout": 0.0}
+// Config (all optional): {"in_features": 16, "hidden": [64, 32], "classes": 4, "dropout": 0.0};
+// "hidden": 32 is one hidden layer of 32.
 // The defaults fit the "synthetic" dataset's defaults.
 //
 // The module is a torch::nn::Sequential of Linear, ReLU, Dropout per hidden
@@ -36,7 +37,12 @@ MlpOptions read_options(const nlohmann::json& json) {
   cairn::Config cfg("model 'mlp'", json);
   MlpOptions o;
   o.in_features = cfg.get<int64_t>("in_features", o.in_features);
-  o.hidden = cfg.get<std::vector<int64_t>>("hidden", o.hidden);
+  // A single width is one hidden layer, as people first write it.
+  if (cfg.has("hidden") && json.at("hidden").is_number_integer()) {
+    o.hidden = {cfg.require<int64_t>("hidden")};
+  } else {
+    o.hidden = cfg.get<std::vector<int64_t>>("hidden", o.hidden);
+  }
   o.classes = cfg.get<int64_t>("classes", o.classes);
   o.dropout = cfg.get<double>("dropout", o.dropout);
   cfg.finish();
@@ -76,6 +82,10 @@ void register_mlp(cairn::Registrar& registrar) {
   registrar.add_model(
       "mlp", [](const nlohmann::json& config) { return std::make_unique<MlpModel>(read_options(config)); },
       "multi-layer perceptron classifier {in_features, hidden, classes, dropout}; Python: samples/mlp/equivalent.py");
+  registrar.describe_config("model", "mlp", {{"in_features", "int", "16", "input width"},
+                            {"hidden", "list[int] | int", "[64, 32]", "hidden layer widths (a single number: one layer)", "32"},
+                            {"classes", "int", "4", "output classes"},
+                            {"dropout", "float", "0.0", "dropout probability after each hidden layer, in [0, 1)"}});
 }
 
 }  // namespace

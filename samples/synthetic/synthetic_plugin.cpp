@@ -128,6 +128,12 @@ void register_synthetic(cairn::Registrar& registrar) {
       "synthetic",
       [](const nlohmann::json& config) { return std::make_unique<SyntheticDataset>(read_options(config)); },
       "seeded Gaussian-cluster classification data {samples, features, classes, batch_size, seed, shuffle}");
+  registrar.describe_config("dataset", "synthetic", {{"samples", "int", "256", "examples per epoch"},
+                            {"features", "int", "16", "input width"},
+                            {"classes", "int", "4", "classes"},
+                            {"batch_size", "int", "32", "examples per batch"},
+                            {"seed", "int", "0", "seed of the generated data (not of training)"},
+                            {"shuffle", "bool", "true", "shuffle every epoch"}});
 }
 
 }  // namespace

@@ -12,7 +12,10 @@ Config::Config(std::string owner, const nlohmann::json& json) : owner_(std::move
   }
 }
 
-bool Config::has(const std::string& field) const { return json_.contains(field); }
+bool Config::has(const std::string& field) const {
+  read_.insert(field);
+  return json_.contains(field);
+}
 
 void Config::finish() const {
   std::string unknown;

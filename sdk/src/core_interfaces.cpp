@@ -11,5 +11,6 @@ Logger::~Logger() = default;
 LoggerDestination::~LoggerDestination() = default;
 ObjectStore::~ObjectStore() = default;
 Registrar::~Registrar() = default;
+void Registrar::describe_config(const std::string&, const std::string&, const ConfigSchema&) {}
 
 }  // namespace cairn

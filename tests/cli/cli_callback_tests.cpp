@@ -130,6 +130,53 @@ BOOST_AUTO_TEST_CASE(plugins_needed_says_which_ones_cannot_be_loaded) {
   BOOST_TEST(cairn::cli::registered_name("Odd#name") == "Odd#name");
 }
 
+BOOST_AUTO_TEST_CASE(the_plugins_the_run_loaded_are_needed_too) {
+  cairn::PluginHost host;
+  host.load_all({});
+  std::string speed_version;
+  for (const auto& plugin : host.plugins())
+    if (plugin.name == "speed_monitor") speed_version = plugin.version;
+  BOOST_TEST_REQUIRE(!speed_version.empty());
+  nlohmann::json report = {
+      {"callbacks", nlohmann::json::array()},
+      {"algorithms", nlohmann::json::array()},
+      {"metadata",
+       {{"plugins",
+         {{{"name", "speed_monitor"}, {"version", speed_version}}, {{"name", "ghost"}, {"version", "9.9"}}}}}}};
+  cairn::cli::add_plugins_needed(report, host);
+  const auto& needed = report.at("plugins_needed");
+  BOOST_TEST_REQUIRE(needed.size() == 2u);
+  BOOST_TEST(needed[0].at("kind").get<std::string>() == "plugin");
+  BOOST_TEST(needed[0].at("loadable").get<bool>());
+  BOOST_TEST(needed[0].at("installed_version").get<std::string>() == speed_version);
+  BOOST_TEST(!needed[1].at("loadable").get<bool>());
+  BOOST_TEST(needed[1].at("installed_version").is_null());
+}
+
+BOOST_AUTO_TEST_CASE(inspect_shows_the_runs_plugins_as_needed_and_its_tensors) {
+  TempDir dir;
+  const Result r = run_cairn(with(kSample, {"--max-duration", "1ba", "--save-folder", "ck"}), dir.path);
+  BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
+  const Result text = run_cairn({"inspect", "ck/latest-rank0.pt"}, dir.path);
+  BOOST_REQUIRE_MESSAGE(text.status == 0, describe(text));
+  // The sample plugins are installed at the version the run used.
+  BOOST_TEST(text.out.find("plugins   installed here: ") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("mlp ") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("  plugins: [") == std::string::npos, text.out);
+  BOOST_TEST(text.out.find("model.0.weight") != std::string::npos, text.out);
+  BOOST_TEST(text.out.find("float32") != std::string::npos, text.out);
+  const nlohmann::json report = inspect_json(dir.path / "ck/latest-rank0.pt", dir.path);
+  bool mlp_needed = false;
+  for (const auto& need : report.at("plugins_needed"))
+    mlp_needed = mlp_needed || (need.at("kind") == "plugin" && need.at("name") == "mlp" && need.at("loadable") == true);
+  BOOST_TEST(mlp_needed);
+
+  // --tensors lists the optimizer's and rng's tensors as well.
+  const Result all = run_cairn({"inspect", "ck/latest-rank0.pt", "--tensors"}, dir.path);
+  BOOST_TEST(all.out.find("rng[0].torch") != std::string::npos, all.out);
+  BOOST_TEST(all.out.find("--tensors lists every tensor") == std::string::npos, all.out);
+}
+
 BOOST_AUTO_TEST_CASE(cairn_plugins_lists_the_callback_pack) {
   TempDir dir;
   const Result r = run_cairn({"plugins", "--json"}, dir.path());

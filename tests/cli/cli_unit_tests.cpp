@@ -313,9 +313,42 @@ BOOST_AUTO_TEST_CASE(full_checkpoint_report) {
                              "callback state:  SpeedMonitor", "torch_version: 1.13.1", "4.9 KiB"}) {
     BOOST_TEST(text.find(needle) != std::string::npos, needle << " in\n" << text);
   }
-  // Sections in the checkpoint's order, rng last.
-  BOOST_TEST(text.find("  model ") < text.find("  metadata "));
-  BOOST_TEST(text.find("  metadata ") < text.find("  rng "));
+  // Sections that hold tensors, in the checkpoint's order, rng last; empty
+  // ones (timestamp, metadata) and empty lists (algorithm state) are noise.
+  BOOST_TEST(text.find("  model ") < text.find("  rng "));
+  BOOST_TEST(text.find("  timestamp ") == std::string::npos, text);
+  BOOST_TEST(text.find("algorithm state") == std::string::npos, text);
+  BOOST_TEST(text.find("(none)") == std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(tensors_are_listed_with_dtype_and_shape) {
+  const nlohmann::json r = describe_checkpoint(sample_checkpoint(false), "x.pt");
+  const nlohmann::json& tensors = r.at("tensors");
+  BOOST_TEST_REQUIRE(tensors.size() == 3u);
+  BOOST_TEST(tensors[0] == nlohmann::json({{"name", "model.fc.weight"}, {"dtype", "float32"}, {"shape", {4, 3}}}));
+  BOOST_TEST(tensors[1] == nlohmann::json({{"name", "model.fc.bias"}, {"dtype", "float64"}, {"shape", {4}}}));
+  BOOST_TEST(tensors[2] == nlohmann::json({{"name", "rng[0].torch"}, {"dtype", "uint8"}, {"shape", {5056}}}));
+  const std::string text = format_checkpoint_report(r);
+  BOOST_TEST(text.find("model.fc.weight  float32   [4, 3]") != std::string::npos, text);
+  BOOST_TEST(text.find("rng[0].torch     uint8     [5056]") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(many_tensors_are_summarised_unless_all_are_asked_for) {
+  auto model = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
+  for (int i = 0; i < 20; ++i) model.insert("layer" + std::to_string(i) + ".weight", at::zeros({2}, at::kFloat));
+  auto state = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
+  state.insert("model", model);
+  auto root = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
+  root.insert("state", state);
+  const nlohmann::json r = describe_checkpoint(root, "big.pt");
+  BOOST_TEST(r.at("tensors").size() == 20u);
+  const std::string summary = format_checkpoint_report(r);
+  BOOST_TEST(summary.find("layer7.weight") != std::string::npos, summary);
+  BOOST_TEST(summary.find("layer8.weight") == std::string::npos, summary);
+  BOOST_TEST(summary.find("... and 12 more (cairn inspect --tensors lists every tensor)") != std::string::npos, summary);
+  const std::string all = format_checkpoint_report(r, /*all_tensors=*/true);
+  BOOST_TEST(all.find("layer19.weight") != std::string::npos, all);
+  BOOST_TEST(all.find("more (cairn inspect --tensors") == std::string::npos, all);
 }
 
 BOOST_AUTO_TEST_CASE(weights_only_checkpoint_report) {

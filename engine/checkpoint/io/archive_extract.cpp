@@ -18,6 +18,7 @@
 
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_format.h"
+#include "checkpoint/io/read_errors.h"
 
 namespace cairn::checkpoint {
 
@@ -26,11 +27,6 @@ const char* const kMaxDecompressedBytesVariable = "CAIRN_MAX_DECOMPRESSED_BYTES"
 namespace {
 
 constexpr size_t kReadBlock = size_t{1} << 20;
-
-[[noreturn]] void not_a_checkpoint(const std::string& path, const std::string& cause) {
-  throw CheckpointError("checkpoint '" + path + "' is truncated or is not a checkpoint (" + cause +
-                        "); pick another file or re-save it");
-}
 
 std::string archive_cause(struct archive* a) {
   const char* s = archive_error_string(a);

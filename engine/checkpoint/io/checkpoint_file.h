@@ -34,5 +34,8 @@ uint64_t write_checkpoint(const c10::IValue& root, const std::string& path);
 // cairn::CheckpointError with one line naming the path for a missing, empty,
 // truncated or foreign file.
 c10::IValue read_checkpoint(const std::string& path);
+// The same, naming the checkpoint `name` in errors: what the user asked for
+// ("s3://bucket/ep1.pt") when `path` is a downloaded copy.
+c10::IValue read_checkpoint(const std::string& path, const std::string& name);
 
 }  // namespace cairn::checkpoint

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <c10/util/Exception.h>
 #include <caffe2/serialize/inline_container.h>
 #include <caffe2/serialize/read_adapter_interface.h>
 #include <torch/csrc/jit/serialization/import_read.h>
@@ -12,26 +13,16 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "cairn/errors.h"
 #include "checkpoint/io/archive_extract.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/io/read_errors.h"
+#include "core/local_path_problem.h"
 
 namespace cairn::checkpoint {
 namespace {
-
-[[noreturn]] void not_a_checkpoint(const std::string& path, const std::string& cause) {
-  throw CheckpointError("checkpoint '" + path + "' is truncated or is not a checkpoint (" + cause +
-                        "); pick another file or re-save it");
-}
-
-std::string first_line(const char* text, size_t limit = 200) {
-  std::string s(text);
-  auto newline = s.find('\n');
-  if (newline != std::string::npos) s.resize(newline);
-  if (s.size() > limit) s = s.substr(0, limit) + "...";
-  return s;
-}
 
 // Owns a descriptor; the zip reader fetches records through it with pread, on
 // demand, so reading never holds more than one record beyond the tensors.
@@ -94,55 +85,70 @@ std::string describe_start(const unsigned char* b, size_t n) {
   return s;
 }
 
+std::string what_of(const std::exception& e) {
+  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) return c10_error->what_without_backtrace();
+  return e.what();
+}
+
+// The reader owns `fd` from here on (through the adapter).
 c10::IValue read_zip(int fd, const std::string& path) {
   auto adapter = std::make_shared<FdReadAdapter>(fd, path);
+  std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
   try {
-    caffe2::serialize::PyTorchStreamReader reader(adapter);
-    return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
-                                             /*type_resolver=*/c10::nullopt, /*obj_loader=*/c10::nullopt,
-                                             /*device=*/c10::nullopt, reader);
+    reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(adapter);
   } catch (const CheckpointError&) {
     throw;
-  } catch (const c10::Error& e) {
-    not_a_checkpoint(path, first_line(e.what_without_backtrace()));
   } catch (const std::exception& e) {
-    not_a_checkpoint(path, first_line(e.what()));
+    explain_unreadable_zip(fd, path, what_of(e));
+  }
+  try {
+    return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
+                                             /*type_resolver=*/c10::nullopt, /*obj_loader=*/c10::nullopt,
+                                             /*device=*/c10::nullopt, *reader);
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const std::exception& e) {
+    explain_unreadable_pickle(*reader, path, what_of(e));
   }
 }
 
 }  // namespace
 
-c10::IValue read_checkpoint(const std::string& path) {
+c10::IValue read_checkpoint(const std::string& path, const std::string& name) {
+  if (const std::optional<std::string> problem = local_file_problem(path)) {
+    throw CheckpointError("checkpoint '" + name + "' " + *problem + "; check the path or pick another checkpoint");
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    const int err = errno;
-    if (err == ENOENT)
-      throw CheckpointError("checkpoint '" + path + "' does not exist; check the path (a dangling symlink " +
-                            "counts as missing) or pick another checkpoint");
-    throw CheckpointError("cannot open checkpoint '" + path + "' (" + std::strerror(err) +
+    throw CheckpointError("cannot open checkpoint '" + name + "' (" + std::strerror(errno) +
                           "); check its permissions");
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw CheckpointError("checkpoint '" + path + "' is not a regular file; pass the checkpoint file itself");
+    throw CheckpointError("checkpoint '" + name + "' is not a regular file; pass the checkpoint file itself");
   }
   if (st.st_size == 0) {
     ::close(fd);
-    throw CheckpointError("checkpoint '" + path + "' is empty (0 bytes); it was probably cut short while " +
+    throw CheckpointError("checkpoint '" + name + "' is empty (0 bytes); it was probably cut short while " +
                           "saving; pick another file or re-save it");
   }
   unsigned char head[512];
   const ssize_t n = ::pread(fd, head, sizeof head, 0);
   const Content content = sniff(head, n > 0 ? static_cast<size_t>(n) : 0);
-  if (content == Content::kZip) return read_zip(fd, path);
+  if (content == Content::kZip) return read_zip(fd, name);
   if (content == Content::kUnknown) {
     ::close(fd);
-    not_a_checkpoint(path, describe_start(head, n > 0 ? static_cast<size_t>(n) : 0));
+    // PROTO opcode: torch.save(..., _use_new_zipfile_serialization=False) or pickle.dump.
+    if (n >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5) {
+      throw CheckpointError("'" + name + "' is a bare Python pickle (torch.save's legacy, non-zip format), which "
+                            "Cairn cannot read; re-save it from Python with torch.save's default zip format");
+    }
+    not_a_checkpoint(name, describe_start(head, n > 0 ? static_cast<size_t>(n) : 0));
   }
   int unpacked = -1;
   try {
-    unpacked = extract_checkpoint_member(fd, path);
+    unpacked = extract_checkpoint_member(fd, name);
   } catch (...) {
     ::close(fd);
     throw;
@@ -151,9 +157,11 @@ c10::IValue read_checkpoint(const std::string& path) {
   const ssize_t m = ::pread(unpacked, head, 4, 0);
   if (m < 4 || sniff(head, static_cast<size_t>(m)) != Content::kZip) {
     ::close(unpacked);
-    not_a_checkpoint(path, "its decompressed content is not a PyTorch zip archive");
+    not_a_checkpoint(name, "its decompressed content is not a PyTorch zip archive");
   }
-  return read_zip(unpacked, path);
+  return read_zip(unpacked, name);
 }
+
+c10::IValue read_checkpoint(const std::string& path) { return read_checkpoint(path, path); }
 
 }  // namespace cairn::checkpoint

@@ -126,6 +126,8 @@ class CAIRN_EXPORT Config {
   // Throws ConfigError unless `json` is an object or null.
   Config(std::string owner, const nlohmann::json& json);
 
+  // Also counts `field` as known: a factory that asks about a field reads it,
+  // so finish()'s list of known fields names it even when it is absent.
   bool has(const std::string& field) const;
 
   template <typename T>
@@ -168,7 +170,7 @@ class CAIRN_EXPORT Config {
  private:
   std::string owner_;
   nlohmann::json json_;
-  std::set<std::string> read_;
+  mutable std::set<std::string> read_;
 };
 
 // Composer's Time.from_input for a JSON value, without a field name in its
