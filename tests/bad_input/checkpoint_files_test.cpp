@@ -44,79 +44,79 @@ BOOST_AUTO_TEST_SUITE(checkpoint_files)
 
 BOOST_AUTO_TEST_CASE(a_torch_save_state_dict_is_named_as_one) {
   TempDir dir;
-  python(dir.path, "import torch\ntorch.save(torch.nn.Linear(3, 2).state_dict(), 'weights.pt')\n");
-  expect_refused(dir.path, "weights.pt", {"torch.save", "collections.OrderedDict", "cannot read yet"});
+  python(dir.path(), "import torch\ntorch.save(torch.nn.Linear(3, 2).state_dict(), 'weights.pt')\n");
+  expect_refused(dir.path(), "weights.pt", {"torch.save", "collections.OrderedDict", "cannot read yet"});
 }
 
 BOOST_AUTO_TEST_CASE(a_composer_checkpoint_is_named_as_one) {
   TempDir dir;
   // What Composer's Trainer writes: an OrderedDict model, timedelta wall clocks
   // and composer_env_info in the metadata.
-  python(dir.path,
+  python(dir.path(),
          "import datetime, torch\n"
          "model = torch.nn.Linear(3, 2).state_dict()\n"
          "ts = {'Timestamp': {'epoch': 1, 'total_wct': datetime.timedelta(seconds=3)}}\n"
          "meta = {'composer_env_info': {'composer_version': '0.13.5'}, 'device': 'cpu'}\n"
          "torch.save({'state': {'model': model, 'timestamp': ts, 'metadata': meta}, 'rng': []}, 'ep1.pt')\n");
-  expect_refused(dir.path, "ep1.pt", {"Composer checkpoint", "torch.save", "datetime.timedelta"});
+  expect_refused(dir.path(), "ep1.pt", {"Composer checkpoint", "torch.save", "datetime.timedelta"});
 }
 
 BOOST_AUTO_TEST_CASE(a_legacy_torch_save_file_is_named_as_one) {
   TempDir dir;
-  python(dir.path, "import torch\ntorch.save({'w': torch.ones(2)}, 'old.pt', _use_new_zipfile_serialization=False)\n");
-  expect_refused(dir.path, "old.pt", {"legacy", "torch.save"});
+  python(dir.path(), "import torch\ntorch.save({'w': torch.ones(2)}, 'old.pt', _use_new_zipfile_serialization=False)\n");
+  expect_refused(dir.path(), "old.pt", {"legacy", "torch.save"});
 }
 
 BOOST_AUTO_TEST_CASE(a_zip_that_is_not_a_checkpoint_names_what_it_holds) {
   TempDir dir;
-  python(dir.path,
+  python(dir.path(),
          "import zipfile\n"
          "with zipfile.ZipFile('notes.zip', 'w') as z:\n"
          "    z.writestr('notes.txt', 'hello')\n");
-  expect_refused(dir.path, "notes.zip", {"zip archive but not a checkpoint", "data.pkl", "notes.txt"});
+  expect_refused(dir.path(), "notes.zip", {"zip archive but not a checkpoint", "data.pkl", "notes.txt"});
 }
 
 BOOST_AUTO_TEST_CASE(a_symlink_loop_is_called_a_loop) {
   TempDir dir;
-  fs::create_symlink("b.pt", dir.path / "a.pt");
-  fs::create_symlink("a.pt", dir.path / "b.pt");
-  expect_refused(dir.path, "a.pt", {"symlink loop"});
-  const Result r = run_cairn({"inspect", "a.pt"}, dir.path);
+  fs::create_symlink("b.pt", dir.path() / "a.pt");
+  fs::create_symlink("a.pt", dir.path() / "b.pt");
+  expect_refused(dir.path(), "a.pt", {"symlink loop"});
+  const Result r = run_cairn({"inspect", "a.pt"}, dir.path());
   BOOST_TEST(r.err.find("dangling") == std::string::npos, r.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_dangling_symlink_names_its_target) {
   TempDir dir;
-  fs::create_symlink("gone/ep3.pt", dir.path / "latest-rank0.pt");
-  expect_refused(dir.path, "latest-rank0.pt", {"dangling symlink", "gone/ep3.pt"});
+  fs::create_symlink("gone/ep3.pt", dir.path() / "latest-rank0.pt");
+  expect_refused(dir.path(), "latest-rank0.pt", {"dangling symlink", "gone/ep3.pt"});
 }
 
 BOOST_AUTO_TEST_CASE(a_folder_is_not_a_checkpoint) {
   TempDir dir;
-  fs::create_directory(dir.path / "ck");
-  expect_one_line_error(run_cairn({"inspect", "ck"}, dir.path), 1, {"'ck'", "folder"});
+  fs::create_directory(dir.path() / "ck");
+  expect_one_line_error(run_cairn({"inspect", "ck"}, dir.path()), 1, {"'ck'", "folder"});
 }
 
 BOOST_AUTO_TEST_CASE(cp_calls_a_symlink_loop_a_loop) {
   TempDir dir;
-  fs::create_symlink("b.pt", dir.path / "a.pt");
-  fs::create_symlink("a.pt", dir.path / "b.pt");
-  const Result r = run_cairn({"cp", "a.pt", "copy.pt"}, dir.path);
+  fs::create_symlink("b.pt", dir.path() / "a.pt");
+  fs::create_symlink("a.pt", dir.path() / "b.pt");
+  const Result r = run_cairn({"cp", "a.pt", "copy.pt"}, dir.path());
   expect_one_line_error(r, 1, {"a.pt", "symlink loop"});
-  BOOST_TEST(!fs::exists(dir.path / "copy.pt"));
+  BOOST_TEST(!fs::exists(dir.path() / "copy.pt"));
 }
 
 BOOST_AUTO_TEST_CASE(inspect_reads_store_uris_and_names_a_missing_object_by_its_uri) {
   TempDir dir;
-  const Result made = run_cairn(with(kSample, {"--max-duration", "1ep", "--save-folder", "ck"}), dir.path);
+  const Result made = run_cairn(with(kSample, {"--max-duration", "1ep", "--save-folder", "ck"}), dir.path());
   BOOST_REQUIRE_MESSAGE(made.status == 0, describe(made));
-  const std::string uri = "file://" + (dir.path / "ck").string();
-  const Result found = run_cairn({"inspect", uri + "/ep1-ba8-rank0.pt"}, dir.path);
+  const std::string uri = "file://" + (dir.path() / "ck").string();
+  const Result found = run_cairn({"inspect", uri + "/ep1-ba8-rank0.pt"}, dir.path());
   BOOST_TEST(found.status == 0, describe(found));
   BOOST_TEST(found.out.find("checkpoint:      file://") == 0u, found.out);
   BOOST_TEST(found.out.find("ck/ep1-ba8-rank0.pt") != std::string::npos, found.out);
 
-  const Result missing = run_cairn({"inspect", uri + "/ep9.pt"}, dir.path);
+  const Result missing = run_cairn({"inspect", uri + "/ep9.pt"}, dir.path());
   expect_one_line_error(missing, 1, {"file://", "ck/ep9.pt", "does not exist"});
   BOOST_TEST(missing.err.find("load_path") == std::string::npos, missing.err);
   BOOST_TEST(missing.err.find("cairn-load-") == std::string::npos, missing.err);
@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(inspect_reads_store_uris_and_names_a_missing_object_by_its_
 
 BOOST_AUTO_TEST_CASE(inspect_of_a_uri_without_a_store_plugin_says_which_scheme) {
   TempDir dir;
-  const Result r = run_cairn({"inspect", "oci://bucket/ep1.pt"}, dir.path);
+  const Result r = run_cairn({"inspect", "oci://bucket/ep1.pt"}, dir.path());
   expect_one_line_error(r, 2, {"oci://bucket/ep1.pt", "oci://"});
   BOOST_TEST(r.err.find("does not exist") == std::string::npos, r.err);
 }

@@ -51,15 +51,15 @@ BOOST_AUTO_TEST_SUITE(cli_names)
 // a GPU exists, else one line saying there is none and what to use instead.
 BOOST_AUTO_TEST_CASE(device_gpu_works_where_cuda_does_and_fails_clearly_elsewhere) {
   TempDir dir;
-  const Result cuda = run_cairn(with(kSample, {"--device", "cuda", "--max-duration", "1ba"}), dir.path);
-  const Result gpu = run_cairn(with(kSample, {"--device", "gpu", "--max-duration", "1ba"}), dir.path);
+  const Result cuda = run_cairn(with(kSample, {"--device", "cuda", "--max-duration", "1ba"}), dir.path());
+  const Result gpu = run_cairn(with(kSample, {"--device", "gpu", "--max-duration", "1ba"}), dir.path());
   if (cuda.status == 0) {
     BOOST_TEST(gpu.status == 0, describe(gpu));
   } else {
     expect_one_line_error(gpu, 2, {"--device", "'gpu'", "GPU", "--device cpu"});
     expect_one_line_error(cuda, 2, {"--device", "'cuda'", "GPU", "--device cpu"});
   }
-  expect_one_line_error(run_cairn(with(kSample, {"--device", "tpu"}), dir.path), 2, {"'tpu'", "--device cpu", "--device gpu"});
+  expect_one_line_error(run_cairn(with(kSample, {"--device", "tpu"}), dir.path()), 2, {"'tpu'", "--device cpu", "--device gpu"});
 }
 
 BOOST_AUTO_TEST_CASE(every_listed_optimizer_trains_and_saves_under_its_class_name) {
@@ -68,19 +68,19 @@ BOOST_AUTO_TEST_CASE(every_listed_optimizer_trains_and_saves_under_its_class_nam
     TempDir dir;
     const Result r = run_cairn(with(kSample, {"--optimizer", name, "--max-duration", "2ba", "--save-folder", "ckpt",
                                               "--save-interval", "1ba"}),
-                               dir.path);
+                               dir.path());
     BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-    expect_python_loads_optimizer(dir.path, dir.path / "ckpt" / "latest-rank0.pt", name);
+    expect_python_loads_optimizer(dir.path(), dir.path() / "ckpt" / "latest-rank0.pt", name);
   }
 }
 
 BOOST_AUTO_TEST_CASE(optimizers_and_schedulers_have_one_spelling_everywhere) {
   TempDir dir;
-  const Result help = run_cairn({"fit", "--help"}, dir.path);
+  const Result help = run_cairn({"fit", "--help"}, dir.path());
   BOOST_TEST_REQUIRE(help.status == 0, describe(help));
-  const Result bad_optimizer = run_cairn(with(kSample, {"--optimizer", "lamb"}), dir.path);
+  const Result bad_optimizer = run_cairn(with(kSample, {"--optimizer", "lamb"}), dir.path());
   expect_one_line_error(bad_optimizer, 2, {"--optimizer", "'lamb'"});
-  const Result bad_scheduler = run_cairn(with(kSample, {"--scheduler", "warmup"}), dir.path);
+  const Result bad_scheduler = run_cairn(with(kSample, {"--scheduler", "warmup"}), dir.path());
   expect_one_line_error(bad_scheduler, 2, {"--scheduler", "'warmup'"});
   const std::string doc = readme();
   for (const std::string& name : kOptimizers) {
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(optimizers_and_schedulers_have_one_spelling_everywhere) {
   // Names match case-insensitively, so the lower-case forms keep working.
   const Result lower = run_cairn(with(kSample, {"--optimizer", "rmsprop", "--scheduler", "steplr={\"step_size\": 2}",
                                                 "--max-duration", "1ba"}),
-                                 dir.path);
+                                 dir.path());
   BOOST_TEST(lower.status == 0, describe(lower));
 }
 
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(help_has_no_arg_placeholders) {
   static const std::regex placeholder(R"((^|[\s=\[])arg(\s|$|\]|\)))");
   for (const std::string& command : kSubcommands) {
     TempDir dir;
-    const Result r = run_cairn({command, "--help"}, dir.path);
+    const Result r = run_cairn({command, "--help"}, dir.path());
     BOOST_TEST_REQUIRE(r.status == 0, describe(r));
     BOOST_TEST(!std::regex_search(r.out, placeholder), "cairn " << command << " --help:\n" << r.out);
   }
@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(every_subcommand_refuses_extra_arguments) {
   };
   for (const auto& args : cases) {
     TempDir dir;
-    const Result r = run_cairn(args, dir.path);
+    const Result r = run_cairn(args, dir.path());
     expect_one_line_error(r, 2, {"'stray-word'", "cairn " + args.front() + " --help"});
   }
 }

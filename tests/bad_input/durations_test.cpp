@@ -26,9 +26,9 @@ BOOST_AUTO_TEST_CASE(counts_too_large_are_refused_on_every_flag) {
     for (const std::string value : {"99999999999999999999999ep", "9223372036854775808ba", "1e30ba"}) {
       TempDir dir;
       const Result r =
-          run_cairn(with(kSample, {flag, value, "--save-folder", "ckpt"}), dir.path, {}, kEndless);
+          run_cairn(with(kSample, {flag, value, "--save-folder", "ckpt"}), dir.path(), {}, kEndless);
       expect_one_line_error(r, 2, {flag, value, "too large"});
-      expect_nothing_saved(dir.path);
+      expect_nothing_saved(dir.path());
     }
   }
 }
@@ -37,10 +37,10 @@ BOOST_AUTO_TEST_CASE(counts_too_large_are_refused_in_a_config_file) {
   for (const std::string key : {"max_duration", "save_interval"}) {
     for (const std::string value : {"18446744073709551615", "9223372036854775807", "\"1e30ba\""}) {
       TempDir dir;
-      std::ofstream(dir.path / "run.json") << "{\"save_folder\": \"ckpt\", \"" << key << "\": " << value << "}";
-      const Result r = run_cairn(with(kSample, {"--config", "run.json"}), dir.path, {}, kEndless);
+      std::ofstream(dir.path() / "run.json") << "{\"save_folder\": \"ckpt\", \"" << key << "\": " << value << "}";
+      const Result r = run_cairn(with(kSample, {"--config", "run.json"}), dir.path(), {}, kEndless);
       expect_one_line_error(r, 2, {"'" + key + "'", "run.json", "too large"});
-      expect_nothing_saved(dir.path);
+      expect_nothing_saved(dir.path());
     }
   }
 }
@@ -53,9 +53,9 @@ BOOST_AUTO_TEST_CASE(counts_too_large_are_refused_in_callback_intervals) {
   };
   for (const auto& [callback, field] : cases) {
     TempDir dir;
-    const Result r = run_cairn(with(kSample, {"--callback", callback}), dir.path, {}, kEndless);
+    const Result r = run_cairn(with(kSample, {"--callback", callback}), dir.path(), {}, kEndless);
     expect_one_line_error(r, 2, {"--callback", field, "too large"});
-    expect_nothing_saved(dir.path);
+    expect_nothing_saved(dir.path());
   }
 }
 
@@ -68,18 +68,18 @@ BOOST_AUTO_TEST_CASE(a_unit_the_data_cannot_count_is_refused_before_training) {
   for (const Case& c : {Case{{"--max-duration", "1tok"}, "max_duration '1tok'"},
                         Case{{"--save-interval", "64tok"}, "save_interval '64tok'"}}) {
     TempDir dir;
-    const Result r = run_cairn(with(with(kSample, c.args), {"--save-folder", "ckpt"}), dir.path, {}, kEndless);
+    const Result r = run_cairn(with(with(kSample, c.args), {"--save-folder", "ckpt"}), dir.path(), {}, kEndless);
     expect_one_line_error(r, 2, {c.names, "tokens", "ep, ba or sp"});
-    expect_nothing_saved(dir.path);
+    expect_nothing_saved(dir.path());
   }
 }
 
 BOOST_AUTO_TEST_CASE(a_zero_max_duration_is_refused) {
   for (const std::string zero : {"0ep", "0ba", "0sp", "0"}) {
     TempDir dir;
-    const Result r = run_cairn(with(kSample, {"--max-duration", zero, "--save-folder", "ckpt"}), dir.path);
+    const Result r = run_cairn(with(kSample, {"--max-duration", zero, "--save-folder", "ckpt"}), dir.path());
     expect_one_line_error(r, 2, {"max_duration", "zero"});
-    expect_nothing_saved(dir.path);
+    expect_nothing_saved(dir.path());
   }
 }
 

@@ -34,43 +34,43 @@ BOOST_AUTO_TEST_SUITE(saving_settings)
 
 BOOST_AUTO_TEST_CASE(a_negative_interval_is_refused) {
   TempDir dir;
-  const Result config = run_cairn({"fit", "--config", write_config(dir.path, R"("save_interval": -1)").string()},
-                                  dir.path);
+  const Result config = run_cairn({"fit", "--config", write_config(dir.path(), R"("save_interval": -1)").string()},
+                                  dir.path());
   expect_one_line_error(config, 2, {"save_interval", "negative"});
-  const Result flag = run_cairn(with(kSample, {"--save-folder", "ckpt", "--save-interval=-2ba"}), dir.path);
+  const Result flag = run_cairn(with(kSample, {"--save-folder", "ckpt", "--save-interval=-2ba"}), dir.path());
   expect_one_line_error(flag, 2, {"--save-interval", "non-negative"});
-  BOOST_TEST(checkpoints_in(dir.path / "ckpt") == 0u);
+  BOOST_TEST(checkpoints_in(dir.path() / "ckpt") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(an_interval_of_zero_disables_saving_and_says_so) {
   for (const std::string zero : {"0", "0ep", "0ba"}) {
     TempDir dir;
-    const Result r = run_cairn(with(kSample, {"--save-folder", "ckpt", "--save-interval", zero}), dir.path);
+    const Result r = run_cairn(with(kSample, {"--save-folder", "ckpt", "--save-interval", zero}), dir.path());
     BOOST_TEST_CONTEXT(zero << ": " << describe(r)) {
       BOOST_TEST(r.status == 0);
       BOOST_TEST(r.err.find("save_interval") != std::string::npos);
       BOOST_TEST(r.err.find("no checkpoint will be written") != std::string::npos);
       BOOST_TEST(r.out.find("saved 0 checkpoints, kept 0") != std::string::npos);
-      BOOST_TEST(checkpoints_in(dir.path / "ckpt") == 0u);
+      BOOST_TEST(checkpoints_in(dir.path() / "ckpt") == 0u);
     }
   }
 }
 
 BOOST_AUTO_TEST_CASE(a_huge_interval_still_saves_at_the_end) {
   TempDir dir;
-  const Result r = run_cairn(with(kSample, {"--save-folder", "ckpt", "--save-interval", "1000000000ep"}), dir.path);
+  const Result r = run_cairn(with(kSample, {"--save-folder", "ckpt", "--save-interval", "1000000000ep"}), dir.path());
   BOOST_TEST_REQUIRE(r.status == 0, describe(r));
-  BOOST_TEST(checkpoints_in(dir.path / "ckpt") == 1u);
+  BOOST_TEST(checkpoints_in(dir.path() / "ckpt") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(keep_below_minus_one_is_refused) {
   TempDir dir;
   const Result config = run_cairn(
-      {"fit", "--config", write_config(dir.path, R"("save_num_checkpoints_to_keep": -5)").string()}, dir.path);
+      {"fit", "--config", write_config(dir.path(), R"("save_num_checkpoints_to_keep": -5)").string()}, dir.path());
   expect_one_line_error(config, 2, {"save_num_checkpoints_to_keep", "-5", "-1"});
-  const Result flag = run_cairn(with(kSample, {"--save-folder", "ckpt", "--save-num-checkpoints-to-keep", "-2"}), dir.path);
+  const Result flag = run_cairn(with(kSample, {"--save-folder", "ckpt", "--save-num-checkpoints-to-keep", "-2"}), dir.path());
   expect_one_line_error(flag, 2, {"save_num_checkpoints_to_keep", "-2"});
-  BOOST_TEST(checkpoints_in(dir.path / "ckpt") == 0u);
+  BOOST_TEST(checkpoints_in(dir.path() / "ckpt") == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -33,9 +33,9 @@ std::vector<std::string> sample_with(const std::vector<std::string>& args) {
 
 void expect_refused_before_training(const Case& c) {
   TempDir dir;
-  const Result r = run_cairn(with(sample_with(c.args), {"--save-folder", "ckpt"}), dir.path);
+  const Result r = run_cairn(with(sample_with(c.args), {"--save-folder", "ckpt"}), dir.path());
   expect_one_line_error(r, 2, c.must_name);
-  expect_empty_or_absent(dir.path / "ckpt");
+  expect_empty_or_absent(dir.path() / "ckpt");
 }
 
 }  // namespace
@@ -65,8 +65,8 @@ BOOST_AUTO_TEST_CASE(optimizer_hyperparameters_out_of_range_name_the_field) {
 
 BOOST_AUTO_TEST_CASE(optimizer_hyperparameters_in_a_config_file_name_the_key) {
   TempDir dir;
-  std::ofstream(dir.path / "run.json") << R"({"optimizer": {"name": "SGD", "config": {"lr": -1}}})";
-  const Result r = run_cairn(with(kSample, {"--config", "run.json"}), dir.path);
+  std::ofstream(dir.path() / "run.json") << R"({"optimizer": {"name": "SGD", "config": {"lr": -1}}})";
+  const Result r = run_cairn(with(kSample, {"--config", "run.json"}), dir.path());
   expect_one_line_error(r, 2, {"'optimizer' in run.json", "'lr'"});
 }
 

@@ -75,21 +75,21 @@ BOOST_AUTO_TEST_SUITE(two_runs_one_folder)
 
 BOOST_AUTO_TEST_CASE(a_second_run_into_a_held_folder_is_refused) {
   TempDir dir;
-  fs::create_directories(dir.path / "first");
-  fs::create_directories(dir.path / "second");
-  const std::string folder = (dir.path / "shared").string();
-  LongRun first(dir.path / "first",
+  fs::create_directories(dir.path() / "first");
+  fs::create_directories(dir.path() / "second");
+  const std::string folder = (dir.path() / "shared").string();
+  LongRun first(dir.path() / "first",
                 with(kSample, {"--save-folder", folder, "--save-overwrite", "--max-duration", "1000000ep"}));
   BOOST_REQUIRE_MESSAGE(wait_for_lock(fs::path(folder) / ".cairn-lock", first.pid(), first),
                         "the first run did not take the folder");
 
   const Result second =
-      run_cairn(with(kSample, {"--save-folder", folder, "--save-overwrite"}), dir.path / "second");
+      run_cairn(with(kSample, {"--save-folder", folder, "--save-overwrite"}), dir.path() / "second");
   expect_one_line_error(second, 2, {"save_folder", folder, "pid " + std::to_string(first.pid()), host_name()});
   BOOST_TEST(first.running());
 
   first.stop();
-  const Result after = run_cairn(with(kSample, {"--save-folder", folder, "--save-overwrite"}), dir.path / "second");
+  const Result after = run_cairn(with(kSample, {"--save-folder", folder, "--save-overwrite"}), dir.path() / "second");
   BOOST_TEST(after.status == 0, describe(after));
   BOOST_TEST(!fs::exists(fs::path(folder) / ".cairn-lock"));  // released, not left behind
 }

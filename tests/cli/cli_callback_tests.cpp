@@ -155,9 +155,9 @@ BOOST_AUTO_TEST_CASE(the_plugins_the_run_loaded_are_needed_too) {
 
 BOOST_AUTO_TEST_CASE(inspect_shows_the_runs_plugins_as_needed_and_its_tensors) {
   TempDir dir;
-  const Result r = run_cairn(with(kSample, {"--max-duration", "1ba", "--save-folder", "ck"}), dir.path);
+  const Result r = run_cairn(with(kSample, {"--max-duration", "1ba", "--save-folder", "ck"}), dir.path());
   BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  const Result text = run_cairn({"inspect", "ck/latest-rank0.pt"}, dir.path);
+  const Result text = run_cairn({"inspect", "ck/latest-rank0.pt"}, dir.path());
   BOOST_REQUIRE_MESSAGE(text.status == 0, describe(text));
   // The sample plugins are installed at the version the run used.
   BOOST_TEST(text.out.find("plugins   installed here: ") != std::string::npos, text.out);
@@ -165,14 +165,14 @@ BOOST_AUTO_TEST_CASE(inspect_shows_the_runs_plugins_as_needed_and_its_tensors) {
   BOOST_TEST(text.out.find("  plugins: [") == std::string::npos, text.out);
   BOOST_TEST(text.out.find("model.0.weight") != std::string::npos, text.out);
   BOOST_TEST(text.out.find("float32") != std::string::npos, text.out);
-  const nlohmann::json report = inspect_json(dir.path / "ck/latest-rank0.pt", dir.path);
+  const nlohmann::json report = inspect_json(dir.path() / "ck/latest-rank0.pt", dir.path());
   bool mlp_needed = false;
   for (const auto& need : report.at("plugins_needed"))
     mlp_needed = mlp_needed || (need.at("kind") == "plugin" && need.at("name") == "mlp" && need.at("loadable") == true);
   BOOST_TEST(mlp_needed);
 
   // --tensors lists the optimizer's and rng's tensors as well.
-  const Result all = run_cairn({"inspect", "ck/latest-rank0.pt", "--tensors"}, dir.path);
+  const Result all = run_cairn({"inspect", "ck/latest-rank0.pt", "--tensors"}, dir.path());
   BOOST_TEST(all.out.find("rng[0].torch") != std::string::npos, all.out);
   BOOST_TEST(all.out.find("--tensors lists every tensor") == std::string::npos, all.out);
 }

@@ -22,6 +22,7 @@
 #include "cli/fit_builtins.h"
 #include "cli_runner.h"
 #include "plugin_host/plugin_host.h"
+#include "trainer/optimizer_factory.h"
 #include "trainer/scheduler.h"
 
 namespace fs = std::filesystem;
@@ -102,7 +103,7 @@ struct InFolder {
 
 BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
   TempDir dir;
-  InFolder in(dir.path);
+  InFolder in(dir.path());
   std::ofstream("data.csv") << "1.0,2.0,0\n3.0,4.0,1\n";  // the csv dataset's example path
   // Stores are made, not used: any credentials do.
   setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
@@ -141,7 +142,7 @@ BOOST_AUTO_TEST_CASE(fit_optimizers_and_schedulers_declare_the_fields_they_read)
   PluginHost host;
   host.load_all({});
   const std::shared_ptr<Model> model = host.make_model("mlp", nullptr);
-  const auto optimizer = make_optimizer("sgd", nullptr, *model);
+  const auto optimizer = make_optimizer("SGD", nullptr, *model);
   for (const cli::FitBuiltin& builtin : cli::fit_builtins()) {
     Make make;
     if (builtin.kind == "optimizer") {
@@ -155,27 +156,27 @@ BOOST_AUTO_TEST_CASE(fit_optimizers_and_schedulers_declare_the_fields_they_read)
 
 BOOST_AUTO_TEST_CASE(cairn_plugins_shows_each_fields_type_and_default) {
   TempDir dir;
-  const Result all = run_cairn({"plugins"}, dir.path);
+  const Result all = run_cairn({"plugins"}, dir.path());
   BOOST_REQUIRE_MESSAGE(all.status == 0, describe(all));
   for (const char* line : {"hidden: list[int] | int, default [64, 32]", "monitor: string, required",
                            "root: string | null, default null", "lr: float, default 0.1", "step_size: int, required"}) {
     BOOST_TEST(all.out.find(line) != std::string::npos, line << " in\n" << all.out);
   }
 
-  const Result mlp = run_cairn({"plugins", "mlp"}, dir.path);
+  const Result mlp = run_cairn({"plugins", "mlp"}, dir.path());
   BOOST_REQUIRE_MESSAGE(mlp.status == 0, describe(mlp));
   BOOST_TEST(mlp.out.find("model mlp (plugin mlp ") == 0u, mlp.out);
   BOOST_TEST(mlp.out.find("hidden") != std::string::npos, mlp.out);
   BOOST_TEST(mlp.out.find("hidden layer widths") != std::string::npos, mlp.out);
 
-  const Result sgd = run_cairn({"plugins", "SGD"}, dir.path);
+  const Result sgd = run_cairn({"plugins", "SGD"}, dir.path());
   BOOST_TEST(sgd.out.find("optimizer sgd (built into cairn fit)") == 0u, describe(sgd));
 
-  const Result json = run_cairn({"plugins", "--json"}, dir.path);
+  const Result json = run_cairn({"plugins", "--json"}, dir.path());
   const nlohmann::json report = nlohmann::json::parse(json.out);
   BOOST_TEST(report.at("fit_builtins").size() == cli::fit_builtins().size());
 
-  const Result unknown = run_cairn({"plugins", "nosuch"}, dir.path);
+  const Result unknown = run_cairn({"plugins", "nosuch"}, dir.path());
   BOOST_TEST(unknown.status == 2, describe(unknown));
   BOOST_TEST(unknown.err.find("'nosuch'") != std::string::npos, unknown.err);
   BOOST_TEST(unknown.err.find("EarlyStopper") != std::string::npos, unknown.err);

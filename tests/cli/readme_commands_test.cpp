@@ -134,11 +134,11 @@ BOOST_AUTO_TEST_CASE(every_command_in_the_readme_runs) {
   TempDir dir;
   for (const Step& step : steps) {
     if (!step.file.empty()) {
-      std::ofstream(dir.path / step.file) << step.content;
+      std::ofstream(dir.path() / step.file) << step.content;
       continue;
     }
     ++commands;
-    const Result r = run_shell(step.command, dir.path);
+    const Result r = run_shell(step.command, dir.path());
     BOOST_TEST(r.status == 0, "README.md line " << step.line << ": " << step.command << "\n" << describe(r));
   }
   // The extraction itself must find the README's examples: the CheckpointSaver
@@ -150,10 +150,10 @@ BOOST_AUTO_TEST_CASE(placeholders_and_continuations_are_recognised) {
   BOOST_TEST(has_placeholder("cairn inspect PATH --json"));
   BOOST_TEST(!has_placeholder("cairn fit --config run.json --max-duration 3ep"));
   TempDir dir;
-  std::ofstream(dir.path / "README.md") << "Save as `a.json`:\n\n```json\n{\"x\": 1}\n```\n\n"
+  std::ofstream(dir.path() / "README.md") << "Save as `a.json`:\n\n```json\n{\"x\": 1}\n```\n\n"
                                         << "```sh\ncairn fit --model mlp \\\n  --data synthetic\ncairn x\n```\n"
                                         << "Run `cairn ls URI --json` or `cairn plugins --json`.\n";
-  const std::vector<Step> steps = readme_steps(dir.path / "README.md");
+  const std::vector<Step> steps = readme_steps(dir.path() / "README.md");
   BOOST_TEST_REQUIRE(steps.size() == 4u);
   BOOST_TEST(steps[0].file == "a.json");
   BOOST_TEST(steps[0].content == "{\"x\": 1}\n");

@@ -22,7 +22,7 @@ BOOST_AUTO_TEST_SUITE(folder_lock)
 BOOST_AUTO_TEST_CASE(the_lock_file_names_this_process_while_the_saver_runs) {
   TempDir dir;
   CheckpointSaverOptions o;
-  o.folder = dir.str();
+  o.folder = dir.path().string();
   CheckpointSaver first(o), second(o);
   State state = make_state("lock", "1ep", 2);
   first.on_event(Event::INIT, state);

@@ -26,7 +26,7 @@ bool names(const ConfigError& e, const std::vector<std::string>& parts) {
 
 CheckpointSaverOptions in_folder(const TempDir& dir) {
   CheckpointSaverOptions o;
-  o.folder = dir.str("ckpt");
+  o.folder = (dir / "ckpt");
   o.save_interval = Time::parse("1ep");
   o.remote_file_name.reset();
   o.latest_remote_file_name.reset();

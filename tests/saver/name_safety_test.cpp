@@ -27,7 +27,7 @@ bool names(const ConfigError& e, const std::vector<std::string>& parts) {
 
 CheckpointSaverOptions in_folder(const TempDir& dir) {
   CheckpointSaverOptions o;
-  o.folder = dir.str("ckpt");
+  o.folder = (dir / "ckpt");
   o.save_interval = Time::parse("1ep");
   return o;
 }
@@ -51,10 +51,10 @@ BOOST_AUTO_TEST_CASE(run_names_that_would_leave_a_folder_are_refused) {
 BOOST_AUTO_TEST_CASE(the_saver_refuses_a_bad_run_name_before_making_any_folder) {
   TempDir dir;
   auto o = in_folder(dir);
-  o.folder = dir.str("{run_name}");
+  o.folder = (dir / "{run_name}");
   o.filename = "{run_name}-ep{epoch}.pt";
   CheckpointSaver saver(o);
-  State state = make_state(dir.str("outside"), "1ep", 2);  // an absolute path as run name
+  State state = make_state((dir / "outside"), "1ep", 2);  // an absolute path as run name
   BOOST_CHECK_EXCEPTION(saver.on_event(Event::INIT, state), ConfigError,
                         [](const ConfigError& e) { return names(e, {"run name", "'/'"}); });
   BOOST_TEST(list_folder(dir.path()).empty());
@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(unknown_fields_are_refused_as_composer_raises_key_error) {
                           [](const ConfigError& e) { return names(e, {"unknown field", "{epoch}"}); });
   }
   auto o = in_folder(dir);
-  o.folder = dir.str("{epoch}");  // the folder has dist fields only
+  o.folder = (dir / "{epoch}");  // the folder has dist fields only
   BOOST_CHECK_EXCEPTION(CheckpointSaver{o}, ConfigError,
                         [](const ConfigError& e) { return names(e, {"CheckpointSaver folder", "{epoch}"}); });
   o = in_folder(dir);
@@ -103,19 +103,19 @@ BOOST_AUTO_TEST_CASE(any_number_of_fields_works) {
   now.epoch = 2;
   now.batch = 7;
   TempDir dir;
-  BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(dir.str(), many, "r", DistInfo::single_process(), now));
+  BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(dir.path().string(), many, "r", DistInfo::single_process(), now));
   std::ofstream(dir.path() / "e3-b9-s1-t1-be1-se1-te1-3-9-1-11-390-r0.pt") << "x";  // ep 3: in the future
-  BOOST_CHECK_EXCEPTION(ensure_folder_has_no_conflicting_files(dir.str(), many, "r", DistInfo::single_process(), now),
+  BOOST_CHECK_EXCEPTION(ensure_folder_has_no_conflicting_files(dir.path().string(), many, "r", DistInfo::single_process(), now),
                         ConfigError, [](const ConfigError& e) { return names(e, {"may conflict"}); });
   // A repeated counter must read the same everywhere: this is not a name of the template.
   TempDir other;
   std::ofstream(other.path() / "e3-b9-s1-t1-be1-se1-te1-4-9-1-11-490-r0.pt") << "x";
-  BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(other.str(), many, "r", DistInfo::single_process(), now));
+  BOOST_CHECK_NO_THROW(ensure_folder_has_no_conflicting_files(other.path().string(), many, "r", DistInfo::single_process(), now));
 
   // And the saver writes such names.
   TempDir out;
   CheckpointSaverOptions o;
-  o.folder = out.str();
+  o.folder = out.path().string();
   o.filename = many;
   o.save_interval = Time::parse("1ep");
   CheckpointSaver saver(o);

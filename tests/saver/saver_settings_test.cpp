@@ -16,7 +16,7 @@ namespace {
 
 CheckpointSaverOptions in_folder(const TempDir& dir, const std::string& interval) {
   CheckpointSaverOptions o;
-  o.folder = dir.str("ckpt");
+  o.folder = (dir / "ckpt");
   o.save_interval = Time::parse(interval);
   o.remote_file_name.reset();
   o.latest_remote_file_name.reset();
@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(negative_intervals_are_refused) {
   for (const Time& interval :
        {Time::from_int(-1, TimeUnit::EPOCH), Time(-3, TimeUnit::BATCH), Time(-0.5, TimeUnit::DURATION)}) {
     CheckpointSaverOptions o;
-    o.folder = dir.str();
+    o.folder = dir.path().string();
     o.save_interval = interval;
     BOOST_CHECK_EXCEPTION(CheckpointSaver{o}, ConfigError, [](const ConfigError& e) {
       return std::string(e.what()).find("save_interval") != std::string::npos;
