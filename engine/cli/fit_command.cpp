@@ -9,8 +9,10 @@
 #include "cairn/state.h"
 #include "cli/commands.h"
 #include "cli/fit_options.h"
+#include "cli/interrupt.h"
 #include "cli/progress_bar.h"
 #include "core/console_logger.h"
+#include "core/progress_line.h"
 #include "core/rng.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/optimizer_factory.h"
@@ -88,13 +90,15 @@ int run_fit(const std::vector<std::string>& args) {
   host->load_all(spec->plugin_dirs);
   TrainerOptions options = make_trainer_options(*spec, host);
 
-  auto progress = std::make_shared<ProgressBar>(std::cerr, isatty(STDERR_FILENO) == 1);
+  auto progress = std::make_shared<ProgressBar>(
+      std::cerr, isatty(STDERR_FILENO) == 1, [] { return progress::terminal_columns(STDERR_FILENO); }, interrupted);
   options.callbacks.insert(options.callbacks.begin(), Named<Callback>{"ProgressBar", progress});
   options.logger = std::make_shared<BarAwareLogger>(std::make_shared<ConsoleLogger>(), progress);
 
   // The constructor validates every option and loads the checkpoint before
   // anything is trained or written.
   Trainer trainer(std::move(options));
+  catch_first_interrupt();
   trainer.fit();
   trainer.close();
 
@@ -108,6 +112,15 @@ int run_fit(const std::vector<std::string>& args) {
               << summary.kept;
     if (!saved.empty()) std::cout << "; latest: " << saved.back();
     std::cout << "\n";
+  }
+  if (interrupted()) {
+    std::cout.flush();
+    std::cerr << "cairn: interrupted: training stopped at " << state.timestamp.to_string() << "; "
+              << (!saved.empty() ? "the latest checkpoint is " + saved.back()
+                  : spec->trainer.save_folder ? std::string("no checkpoint was saved")
+                                              : std::string("no checkpoint was saved (no --save-folder)"))
+              << std::endl;
+    return kExitInterrupted;
   }
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "cairn/errors.h"
 #include "cairn/time.h"
 #include "cli/command_line.h"
+#include "core/local_path_problem.h"
 #include "core/safe_names.h"
 #include "trainer/optimizer_factory.h"
 #include "trainer/scheduler.h"
@@ -321,6 +322,9 @@ Settings settings_from_command_line(const std::vector<std::string>& args, std::o
 }
 
 Settings settings_from_config_file(const std::string& path) {
+  if (const std::optional<std::string> problem = local_file_problem(path)) {
+    throw ConfigError("cannot read config file '" + path + "': it " + *problem + "; check --config");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ConfigError("cannot read config file '" + path + "': " + std::strerror(errno));

@@ -1,5 +1,7 @@
 #include "core/transfer_progress.h"
 
+#include "core/progress_line.h"
+
 #include <algorithm>
 #include <iomanip>
 #include <ostream>
@@ -30,8 +32,7 @@ std::string TransferProgress::render(uint64_t done, uint64_t total) const {
   line << label_;
   if (total > 0) {
     const uint64_t shown = std::min(done, total);
-    const int filled = int(shown * kBarWidth / total);
-    line << " [" << std::string(filled, '#') << std::string(kBarWidth - filled, '.') << "] " << (shown * 100 / total)
+    line << " " << progress::bar(double(shown) / double(total), kBarWidth) << " " << (shown * 100 / total)
          << "% " << mebibytes(shown) << "/" << mebibytes(total) << " MiB";
   } else {
     line << " " << mebibytes(done) << " MiB";

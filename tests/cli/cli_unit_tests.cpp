@@ -390,20 +390,51 @@ BOOST_AUTO_TEST_CASE(terminal_line_and_plain_epoch_lines) {
   std::ostringstream tty;
   ProgressBar bar(tty, true);
   state.timestamp.batch_in_epoch = 16;
+  state.timestamp.batch = 16;
   bar.on_event(cairn::Event::BATCH_END, state);
-  BOOST_TEST(bar.render(state) == "epoch 1/2 [#####.....] batch 16/32 loss 0.4321");
-  BOOST_TEST(tty.str() == "\repoch 1/2 [#####.....] batch 16/32 loss 0.4321\033[K");
+  // Half the epoch, a quarter of max_duration; 16 batches in 4 s, so 12 s left.
+  BOOST_TEST(bar.render(state, 4.0) == "epoch 1/2 [#####.....] 16/32ba 25% of 2ep 4.00ba/s 00:04<00:12 loss 0.43214");
+  BOOST_TEST(tty.str() == "\repoch 1/2 [#####.....] 16/32ba 25% of 2ep 00:00<00:00 loss 0.43214\033[K");
   bar.clear_line();
   BOOST_TEST(tty.str().substr(tty.str().size() - 4) == "\r\033[K");
 
   std::ostringstream log;
   ProgressBar plain(log, false);
   state.timestamp.batch_in_epoch = 32;
+  state.timestamp.batch = 32;
   plain.on_event(cairn::Event::BATCH_END, state);
   BOOST_TEST(log.str().empty());  // only epoch ends are printed off a terminal
   state.timestamp.to_next_epoch();
   plain.on_event(cairn::Event::EPOCH_END, state);
-  BOOST_TEST(log.str() == "epoch 1/2 [##########] batch 32/32 loss 0.4321\n");
+  plain.on_event(cairn::Event::FIT_END, state);  // the epoch's line was the final state
+  BOOST_TEST(log.str() == "epoch 1/2 [##########] 32/32ba 50% of 2ep 00:00<00:00 loss 0.43214\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_narrow_terminal_drops_the_least_important_parts_first) {
+  cairn::State state;
+  state.max_duration = cairn::Time(2, cairn::TimeUnit::EPOCH);
+  state.dataloader_len = 32;
+  state.train_metrics["loss/train"] = 0.43214;
+  state.timestamp.batch_in_epoch = 16;
+  state.timestamp.batch = 16;
+  std::ostringstream out;
+  ProgressBar bar(out, true);
+  bar.on_event(cairn::Event::BATCH_END, state);
+  BOOST_TEST(bar.render(state, 4.0, 60) == "epoch 1/2 [#####.....] 16/32ba 00:04<00:12 loss 0.43214");
+  BOOST_TEST(bar.render(state, 4.0, 31) == "epoch 1/2 16/32ba loss 0.43214");
+  BOOST_TEST(bar.render(state, 4.0, 20) == "epoch 1/2 16/32ba");
+  BOOST_TEST(bar.render(state, 4.0, 10) == "epoch 1/2");
+}
+
+BOOST_AUTO_TEST_CASE(the_loss_has_six_significant_digits) {
+  cairn::State state;
+  state.max_duration = cairn::Time(10, cairn::TimeUnit::BATCH);
+  std::ostringstream out;
+  ProgressBar bar(out, false);
+  state.train_metrics["loss/train"] = 1.234567891;
+  BOOST_TEST(bar.render(state, 0).find("loss 1.23457") != std::string::npos);
+  state.train_metrics["loss/train"] = 0.000123456;
+  BOOST_TEST(bar.render(state, 0).find("loss 0.000123456") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(batch_durations_show_overall_progress) {
@@ -414,7 +445,37 @@ BOOST_AUTO_TEST_CASE(batch_durations_show_overall_progress) {
   std::ostringstream out;
   ProgressBar bar(out, true);
   bar.on_event(cairn::Event::BATCH_END, state);
-  BOOST_TEST(bar.render(state) == "epoch 1 batch 8 (40/100ba)");
+  BOOST_TEST(bar.render(state, 0) == "epoch 1 8ba 40% of 100ba 00:00<00:00");
+}
+
+BOOST_AUTO_TEST_CASE(a_run_that_ends_mid_epoch_draws_its_final_state) {
+  cairn::State state;
+  state.max_duration = cairn::Time(4, cairn::TimeUnit::BATCH);
+  state.dataloader_len = 32;
+  std::ostringstream tty;
+  ProgressBar bar(tty, true);
+  for (int64_t b = 1; b <= 4; ++b) {
+    state.timestamp.batch = b;
+    state.timestamp.batch_in_epoch = b;
+    bar.on_event(cairn::Event::BATCH_END, state);  // drawn at most ten times a second
+  }
+  bar.on_event(cairn::Event::FIT_END, state);
+  const std::string text = tty.str();
+  BOOST_TEST(text.substr(text.rfind('\r')).find("4/32ba 100% of 4ba") != std::string::npos, text);
+  BOOST_TEST(text.back() == '\n');
+}
+
+BOOST_AUTO_TEST_CASE(should_stop_stops_training_after_the_batch) {
+  cairn::State state;
+  state.max_duration = cairn::Time(4, cairn::TimeUnit::BATCH);
+  bool stop = false;
+  std::ostringstream out;
+  ProgressBar bar(out, false, {}, [&] { return stop; });
+  bar.on_event(cairn::Event::BATCH_END, state);
+  BOOST_TEST(!state.stop_requested());
+  stop = true;
+  bar.on_event(cairn::Event::BATCH_END, state);
+  BOOST_TEST(state.stop_requested());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
