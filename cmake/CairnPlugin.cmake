@@ -19,11 +19,6 @@ function(cairn_add_plugin name)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CAIRN_PLUGIN_OUTPUT_DIRECTORY})
     install(TARGETS ${name} LIBRARY DESTINATION ${CAIRN_PLUGIN_SUBDIR})
   elseif(DEFINED CAIRN_PLUGIN_INSTALL_DIR)
-    # Built against an installed SDK: the installed plugin keeps the path to
-    # the SDK's libraries. The host has libcairn_sdk loaded already, but not
-    # what only plugins link (Cairn::http), which a prefix outside the
-    # loader's search path would otherwise hide.
-    set_target_properties(${name} PROPERTIES INSTALL_RPATH_USE_LINK_PATH TRUE)
     install(TARGETS ${name} LIBRARY DESTINATION ${CAIRN_PLUGIN_INSTALL_DIR})
   endif()
 endfunction()
