@@ -131,11 +131,11 @@ BOOST_AUTO_TEST_CASE(inspect_of_a_uri_without_a_store_plugin_says_which_scheme) 
 
 BOOST_AUTO_TEST_CASE(a_config_file_that_is_a_loop_or_a_folder_says_so) {
   TempDir dir;
-  fs::create_symlink("b.json", dir.path / "a.json");
-  fs::create_symlink("a.json", dir.path / "b.json");
-  expect_one_line_error(run_cairn({"fit", "--config", "a.json"}, dir.path), 2, {"a.json", "symlink loop", "--config"});
-  fs::create_directory(dir.path / "run.json");
-  expect_one_line_error(run_cairn({"fit", "--config", "run.json"}, dir.path), 2, {"run.json", "folder", "--config"});
+  fs::create_symlink("b.json", dir.path() / "a.json");
+  fs::create_symlink("a.json", dir.path() / "b.json");
+  expect_one_line_error(run_cairn({"fit", "--config", "a.json"}, dir.path()), 2, {"a.json", "symlink loop", "--config"});
+  fs::create_directory(dir.path() / "run.json");
+  expect_one_line_error(run_cairn({"fit", "--config", "run.json"}, dir.path()), 2, {"run.json", "folder", "--config"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_SUITE(progress_in_a_terminal)
 
 BOOST_AUTO_TEST_CASE(a_wide_terminal_shows_progress_rate_times_and_loss) {
   TempDir dir;
-  const Screen s = run_in_terminal(200, with(kSample, {"--max-duration", "2ep"}), dir.path);
+  const Screen s = run_in_terminal(200, with(kSample, {"--max-duration", "2ep"}), dir.path());
   BOOST_TEST_REQUIRE(s.status == 0, s.raw);
   // The final state of each epoch: the whole epoch, and the share of max_duration.
   BOOST_TEST(any_line_has(s, {"epoch 1/2 [##########] 8/8ba 50% of 2ep", "ba/s", "<", "loss "}), s.raw);
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_wide_terminal_shows_progress_rate_times_and_loss) {
 BOOST_AUTO_TEST_CASE(a_narrow_terminal_never_wraps) {
   TempDir dir;
   const int columns = 36;
-  const Screen s = run_in_terminal(columns, with(kSample, {"--max-duration", "2ep"}), dir.path);
+  const Screen s = run_in_terminal(columns, with(kSample, {"--max-duration", "2ep"}), dir.path());
   BOOST_TEST_REQUIRE(s.status == 0, s.raw);
   int bar_lines = 0;
   for (const auto& line : s.lines) {
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_cleanly_and_names_the_latest_checkpoint) {
   TempDir dir;
   const Screen s = run_in_terminal(
       120, with(kSample, {"--max-duration", "100000ep", "--save-folder", "ck", "--save-interval", "1000ep"}),
-      dir.path, "epoch 1/100000");
+      dir.path(), "epoch 1/100000");
   BOOST_TEST(s.status == 130, s.raw);
   int said = 0;
   std::string latest;
@@ -116,8 +116,8 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_cleanly_and_names_the_latest_checkpoint) {
   BOOST_TEST(said == 1, s.raw);
   // The end-of-training checkpoint of the interrupted run, complete and readable.
   BOOST_TEST_REQUIRE(!latest.empty());
-  BOOST_TEST(fs::is_regular_file(dir.path / latest), latest);
-  BOOST_TEST(inspect_json(dir.path / "ck/latest-rank0.pt", dir.path).at("state_keys").size() > 0u);
+  BOOST_TEST(fs::is_regular_file(dir.path() / latest), latest);
+  BOOST_TEST(inspect_json(dir.path() / "ck/latest-rank0.pt", dir.path()).at("state_keys").size() > 0u);
   BOOST_TEST(s.raw.find("Traceback") == std::string::npos);
 }
 
