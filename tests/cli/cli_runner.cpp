@@ -23,8 +23,8 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
-Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
-                 const std::map<std::string, std::string>& env, unsigned timeout_s) {
+Result run_program(const std::vector<std::string>& argv, const fs::path& cwd,
+                   const std::map<std::string, std::string>& env, unsigned timeout_s) {
   const fs::path out_file = cwd / ".cairn-stdout", err_file = cwd / ".cairn-stderr";
   const pid_t pid = fork();
   BOOST_REQUIRE(pid >= 0);
@@ -45,10 +45,10 @@ Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
       }
     }
     if (timeout_s > 0) alarm(timeout_s);  // pending alarms survive execv
-    std::vector<char*> argv{const_cast<char*>(kCairn.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(kCairn.c_str(), argv.data());
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
     _exit(127);
   }
   int wstatus = 0;
@@ -60,6 +60,13 @@ Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
   fs::remove(out_file);
   fs::remove(err_file);
   return r;
+}
+
+Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
+                 const std::map<std::string, std::string>& env, unsigned timeout_s) {
+  std::vector<std::string> argv{kCairn.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, cwd, env, timeout_s);
 }
 
 std::string describe(const Result& r) { return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err; }

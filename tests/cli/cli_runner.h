@@ -21,6 +21,13 @@ struct Result {
 
 std::string read_file(const std::filesystem::path& path);
 
+// Runs argv[0] (a path) with `argv` in `cwd`, stdout and stderr captured,
+// without the run-name variables that would change cairn's behaviour. `env`
+// sets variables for this run only; an empty value unsets one. `timeout_s`
+// (0: none) kills a run that would not end (SIGALRM, status 142).
+Result run_program(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                   const std::map<std::string, std::string>& env = {}, unsigned timeout_s = 0);
+
 // Runs cairn with `args` in `cwd`, without the run-name variables that would
 // change its behaviour. `env` sets variables for this run only; an empty
 // value unsets one. `timeout_s` (0: none) kills a run that would not end

@@ -81,10 +81,10 @@ std::string uploader_flag(const S3Peer& peer, int attempts) {
          ", \"deadline\": 60}}}}";
 }
 
-// The local staging copies of a run whose TMPDIR was `tmp`: name -> path.
-std::map<std::string, fs::path> staged_checkpoints(const fs::path& tmp) {
+// The checkpoint files (not the latest pointer) below `folder`: name -> path.
+std::map<std::string, fs::path> local_checkpoints(const fs::path& folder) {
   std::map<std::string, fs::path> files;
-  for (const auto& e : fs::recursive_directory_iterator(tmp)) {
+  for (const auto& e : fs::recursive_directory_iterator(folder)) {
     if (e.is_regular_file() && e.path().extension() == ".pt" && !fs::is_symlink(e.path()) &&
         e.path().filename().string().rfind("ep", 0) == 0) {
       files.emplace(e.path().filename().string(), e.path());
@@ -156,8 +156,7 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_every_batch_checkpoint_lands_byte_ide
   TempDir dir;
   fs::create_directories(dir.path() / "tmp");
   const Result run = run_cairn(with(kSample, {"--run-name", "flaky", "--max-duration", "6ba", "--save-interval",
-                                              "1ba", "--save-folder", "s3://" + peer.bucket() + "/flaky",
-                                              "--callback", uploader_flag(peer, 10)}),
+                                              "1ba", "--save-folder", "ck", "--callback", uploader_flag(peer, 10)}),
                                dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}, {"TMPDIR", (dir.path() / "tmp").string()}});
   const auto stats = proxy.stats();
   BOOST_TEST_MESSAGE("proxy: " << stats.dump());
@@ -169,10 +168,12 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_every_batch_checkpoint_lands_byte_ide
   BOOST_TEST(stats.at("passed").get<int>() > 0, stats.dump());
   BOOST_TEST(!has(run.err, peer.secret_key()));
 
-  const auto staged = staged_checkpoints(dir.path() / "tmp");
-  BOOST_TEST(staged.size() == 6u);
-  for (const auto& [name, local] : staged) {
-    BOOST_TEST((aws_get(peer, "flaky/" + name, dir.path() / ("got-" + name)) == read_file(local)), name);
+  // The local checkpoints stay in ck/; the uploader sends each under
+  // Composer's default remote_file_name, {run_name}/checkpoints/<file>.
+  const auto saved = local_checkpoints(dir.path() / "ck");
+  BOOST_TEST(saved.size() == 6u);
+  for (const auto& [name, local] : saved) {
+    BOOST_TEST((aws_get(peer, "flaky/checkpoints/" + name, dir.path() / ("got-" + name)) == read_file(local)), name);
   }
   // The pointer names the last checkpoint (batch 6), which landed.
   const std::string pointer = aws_get(peer, "flaky/latest-rank0.pt.symlink", dir.path() / "pointer");

@@ -7,9 +7,6 @@
 #define BOOST_TEST_MODULE readme_commands_tests
 #include <boost/test/unit_test.hpp>
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -95,35 +92,11 @@ std::vector<Step> readme_steps(const fs::path& readme) {
 }
 
 Result run_shell(const std::string& command, const fs::path& cwd) {
-  const fs::path out_file = cwd / ".readme-stdout", err_file = cwd / ".readme-stderr";
   const std::string bin = (fs::path(CAIRN_TEST_BINARY_DIR) / "bin").string();
-  const pid_t pid = fork();
-  BOOST_REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    const int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    unsetenv("COMPOSER_RUN_NAME");
-    unsetenv("RUN_NAME");
-    unsetenv("CAIRN_PLUGIN_PATH");
-    const char* path = std::getenv("PATH");
-    setenv("PATH", (bin + ":" + (path ? path : "/usr/bin:/bin")).c_str(), 1);
-    // The README's commands start in a checkout, where build/bin/cairn is the build's binary.
-    const std::string line = std::regex_replace(command, std::regex("^build/bin/cairn "), "cairn ");
-    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  Result r;
-  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  r.out = read_file(out_file);
-  r.err = read_file(err_file);
-  fs::remove(out_file);
-  fs::remove(err_file);
-  return r;
+  const char* path = std::getenv("PATH");
+  // The README's commands start in a checkout, where build/bin/cairn is the build's binary.
+  const std::string line = std::regex_replace(command, std::regex("^build/bin/cairn "), "cairn ");
+  return run_program({"/bin/sh", "-c", line}, cwd, {{"PATH", bin + ":" + (path ? path : "/usr/bin:/bin")}});
 }
 
 }  // namespace
