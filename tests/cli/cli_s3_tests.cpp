@@ -168,16 +168,16 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_every_batch_checkpoint_lands_byte_ide
   BOOST_TEST(stats.at("passed").get<int>() > 0, stats.dump());
   BOOST_TEST(!has(run.err, peer.secret_key()));
 
-  // The local checkpoints stay in ck/; the uploader sends each under
-  // Composer's default remote_file_name, {run_name}/checkpoints/<file>.
+  // The local checkpoints stay in ck/; the uploader sends each under the
+  // save folder's path, as Composer's trainer names them (ck/<file>).
   const auto saved = local_checkpoints(dir.path() / "ck");
   BOOST_TEST(saved.size() == 6u);
   for (const auto& [name, local] : saved) {
-    BOOST_TEST((aws_get(peer, "flaky/checkpoints/" + name, dir.path() / ("got-" + name)) == read_file(local)), name);
+    BOOST_TEST((aws_get(peer, "ck/" + name, dir.path() / ("got-" + name)) == read_file(local)), name);
   }
   // The pointer names the last checkpoint (batch 6), which landed.
-  const std::string pointer = aws_get(peer, "flaky/latest-rank0.pt.symlink", dir.path() / "pointer");
-  BOOST_TEST(pointer.rfind("flaky/ep", 0) == 0, pointer);
+  const std::string pointer = aws_get(peer, "ck/latest-rank0.pt.symlink", dir.path() / "pointer");
+  BOOST_TEST(pointer.rfind("ck/ep", 0) == 0, pointer);
   BOOST_TEST(has(pointer, "-ba6-rank0.pt"), pointer);
 }
 
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(all_requests_faulted_fails_clearly) {
   const Result run = run_cairn(with(kSample, {"--run-name", "down", "--max-duration", "2ba", "--save-interval",
                                               "1ba", "--save-folder", "s3://" + peer.bucket() + "/down",
                                               "--callback", uploader_flag(peer, 2)}),
-                               dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}});
+                               dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}, {"TMPDIR", dir.path().string()}});
   BOOST_TEST(run.status != 0, describe(run));
   // The final error names the object and the cause after the configured attempts.
   BOOST_TEST(has(run.err, "down/ep"), run.err);
@@ -219,7 +219,7 @@ BOOST_AUTO_TEST_CASE(lost_answers_land_the_checkpoint_but_publish_no_pointer) {
   const Result run = run_cairn(with(kSample, {"--run-name", "lost", "--max-duration", "1ba", "--save-interval",
                                               "1ba", "--save-overwrite", "--save-folder",
                                               "s3://" + peer.bucket() + "/lost", "--callback", uploader_flag(peer, 2)}),
-                               dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}});
+                               dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}, {"TMPDIR", dir.path().string()}});
   BOOST_TEST(run.status != 0, describe(run));
   BOOST_TEST(has(run.err, "lost/ep"), run.err);
   const auto stats = proxy.stats();

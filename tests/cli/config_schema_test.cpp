@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(cairn_plugins_shows_each_fields_type_and_default) {
   BOOST_TEST(mlp.out.find("hidden layer widths") != std::string::npos, mlp.out);
 
   const Result sgd = run_cairn({"plugins", "SGD"}, dir.path());
-  BOOST_TEST(sgd.out.find("optimizer sgd (built into cairn fit)") == 0u, describe(sgd));
+  BOOST_TEST(sgd.out.find("optimizer SGD (built into cairn fit)") == 0u, describe(sgd));
 
   const Result json = run_cairn({"plugins", "--json"}, dir.path());
   const nlohmann::json report = nlohmann::json::parse(json.out);

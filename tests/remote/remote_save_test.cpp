@@ -12,6 +12,8 @@
 #include "checkpoint/saver/checkpoint_saver.h"
 #include "ivalue_compare.h"
 #include "remote_fixtures.h"
+#include "scoped_env.h"
+#include "temp_dir.h"
 #include "../trainer/fixtures.h"
 #include "test_text.h"
 
@@ -160,6 +162,10 @@ BOOST_AUTO_TEST_CASE(flaky_store_run_completes_and_every_object_lands) {
 // 7.22 (second half): uploads that fail for good end the run with the
 // store's error after the configured attempts, and no pointer is published.
 BOOST_AUTO_TEST_CASE(failing_uploads_fail_fit_and_publish_no_pointer) {
+  // A failed remote save keeps its local copies (and names them): in a
+  // folder of this case's own, so nothing is left in the suite's TMPDIR.
+  TempDir kept;
+  ScopedEnv tmpdir("TMPDIR", kept.path().string());
   FaultyRun run;
   run.plan->fail_checkpoints = true;
   auto log = std::make_shared<RecordingLogger>();
@@ -179,6 +185,10 @@ BOOST_AUTO_TEST_CASE(failing_uploads_fail_fit_and_publish_no_pointer) {
 // save_overwrite=false: an existing remote object stops the save before
 // anything of it is uploaded.
 BOOST_AUTO_TEST_CASE(existing_remote_object_is_refused_before_uploading) {
+  // A failed remote save keeps its local copies (and names them): in a
+  // folder of this case's own, so nothing is left in the suite's TMPDIR.
+  TempDir kept;
+  ScopedEnv tmpdir("TMPDIR", kept.path().string());
   FaultyRun run;
   fs::create_directories(run.plan->root + "/run");
   write_bytes(run.plan->root + "/run/ep0-ba1-rank0.pt", "someone else's checkpoint");
