@@ -43,6 +43,13 @@ struct Trainer::Impl {
   // The local folder a URI save_folder writes to before uploading (made per
   // run under TMPDIR); removed with the Trainer once every upload is confirmed.
   std::string save_staging_folder;
+  // Removes that folder when the Impl goes, construction failures included,
+  // if nothing was ever saved into it: a setting refused after the folder was
+  // made must not leave an empty cairn-save-* behind in TMPDIR.
+  struct EmptyFolderRemover {
+    const std::string& path;
+    ~EmptyFolderRemover();
+  } save_staging_remover{save_staging_folder};
   // Built-ins only, for when options.plugins is empty.
   std::shared_ptr<PluginHost> builtin_plugins;
   std::unique_ptr<DataLoader> loader;

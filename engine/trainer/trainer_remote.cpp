@@ -58,6 +58,16 @@ void Trainer::Impl::prepare_remote_save(CheckpointSaverOptions& so, const Uri& s
   save_uploader->set_local_copies_folder(pattern);
 }
 
+Trainer::Impl::EmptyFolderRemover::~EmptyFolderRemover() {
+  if (path.empty()) return;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_directory(ec)) return;  // something was saved: remove_save_staging_folder decides
+  }
+  fs::remove_all(path, ec);
+}
+
 void Trainer::Impl::remove_save_staging_folder() {
   if (save_staging_folder.empty() || !primary_saver) return;
   if (!primary_saver->uploads_all_confirmed()) {
