@@ -16,14 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool names(const ConfigError& e, const std::vector<std::string>& parts) {
-  const std::string m = e.what();
-  for (const auto& p : parts) {
-    if (m.find(p) == std::string::npos) return false;
-  }
-  return true;
-}
-
 CheckpointSaverOptions in_folder(const TempDir& dir) {
   CheckpointSaverOptions o;
   o.folder = (dir / "ckpt");

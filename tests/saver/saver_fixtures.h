@@ -58,4 +58,13 @@ void run_fit(State& state, Callback& callback, const LoopShape& shape);
 // Names of the entries directly in `folder`, sorted.
 std::vector<std::string> list_folder(const std::filesystem::path& folder);
 
+// For BOOST_CHECK_EXCEPTION: the error is one line holding each of `parts`.
+inline bool names(const std::exception& e, const std::vector<std::string>& parts) {
+  const std::string m = e.what();
+  for (const auto& p : parts) {
+    if (m.find(p) == std::string::npos) return false;
+  }
+  return m.find('\n') == std::string::npos;
+}
+
 }  // namespace cairn::test
