@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "cairn/logger_destination.h"
 
 namespace cairn {
 
@@ -17,6 +16,10 @@ bool is_after_event(Event event) {
     case Event::AFTER_LOSS:
     case Event::AFTER_BACKWARD:
     case Event::FIT_END:
+    case Event::EVAL_AFTER_FORWARD:
+    case Event::EVAL_BATCH_END:
+    case Event::EVAL_END:
+    case Event::EVAL_AFTER_ALL:
       return true;
     default:
       return false;
@@ -24,7 +27,7 @@ bool is_after_event(Event event) {
 }
 
 void EventDispatcher::add_callback(Named<Callback> callback) {
-  is_destination_.push_back(dynamic_cast<LoggerDestination*>(callback.object.get()) != nullptr);
+  is_destination_.push_back(callback.object->as_logger_destination() != nullptr);
   callbacks_.push_back(std::move(callback));
 }
 

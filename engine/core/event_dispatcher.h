@@ -13,7 +13,7 @@
 
 #include "cairn/algorithm.h"
 #include "cairn/callback.h"
-#include "trainer/trainer_options.h"
+#include "core/named.h"
 
 namespace cairn {
 

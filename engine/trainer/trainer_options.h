@@ -11,6 +11,8 @@
 #include "cairn/event.h"
 #include "cairn/time.h"
 #include "cairn/torch_fwd.h"
+#include "checkpoint/saver/interval.h"
+#include "core/named.h"
 
 namespace cairn {
 
@@ -23,19 +25,6 @@ class ObjectStore;
 class PluginHost;
 class Scheduler;
 class State;
-
-// A callback or algorithm with the name its state is stored under
-// (state/callbacks/<name>). Empty: the trainer derives one from the position.
-template <typename T>
-struct Named {
-  std::string name;
-  std::shared_ptr<T> object;
-};
-
-// When to save: a Time (an integer means epochs, as in Composer), or a
-// predicate called at every event.
-using SaveIntervalPredicate = std::function<bool(const State&, Event)>;
-using SaveInterval = std::variant<Time, SaveIntervalPredicate>;
 
 struct TrainerOptions {
   // What to train.

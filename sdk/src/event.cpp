@@ -25,6 +25,14 @@ const char* to_string(Event event) {
     case Event::EPOCH_END: return "epoch_end";
     case Event::EPOCH_CHECKPOINT: return "epoch_checkpoint";
     case Event::FIT_END: return "fit_end";
+    case Event::EVAL_BEFORE_ALL: return "eval_before_all";
+    case Event::EVAL_START: return "eval_start";
+    case Event::EVAL_BATCH_START: return "eval_batch_start";
+    case Event::EVAL_BEFORE_FORWARD: return "eval_before_forward";
+    case Event::EVAL_AFTER_FORWARD: return "eval_after_forward";
+    case Event::EVAL_BATCH_END: return "eval_batch_end";
+    case Event::EVAL_END: return "eval_end";
+    case Event::EVAL_AFTER_ALL: return "eval_after_all";
   }
   return "unknown";
 }

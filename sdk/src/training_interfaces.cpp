@@ -3,6 +3,8 @@
 
 #include "cairn/algorithm.h"
 #include "cairn/callback.h"
+#include "cairn/checkpoint_writer.h"
+#include "cairn/destination_callback.h"
 #include "cairn/dataset.h"
 #include "cairn/model.h"
 #include "cairn/state_dict.h"
@@ -16,6 +18,8 @@ void StateDictHook::load_state_dict(const c10::IValue&) {}
 c10::impl::GenericDict make_dict() { return c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get()); }
 
 Callback::~Callback() = default;
+DestinationCallback::~DestinationCallback() = default;
+CheckpointWriter::~CheckpointWriter() = default;
 Algorithm::~Algorithm() = default;
 Dataset::~Dataset() = default;
 Model::~Model() = default;

@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(seconds_interval_crosses_whole_seconds) {
 
 BOOST_AUTO_TEST_CASE(predicate_interval_gets_no_final_save) {
   int asked = 0;
-  SaveIntervalPredicate every_third_batch = [&](const State& s, Event e) {
+  IntervalScheduler every_third_batch = [&](const State& s, Event e) {
     ++asked;
     return e == Event::BATCH_CHECKPOINT && s.timestamp.batch % 3 == 0;
   };

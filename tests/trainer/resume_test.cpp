@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(predicate_interval_has_no_end_of_training_save) {
   TempDir dir;
   auto o = make_options("2ep");
   o.save_folder = dir.path();
-  o.save_interval = SaveIntervalPredicate([](const State& s, Event e) {
+  o.save_interval = IntervalScheduler([](const State& s, Event e) {
     return e == Event::BATCH_CHECKPOINT && s.timestamp.batch == 3;
   });
   const auto saved = train(std::move(o));

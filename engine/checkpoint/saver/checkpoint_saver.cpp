@@ -39,7 +39,7 @@ CheckpointSaver::CheckpointSaver(CheckpointSaverOptions options) : options_(std:
     should_save_ = create_interval_scheduler(*interval);
   } else {
     // A user predicate decides alone: like Composer, no automatic final save.
-    should_save_ = std::get<SaveIntervalPredicate>(options_.save_interval);
+    should_save_ = std::get<IntervalScheduler>(options_.save_interval);
     if (!should_save_) throw ConfigError("CheckpointSaver save_interval is an empty function; give a Time or a predicate");
   }
 }

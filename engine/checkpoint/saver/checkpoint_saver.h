@@ -33,7 +33,6 @@
 #include "checkpoint/saver/folder_lock.h"
 #include "checkpoint/saver/interval.h"
 #include "remote/remote_uploader_downloader.h"
-#include "trainer/trainer_options.h"
 
 namespace cairn {
 

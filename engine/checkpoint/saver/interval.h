@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <variant>
 
 #include "cairn/event.h"
 #include "cairn/state.h"
@@ -9,7 +10,12 @@
 
 namespace cairn {
 
+// "Save now?", asked at every event.
 using IntervalScheduler = std::function<bool(const State&, Event)>;
+
+// When to save, as a saver or the trainer's save_interval is given it: a Time
+// (an integer means epochs, as in Composer), or a predicate of its own.
+using SaveInterval = std::variant<Time, IntervalScheduler>;
 
 // The returned predicate answers "save now?" at each event:
 //  - ep triggers at EPOCH_CHECKPOINT; ba, sp, tok, dur and sec at BATCH_CHECKPOINT;

@@ -12,6 +12,8 @@
 
 namespace cairn {
 
+class CheckpointWriter;
+class LoggerDestination;
 class State;
 
 class CAIRN_EXPORT Callback : public StateDictHook {
@@ -22,6 +24,13 @@ class CAIRN_EXPORT Callback : public StateDictHook {
   // Called once when the trainer shuts down, also after an error: flush, join
   // threads. Must not throw.
   virtual void close(State& state) noexcept {}
+
+  // The roles a callback may also play, which the engine asks for here rather
+  // than by dynamic_cast (type identity across shared libraries depends on
+  // how each was linked). DestinationCallback and CheckpointWriter's users
+  // override them; the defaults say "not this role".
+  virtual LoggerDestination* as_logger_destination() { return nullptr; }
+  virtual CheckpointWriter* as_checkpoint_writer() { return nullptr; }
 };
 
 }  // namespace cairn

@@ -44,6 +44,12 @@ class CAIRN_EXPORT State {
 
   // Metrics of the last training batch ("loss/train", ...), as logged.
   std::map<std::string, double> train_metrics;
+  // Metrics of the last evaluation, by evaluation dataloader label and then
+  // metric name (Composer's eval_metrics): {"eval": {"CrossEntropy": 0.3,
+  // "Accuracy": 0.9}}. Logged as "metrics/<label>/<name>".
+  std::map<std::string, std::map<std::string, double>> eval_metrics;
+  // The evaluation dataloader being run, between EVAL_START and EVAL_END.
+  std::string eval_label;
 
   Logger* logger = nullptr;
 
