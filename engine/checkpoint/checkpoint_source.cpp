@@ -11,7 +11,7 @@
 #include "cairn/errors.h"
 #include "cairn/object_store.h"
 #include "core/local_path_problem.h"
-#include "plugin_host/plugin_host.h"
+#include "store/store_opener.h"
 
 namespace cairn {
 namespace fs = std::filesystem;
@@ -81,7 +81,7 @@ void download_following_symlinks(ObjectStore& store, const std::string& object_n
 }
 
 std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path, const std::shared_ptr<ObjectStore>& store,
-                                                    const PluginHost* plugins, const ProgressFn& progress) {
+                                                    const StoreOpener* stores, const ProgressFn& progress) {
   std::shared_ptr<ObjectStore> source = store;
   std::string object_name = load_path;
   if (!source) {
@@ -97,11 +97,11 @@ std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path
       }
       return std::make_unique<FetchedCheckpoint>(load_path, load_path, "");
     }
-    if (plugins == nullptr) {
+    if (stores == nullptr) {
       throw ConfigError("load_path '" + load_path + "' is a '" + uri.scheme +
                         "://' URI but no plugins are loaded to open it; load the store plugin (cairn plugins)");
     }
-    source = plugins->open_store_for_uri(uri, nlohmann::json::object());
+    source = stores->open_store_for_uri(uri, nlohmann::json::object());
     object_name = uri.path;
   }
   const std::string temp_dir = make_temp_dir();

@@ -18,7 +18,7 @@
 namespace cairn {
 
 class Logger;
-class PluginHost;
+class StoreOpener;
 
 // A checkpoint available as a local file for the duration of this object.
 class FetchedCheckpoint {
@@ -43,7 +43,7 @@ class FetchedCheckpoint {
 // checkpoint's download (not the pointer's), e.g. to draw a progress bar.
 std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path,
                                                     const std::shared_ptr<ObjectStore>& store,
-                                                    const PluginHost* plugins, const ProgressFn& progress = {});
+                                                    const StoreOpener* stores, const ProgressFn& progress = {});
 
 // Downloads `object_name` from `store` to `destination`, following a
 // "<name>.symlink" pointer when the object itself does not exist.

@@ -14,6 +14,7 @@
 #include "core/console_logger.h"
 #include "core/progress_line.h"
 #include "core/rng.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/optimizer_factory.h"
 #include "trainer/scheduler.h"
@@ -86,7 +87,7 @@ int run_fit(const std::vector<std::string>& args) {
   const std::optional<FitSpec> spec = parse_fit_command_line(args, std::cout);
   if (!spec) return 0;  // --help
 
-  auto host = std::make_shared<PluginHost>();
+  auto host = std::make_shared<EngineHost>();
   host->load_all(spec->plugin_dirs);
   TrainerOptions options = make_trainer_options(*spec, host);
 

@@ -12,6 +12,7 @@
 #include "cli/inspect_plugins.h"
 #include "cli/inspect_report.h"
 #include "cli/store_location.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 
 namespace po = boost::program_options;
@@ -41,7 +42,7 @@ int run_inspect(const std::vector<std::string>& args) {
 
   const std::string path = vm["path"].as<std::string>();
   const nlohmann::json store_config = parse_store_config(vm["store-config"].as<std::string>());
-  PluginHost host;
+  EngineHost host;
   host.load_all(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
   const StoreLocation location = resolve_location(path, store_config, host);
   nlohmann::json report;

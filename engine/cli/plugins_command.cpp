@@ -15,6 +15,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/fit_builtins.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 
 namespace po = boost::program_options;
@@ -217,7 +218,7 @@ int run_plugins(const std::vector<std::string>& args) {
   }
   const std::vector<std::string> dirs =
       vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  PluginHost host;
+  EngineHost host;
   host.load_all(dirs);
   const nlohmann::json report = describe_plugins(host, dirs);
   if (vm.count("name")) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 
 namespace cairn::cli {
@@ -36,7 +37,7 @@ nlohmann::json parse_store_config(const std::string& text) {
 }
 
 std::shared_ptr<PluginHost> load_plugins(const std::vector<std::string>& plugin_dirs) {
-  auto host = std::make_shared<PluginHost>();
+  auto host = std::make_shared<EngineHost>();
   host->load_all(plugin_dirs);
   return host;
 }

@@ -15,7 +15,6 @@
 #include "cairn/errors.h"
 #include "cairn/model.h"
 #include "cairn/version.h"
-#include "plugin_host/builtins.h"
 #include "plugin_host/plugin_loader.h"
 #include "plugin_host/plugin_registry.h"
 #include "plugin_host/search_path.h"
@@ -114,10 +113,7 @@ static void initialise_process_libraries() {
   }
 }
 
-PluginHost::PluginHost() : impl_(std::make_unique<Impl>()) {
-  initialise_process_libraries();
-  register_engine_builtins(*this);
-}
+PluginHost::PluginHost() : impl_(std::make_unique<Impl>()) { initialise_process_libraries(); }
 
 PluginHost::~PluginHost() = default;
 
@@ -206,14 +202,9 @@ std::shared_ptr<ObjectStore> PluginHost::open_store(const std::string& name, con
 }
 
 std::shared_ptr<ObjectStore> PluginHost::open_store_for_uri(const Uri& uri, const nlohmann::json& config) const {
-  if (uri.is_local()) {
-    throw ConfigError("'" + uri.path + "' is a local path, not a URI; write file:///absolute/path to open it as a store");
-  }
+  if (uri.is_local()) throw ConfigError(local_path_is_not_a_uri_message(uri.path));
   const std::string* store = impl_->registry.store_for_scheme(uri.scheme);
-  if (store == nullptr) {
-    throw ConfigError("no loaded plugin handles '" + uri.scheme + "://' URIs (loaded schemes: " +
-                      join(impl_->registry.schemes()) + "); install a plugin for it into a plugin directory");
-  }
+  if (store == nullptr) throw ConfigError(unhandled_scheme_message(uri.scheme, impl_->registry.schemes()));
   return make_store(impl_->registry, *store, uri, config);
 }
 

@@ -17,6 +17,7 @@
 
 #include "cairn/config_schema.h"
 #include "cairn/object_store.h"
+#include "store/store_opener.h"
 
 namespace cairn {
 
@@ -53,10 +54,13 @@ struct PluginLoadFailure {
   std::string reason;  // one line: what was wrong and what to do
 };
 
-class PluginHost {
+// The engine's own factories (the local store, CheckpointSaver,
+// RemoteUploaderDownloader) are not registered here but by the composition
+// root above (app/engine_host.h), which depends on them.
+class PluginHost : public StoreOpener {
  public:
-  PluginHost();  // registers the engine's built-ins (the local "file" store)
-  ~PluginHost();
+  PluginHost();
+  ~PluginHost() override;
   PluginHost(const PluginHost&) = delete;
   PluginHost& operator=(const PluginHost&) = delete;
 
@@ -88,9 +92,9 @@ class PluginHost {
 
   // Object stores by name (config alone) or by the scheme of a URI. A scheme no
   // plugin registered throws ConfigError: "no loaded plugin handles 'oci://' URIs ...".
-  std::shared_ptr<ObjectStore> open_store(const std::string& name, const nlohmann::json& config) const;
-  std::shared_ptr<ObjectStore> open_store_for_uri(const Uri& uri, const nlohmann::json& config) const;
-  bool handles_scheme(const std::string& scheme) const;
+  std::shared_ptr<ObjectStore> open_store(const std::string& name, const nlohmann::json& config) const override;
+  std::shared_ptr<ObjectStore> open_store_for_uri(const Uri& uri, const nlohmann::json& config) const override;
+  bool handles_scheme(const std::string& scheme) const override;
 
   std::vector<std::string> names(PluginKind kind) const;
 

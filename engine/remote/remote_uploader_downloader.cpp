@@ -5,9 +5,9 @@
 #include "cairn/logger.h"
 #include "cairn/state.h"
 #include "checkpoint/checkpoint_source.h"
+#include "store/store_opener.h"
 #include "checkpoint/saver/name_format.h"
 #include "core/safe_names.h"
-#include "plugin_host/plugin_host.h"
 
 namespace cairn {
 
@@ -37,7 +37,7 @@ RemoteUploaderDownloaderOptions RemoteUploaderDownloaderOptions::from_json(const
 }
 
 RemoteUploaderDownloader::RemoteUploaderDownloader(RemoteUploaderDownloaderOptions options,
-                                                   const StoreOpener& open_store)
+                                                   const OpenOneStore& open_store)
     : options_(std::move(options)), bucket_(Uri::parse(options_.bucket_uri)) {
   const std::string owner = "RemoteUploaderDownloader";
   if (bucket_.is_local()) {
@@ -66,11 +66,11 @@ RemoteUploaderDownloader::RemoteUploaderDownloader(RemoteUploaderDownloaderOptio
 }
 
 std::unique_ptr<RemoteUploaderDownloader> RemoteUploaderDownloader::open(RemoteUploaderDownloaderOptions options,
-                                                                         const PluginHost& host) {
+                                                                         const StoreOpener& stores) {
   const Uri uri = Uri::parse(options.bucket_uri);
   const nlohmann::json config = options.backend_kwargs;
-  return std::make_unique<RemoteUploaderDownloader>(std::move(options), [&host, uri, config] {
-    return host.open_store_for_uri(uri, config);
+  return std::make_unique<RemoteUploaderDownloader>(std::move(options), [&stores, uri, config] {
+    return stores.open_store_for_uri(uri, config);
   });
 }
 
@@ -82,20 +82,20 @@ std::string RemoteUploaderDownloader::object_name(const std::string& remote_file
                             "RemoteUploaderDownloader object name", options_.file_path_format_string);
 }
 
-std::string RemoteUploaderDownloader::get_uri_for_file(const std::string& remote_file_name) const {
+std::string RemoteUploaderDownloader::uri_for_file(const std::string& remote_file_name) const {
   return queue_->caller_store().get_uri(object_name(remote_file_name));
 }
 
-void RemoteUploaderDownloader::upload_file(const std::string& remote_file_name, const std::string& file_path,
-                                           bool overwrite) {
-  upload(remote_file_name, file_path, overwrite);
+bool RemoteUploaderDownloader::renames_uploads() const {
+  return options_.file_path_format_string != RemoteUploaderDownloaderOptions().file_path_format_string;
 }
 
-std::shared_ptr<const UploadTicket> RemoteUploaderDownloader::upload(const std::string& remote_file_name,
-                                                                     const std::string& file_path, bool overwrite,
-                                                                     bool replaced_whole) {
+std::shared_ptr<const UploadReceipt> RemoteUploaderDownloader::upload_file(const std::string& remote_file_name,
+                                                                          const std::string& file_path,
+                                                                          bool overwrite, FileAfterUpload after) {
   return queue_->enqueue(object_name(remote_file_name), file_path, overwrite,
-                         replaced_whole ? StagingFolder::Mode::kLinkIfPossible : StagingFolder::Mode::kCopy);
+                         after == FileAfterUpload::kReplacedWhole ? StagingFolder::Mode::kLinkIfPossible
+                                                                  : StagingFolder::Mode::kCopy);
 }
 
 void RemoteUploaderDownloader::download_file(const std::string& remote_file_name, const std::string& destination,

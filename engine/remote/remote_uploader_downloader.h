@@ -16,16 +16,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cairn/callback.h"
+#include "cairn/destination_callback.h"
 #include "cairn/dist.h"
-#include "cairn/logger_destination.h"
 #include "cairn/object_store.h"
 #include "remote/upload_queue.h"
 
 namespace cairn {
 
 class Logger;
-class PluginHost;
+class StoreOpener;
 
 struct RemoteUploaderDownloaderOptions {
   // "s3://bucket", "file:///abs/folder": the scheme picks the store plugin.
@@ -47,41 +46,36 @@ struct RemoteUploaderDownloaderOptions {
   static RemoteUploaderDownloaderOptions from_json(const nlohmann::json& config);
 };
 
-class RemoteUploaderDownloader : public Callback, public LoggerDestination {
+class RemoteUploaderDownloader : public DestinationCallback {
  public:
   // Opens one store for each upload worker and one for the training thread.
-  using StoreOpener = std::function<std::shared_ptr<ObjectStore>()>;
-  RemoteUploaderDownloader(RemoteUploaderDownloaderOptions options, const StoreOpener& open_store);
-  // Stores come from `host` by the URI's scheme; an unknown scheme is a
+  using OpenOneStore = std::function<std::shared_ptr<ObjectStore>()>;
+  RemoteUploaderDownloader(RemoteUploaderDownloaderOptions options, const OpenOneStore& open_store);
+  // Stores come from `stores` by the URI's scheme; an unknown scheme is a
   // ConfigError naming it and the schemes that are handled.
   static std::unique_ptr<RemoteUploaderDownloader> open(RemoteUploaderDownloaderOptions options,
-                                                        const PluginHost& host);
-
+                                                        const StoreOpener& stores);
   const RemoteUploaderDownloaderOptions& options() const { return options_; }
-  const Uri& bucket() const { return bucket_; }
-
   void on_event(Event event, State& state) override;
   void close(State& state) noexcept override;
-
   // LoggerDestination: queues the file. With overwrite off, an object of that
-  // name that exists or is queued throws AlreadyExistsError now.
-  void upload_file(const std::string& remote_file_name, const std::string& file_path, bool overwrite) override;
-  // The same, returning the ticket that tells when the upload is confirmed.
-  // `replaced_whole`: the caller never rewrites the file in place (only
-  // renames over it or deletes it), so it is staged by a hard link, not a copy.
-  std::shared_ptr<const UploadTicket> upload(const std::string& remote_file_name, const std::string& file_path,
-                                             bool overwrite, bool replaced_whole = false);
-
+  // name that exists or is queued throws AlreadyExistsError now. A file that
+  // is only ever replaced whole is staged by a hard link, not a copy.
+  bool can_upload_files() const override { return true; }
+  std::shared_ptr<const UploadReceipt> upload_file(const std::string& remote_file_name, const std::string& file_path,
+                                                   bool overwrite,
+                                                   FileAfterUpload after = FileAfterUpload::kMayChange) override;
   // Downloads, following a "<name>.symlink" pointer when the object itself
   // does not exist (Composer's download_file / get_file). NotFoundError when
   // neither exists.
   void download_file(const std::string& remote_file_name, const std::string& destination,
-                     const ProgressFn& progress = {});
-
-  // The object name / URI a remote file name is stored under.
+                     const ProgressFn& progress = {}) override;
+  // The URI a remote file name is stored under (Composer's get_uri_for_file).
+  std::string uri_for_file(const std::string& remote_file_name) const override;
+  std::string bucket_uri() const override { return bucket_.scheme + "://" + bucket_.bucket; }
+  bool renames_uploads() const override;
+  // The object name a remote file name is stored under.
   std::string object_name(const std::string& remote_file_name) const;
-  std::string get_uri_for_file(const std::string& remote_file_name) const;
-
   // Blocks until every queued upload finished; logs what the workers
   // reported; throws StoreError listing the uploads that finally failed.
   void wait_for_uploads(Logger* logger);

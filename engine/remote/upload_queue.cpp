@@ -40,9 +40,9 @@ std::string one_line(std::string text) {
 
 }  // namespace
 
-UploadOutcome UploadTicket::outcome() const {
+UploadReceipt::Status UploadTicket::status() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return outcome_;
+  return status_;
 }
 
 struct UploadQueue::Job {
@@ -234,7 +234,7 @@ void UploadQueue::run(const std::shared_ptr<Job>& job) {
 void UploadQueue::finish(const std::shared_ptr<Job>& job, bool succeeded, StoreErrorKind kind, const std::string& cause) {
   {
     std::lock_guard<std::mutex> ticket_lock(job->ticket->mutex_);
-    job->ticket->outcome_ = succeeded ? UploadOutcome::kSucceeded : UploadOutcome::kFailed;
+    job->ticket->status_ = succeeded ? UploadReceipt::Status::kConfirmed : UploadReceipt::Status::kFailed;
   }
   std::vector<std::shared_ptr<Job>> ready;
   {

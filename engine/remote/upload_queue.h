@@ -31,6 +31,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "cairn/errors.h"
+#include "cairn/logger_destination.h"
 #include "cairn/object_store.h"
 #include "remote/retry.h"
 #include "remote/staging_folder.h"
@@ -43,12 +44,10 @@ struct UploadSettings {
   std::string staging_folder;  // empty: a temporary folder
 };
 
-enum class UploadOutcome { kPending, kSucceeded, kFailed };
-
 // What the caller keeps to learn how its upload ended.
-class UploadTicket {
+class UploadTicket : public UploadReceipt {
  public:
-  UploadOutcome outcome() const;
+  Status status() const override;
   const std::string& object_name() const { return object_name_; }
 
  private:
@@ -56,7 +55,7 @@ class UploadTicket {
   explicit UploadTicket(std::string name) : object_name_(std::move(name)) {}
   std::string object_name_;
   mutable std::mutex mutex_;
-  UploadOutcome outcome_ = UploadOutcome::kPending;
+  Status status_ = Status::kPending;
 };
 
 struct UploadFailure {

@@ -63,10 +63,8 @@ void Trainer::Impl::check_first_batch() {
 
   if (batch.num_tokens <= 0) {
     refuse_tokens_if_uncounted(state.max_duration, "max_duration");
-    for (const auto& saver : savers) {
-      if (const auto* interval = std::get_if<Time>(&saver->options().save_interval)) {
-        refuse_tokens_if_uncounted(*interval, "save_interval");
-      }
+    for (const auto* writer : writers) {
+      if (const auto interval = writer->save_interval_time()) refuse_tokens_if_uncounted(*interval, "save_interval");
     }
   }
 

@@ -21,6 +21,7 @@
 #include "core/rng.h"
 #include "core/safe_names.h"
 #include "plugin_host/plugin_host.h"
+#include "store/store_opener.h"
 #include "trainer/optimizer_state.h"
 #include "trainer/trainer_impl.h"
 
@@ -95,24 +96,20 @@ Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
   validate_and_resolve();
   // Callbacks that are also logger destinations (Composer's LoggerDestination)
   // receive metrics and files from here on.
-  for (auto& c : options.callbacks) hub->attach(dynamic_cast<LoggerDestination*>(c.object.get()));
+  for (auto& c : options.callbacks) hub->attach(c.object->as_logger_destination());
   create_savers();
   check_uploaders_keep_names();
   register_hooks();
 
   for (auto& c : options.callbacks) events.add_callback(c);
-  // Before the savers: at FIT_END it waits for the uploads, and at close it
+  // Before the saver: at FIT_END it waits for the uploads, and at close it
   // finishes them before the saver deletes local files whose upload landed.
-  if (save_uploader_is_own) {
-    hub->attach(save_uploader.get());
-    events.add_callback(Named<Callback>{"RemoteUploaderDownloader", save_uploader});
+  if (own_uploader) {
+    hub->attach(own_uploader.get());
+    events.add_callback(Named<Callback>{"RemoteUploaderDownloader", own_uploader});
   }
   for (auto& a : options.algorithms) events.add_algorithm(a);
-  for (auto& s : savers) {
-    const bool user_supplied = std::any_of(options.callbacks.begin(), options.callbacks.end(),
-                                           [&](const Named<Callback>& c) { return c.object == s; });
-    if (!user_supplied) events.add_callback(Named<Callback>{trainer_saver_name, s});
-  }
+  if (saver) events.add_callback(Named<Callback>{trainer_saver_name, saver});
   events.run(Event::INIT, state);
 
   std::optional<std::string> load_path = options.load_path;
@@ -176,7 +173,7 @@ void Trainer::Impl::validate_and_resolve() {
 
 void Trainer::Impl::create_savers() {
   for (const auto& c : options.callbacks) {
-    if (auto saver = std::dynamic_pointer_cast<CheckpointSaver>(c.object)) savers.push_back(saver);
+    if (auto* writer = c.object->as_checkpoint_writer()) writers.push_back(writer);
   }
   if (options.save_folder) {
     CheckpointSaverOptions so;
@@ -200,18 +197,14 @@ void Trainer::Impl::create_savers() {
     so.latest_remote_file_name.reset();
     if (options.save_latest_filename) so.latest_remote_file_name = remote_name(*options.save_latest_filename);
     if (!save_uri.is_local()) prepare_remote_save(so, save_uri);
-    auto saver = std::make_shared<CheckpointSaver>(so);
-    if (save_uploader) saver->set_uploader(save_uploader);
-    savers.push_back(saver);
-    primary_saver = saver;
+    saver = std::make_shared<CheckpointSaver>(so);
+    writers.push_back(saver.get());
     std::vector<std::string> taken;
     for (const auto& c : options.callbacks) taken.push_back(c.name);
     trainer_saver_name = unique_instance_name("CheckpointSaver", taken);
-  } else if (!savers.empty()) {
-    primary_saver = savers.front();
   }
-  for (auto& s : savers) {
-    s->attach([this](const State&, bool weights_only) { return assemble_checkpoint(weights_only); });
+  for (auto* w : writers) {
+    w->attach([this](const State&, bool weights_only) { return assemble_checkpoint(weights_only); });
   }
 }
 
@@ -246,9 +239,7 @@ void Trainer::Impl::register_hooks() {
   for (const auto& a : options.algorithms) hooks.add_member("algorithms", a.name, a.object);
   hooks.add_section("callbacks");
   for (const auto& c : options.callbacks) hooks.add_member("callbacks", c.name, c.object);
-  for (const auto& s : savers) {
-    if (s == primary_saver && options.save_folder) hooks.add_member("callbacks", trainer_saver_name, s);
-  }
+  if (saver) hooks.add_member("callbacks", trainer_saver_name, saver);
   entry("scaler", [] { return c10::IValue(make_dict()); }, ignore);  // no mixed precision on these builds
   entry("timestamp",
         [this] {
@@ -321,10 +312,10 @@ c10::IValue Trainer::Impl::assemble_checkpoint(bool weights_only) const {
   return root;
 }
 
-const PluginHost& Trainer::Impl::plugin_host() {
+const StoreOpener& Trainer::Impl::stores() const {
+  static const LocalStoreOpener local_only;
   if (options.plugins) return *options.plugins;
-  if (!builtin_plugins) builtin_plugins = std::make_shared<PluginHost>();
-  return *builtin_plugins;
+  return local_only;
 }
 
 Trainer::Trainer(TrainerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -349,17 +340,17 @@ const State& Trainer::state() const { return impl_->state; }
 
 CheckpointSummary Trainer::checkpoint_summary() const {
   CheckpointSummary summary;
-  summary.saving = !impl_->savers.empty();
-  for (const auto& s : impl_->savers) {
-    summary.saved += s->num_saved();
-    summary.kept += s->num_kept();
+  summary.saving = !impl_->writers.empty();
+  for (const auto* w : impl_->writers) {
+    summary.saved += w->num_saved();
+    summary.kept += w->num_kept();
   }
   return summary;
 }
 
 std::vector<std::string> Trainer::saved_checkpoints() const {
   std::vector<std::string> all;
-  for (const auto& s : impl_->savers) all.insert(all.end(), s->saved_checkpoints().begin(), s->saved_checkpoints().end());
+  for (const auto* w : impl_->writers) all.insert(all.end(), w->saved_checkpoints().begin(), w->saved_checkpoints().end());
   return all;
 }
 

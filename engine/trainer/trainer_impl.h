@@ -10,6 +10,7 @@
 
 #include <ATen/core/ivalue.h>
 
+#include "cairn/checkpoint_writer.h"
 #include "cairn/logger.h"
 #include "cairn/state.h"
 #include "checkpoint/saver/checkpoint_saver.h"
@@ -23,6 +24,8 @@
 
 namespace cairn {
 
+class StoreOpener;
+
 struct Trainer::Impl {
   TrainerOptions options;
   State state;
@@ -30,16 +33,17 @@ struct Trainer::Impl {
   LoggerHub* hub = nullptr;  // what `logger` is
   EventDispatcher events;
   StateHooks hooks;
-  std::vector<std::shared_ptr<CheckpointSaver>> savers;
-  // The saver whose folder autoresume looks in: the one built from save_folder,
-  // else the first user-supplied one.
-  std::shared_ptr<CheckpointSaver> primary_saver;
-  // Instance name of the saver built from save_folder (state/callbacks/<name>).
+  // Every callback that writes checkpoints: the user's, then the one built
+  // from save_folder. Owned by options.callbacks and `saver`.
+  std::vector<CheckpointWriter*> writers;
+  // The saver built from save_folder, whose folder autoresume looks in (as
+  // Composer, autoresume needs save_folder).
+  std::shared_ptr<CheckpointSaver> saver;
+  // Its instance name (state/callbacks/<name>).
   std::string trainer_saver_name;
-  // Uploads the checkpoints of a URI save_folder: the user's
-  // RemoteUploaderDownloader for that bucket, or one the trainer made.
-  std::shared_ptr<RemoteUploaderDownloader> save_uploader;
-  bool save_uploader_is_own = false;
+  // The uploader the trainer opened for a URI save_folder; empty when a
+  // user's upload destination already writes to that bucket.
+  std::shared_ptr<RemoteUploaderDownloader> own_uploader;
   // The local folder a URI save_folder writes to before uploading (made per
   // run under TMPDIR); removed with the Trainer once every upload is confirmed.
   std::string save_staging_folder;
@@ -50,8 +54,6 @@ struct Trainer::Impl {
     const std::string& path;
     ~EmptyFolderRemover();
   } save_staging_remover{save_staging_folder};
-  // Built-ins only, for when options.plugins is empty.
-  std::shared_ptr<PluginHost> builtin_plugins;
   std::unique_ptr<DataLoader> loader;
   // This rank's RNG state from a loaded checkpoint, restored right before the
   // first batch trained after the load so nothing in between can consume it.
@@ -75,8 +77,8 @@ struct Trainer::Impl {
   // when a duration counts tokens that the data does not have.
   void check_first_batch();
 
-  // The plugins to open stores with: options.plugins, else the built-ins.
-  const PluginHost& plugin_host();
+  // What opens stores: options.plugins, else the local store alone.
+  const StoreOpener& stores() const;
 
   // trainer_remote.cpp
   // Points `so` at a local staging folder and the remote names for a URI

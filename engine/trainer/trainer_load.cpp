@@ -17,7 +17,7 @@
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
 #include "core/transfer_progress.h"
-#include "plugin_host/plugin_host.h"
+#include "store/store_opener.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
 
@@ -27,15 +27,15 @@ namespace fs = std::filesystem;
 std::optional<std::string> Trainer::Impl::resolve_autoresume() {
   std::vector<std::string> missing;
   if (!run_name_chosen) missing.push_back("run_name (or $RUN_NAME)");
-  if (!primary_saver) missing.push_back("save_folder");
-  else if (!primary_saver->options().latest_filename) missing.push_back("save_latest_filename");
+  if (!saver) missing.push_back("save_folder");
+  else if (!saver->options().latest_filename) missing.push_back("save_latest_filename");
   if (!missing.empty()) {
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     throw ConfigError("autoresume needs " + list +
                       " so it knows which run to resume and where its latest checkpoint is; set them or drop autoresume");
   }
-  const auto latest = primary_saver->formatted_latest_path(state);
+  const auto latest = saver->formatted_latest_path(state);
   std::error_code ec;
   // Composer's order: the local latest pointer, the remote one, then load_path.
   if (latest && fs::exists(*latest, ec)) return latest;
@@ -61,14 +61,14 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     } catch (const nlohmann::json::exception& e) {
       throw ConfigError("load_object_store config is not valid JSON: " + std::string(e.what()));
     }
-    store = plugin_host().open_store(*options.load_object_store, config);
+    store = stores().open_store(*options.load_object_store, config);
   }
   // Composer's load_progress_bar: a bar on a terminal only, never in a log file.
   std::unique_ptr<TransferProgress> bar;
   if (options.load_progress_bar && isatty(STDERR_FILENO) == 1) {
     bar = std::make_unique<TransferProgress>(std::cerr, "downloading " + path);
   }
-  auto fetched = fetch_checkpoint(path, store, &plugin_host(), bar ? bar->callback() : ProgressFn{});
+  auto fetched = fetch_checkpoint(path, store, &stores(), bar ? bar->callback() : ProgressFn{});
   if (bar) bar->finish();
   c10::IValue root = checkpoint::read_checkpoint(fetched->local_path(), fetched->description());
   if (!root.isGenericDict() || find_key(root, "state") == nullptr) {

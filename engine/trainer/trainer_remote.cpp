@@ -5,6 +5,7 @@
 // each checkpoint once it is confirmed (see remote/upload_queue.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -12,7 +13,6 @@
 
 #include "cairn/errors.h"
 #include "core/transfer_progress.h"
-#include "plugin_host/plugin_host.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
 
@@ -21,30 +21,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kDefaultFormat = "{remote_file_name}";
-
-bool same_bucket(const Uri& a, const Uri& b) { return a.scheme == b.scheme && a.bucket == b.bucket; }
+std::string bucket_of(const Uri& uri) { return uri.scheme + "://" + uri.bucket; }
 
 }  // namespace
 
 void Trainer::Impl::prepare_remote_save(CheckpointSaverOptions& so, const Uri& save_uri) {
-  for (const auto& c : options.callbacks) {
-    auto given = std::dynamic_pointer_cast<RemoteUploaderDownloader>(c.object);
-    if (given && same_bucket(given->bucket(), save_uri)) {
-      // Composer keeps one uploader per bucket: the user's, with its settings.
-      save_uploader = given;
-      break;
-    }
-  }
-  if (!save_uploader) {
+  // Composer keeps one uploader per bucket: a user's destination that already
+  // writes there, with its settings, else one the trainer opens.
+  const bool user_uploads_there = std::any_of(hub->destinations().begin(), hub->destinations().end(),
+                                              [&](const LoggerDestination* d) {
+                                                return d->can_upload_files() && d->bucket_uri() == bucket_of(save_uri);
+                                              });
+  if (!user_uploads_there) {
     RemoteUploaderDownloaderOptions uploader_options;
-    uploader_options.bucket_uri = save_uri.scheme + "://" + save_uri.bucket;
+    uploader_options.bucket_uri = bucket_of(save_uri);
     try {
-      save_uploader = RemoteUploaderDownloader::open(uploader_options, plugin_host());
+      own_uploader = RemoteUploaderDownloader::open(uploader_options, stores());
     } catch (const ConfigError& e) {
       throw ConfigError("save_folder '" + *options.save_folder + "': " + e.what());
     }
-    save_uploader_is_own = true;
   }
   // A fresh local folder per run (Composer: tempfile.mkdtemp()/<path>), so a
   // stale local copy from an earlier run can never shadow the remote latest.
@@ -55,7 +50,7 @@ void Trainer::Impl::prepare_remote_save(CheckpointSaverOptions& so, const Uri& s
   }
   so.folder = save_uri.path.empty() ? pattern : (fs::path(pattern) / save_uri.path).string();
   save_staging_folder = pattern;
-  save_uploader->set_local_copies_folder(pattern);
+  if (own_uploader) own_uploader->set_local_copies_folder(pattern);
 }
 
 Trainer::Impl::EmptyFolderRemover::~EmptyFolderRemover() {
@@ -69,11 +64,11 @@ Trainer::Impl::EmptyFolderRemover::~EmptyFolderRemover() {
 }
 
 void Trainer::Impl::remove_save_staging_folder() {
-  if (save_staging_folder.empty() || !primary_saver) return;
-  if (!primary_saver->uploads_all_confirmed()) {
-    // While an error propagates, it already names the folder (the uploader's
-    // failure says where the local copies are): one line, not two.
-    if (std::uncaught_exceptions() == 0) {
+  if (save_staging_folder.empty() || !saver) return;
+  if (!saver->uploads_all_confirmed()) {
+    // While an error propagates, our own uploader's failure already names the
+    // folder: one line, not two.
+    if (std::uncaught_exceptions() == 0 || !own_uploader) {
       logger->warn("save_folder '" + *options.save_folder + "': not every checkpoint reached the store; the local "
                    "copies are kept in '" + save_staging_folder + "' (upload them with 'cairn cp', then delete it)");
     }
@@ -91,9 +86,9 @@ void Trainer::Impl::remove_save_staging_folder() {
 void Trainer::Impl::check_uploaders_keep_names() const {
   if (!options.save_latest_filename) return;
   for (const auto& c : options.callbacks) {
-    auto uploader = std::dynamic_pointer_cast<RemoteUploaderDownloader>(c.object);
-    if (uploader && uploader->options().file_path_format_string != kDefaultFormat) {
-      throw ConfigError("callback '" + c.name + "': a file_path_format_string other than " + kDefaultFormat +
+    const LoggerDestination* destination = c.object->as_logger_destination();
+    if (destination && destination->can_upload_files() && destination->renames_uploads()) {
+      throw ConfigError("callback '" + c.name + "': a file_path_format_string other than {remote_file_name}"
                         " is not supported while save_latest_filename is set, since the remote latest pointer "
                         "names objects by their unformatted names; drop it or set save_latest_filename to none");
     }
@@ -101,20 +96,17 @@ void Trainer::Impl::check_uploaders_keep_names() const {
 }
 
 bool Trainer::Impl::download_remote_latest(const std::string& local_latest) {
-  const auto remote = primary_saver ? primary_saver->formatted_latest_remote_name(state) : std::nullopt;
+  const auto remote = saver ? saver->formatted_latest_remote_name(state) : std::nullopt;
   if (!remote) return false;
-  // Composer's order: every uploading destination, then the saver's own uploader.
-  std::vector<std::shared_ptr<RemoteUploaderDownloader>> sources;
-  for (const auto& c : options.callbacks) {
-    if (auto uploader = std::dynamic_pointer_cast<RemoteUploaderDownloader>(c.object)) sources.push_back(uploader);
-  }
-  if (save_uploader_is_own) sources.push_back(save_uploader);
   std::error_code ec;
   fs::create_directories(fs::path(local_latest).parent_path(), ec);
-  for (const auto& source : sources) {
+  // Composer's order: every uploading destination, the trainer's own last
+  // (it was attached last).
+  for (LoggerDestination* source : hub->destinations()) {
+    if (!source->can_upload_files()) continue;
     std::unique_ptr<TransferProgress> bar;
     if (options.load_progress_bar && isatty(STDERR_FILENO) == 1) {
-      bar = std::make_unique<TransferProgress>(std::cerr, "downloading " + source->get_uri_for_file(*remote));
+      bar = std::make_unique<TransferProgress>(std::cerr, "downloading " + source->uri_for_file(*remote));
     }
     try {
       source->download_file(*remote, local_latest, bar ? bar->callback() : ProgressFn{});
@@ -123,8 +115,8 @@ bool Trainer::Impl::download_remote_latest(const std::string& local_latest) {
     }
     if (bar) bar->finish();
     // Cairn's own copy of the latest: the next save may replace it.
-    if (primary_saver) primary_saver->adopt_latest_file(local_latest);
-    logger->info("autoresume: downloaded the remote latest checkpoint " + source->get_uri_for_file(*remote));
+    saver->adopt_latest_file(local_latest);
+    logger->info("autoresume: downloaded the remote latest checkpoint " + source->uri_for_file(*remote));
     return true;
   }
   return false;

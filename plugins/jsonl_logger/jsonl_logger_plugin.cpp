@@ -24,10 +24,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cairn/callback.h"
+#include "cairn/destination_callback.h"
 #include "cairn/config.h"
 #include "cairn/errors.h"
-#include "cairn/logger_destination.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
 #include "cairn_plugins/state_reader.h"
@@ -53,7 +52,7 @@ std::string format_path(const std::string& pattern, const cairn::State& state) {
   return replace_all(path, "{node_rank}", std::to_string(d.node_rank.value_or(0)));
 }
 
-class JSONLLogger : public cairn::Callback, public cairn::LoggerDestination {
+class JSONLLogger : public cairn::DestinationCallback {
  public:
   explicit JSONLLogger(std::string path_pattern) : path_pattern_(std::move(path_pattern)) {}
   ~JSONLLogger() override { close_file(); }

@@ -1,5 +1,6 @@
 // Out-of-line anchors of the core interfaces: their vtables and RTTI live in
 // libcairn_sdk_core.so, once per process.
+#include "cairn/errors.h"
 #include "cairn/logger.h"
 #include "cairn/logger_destination.h"
 #include "cairn/object_store.h"
@@ -8,7 +9,11 @@
 namespace cairn {
 
 Logger::~Logger() = default;
+UploadReceipt::~UploadReceipt() = default;
 LoggerDestination::~LoggerDestination() = default;
+void LoggerDestination::download_file(const std::string& remote_file_name, const std::string&, const ProgressFn&) {
+  throw NotFoundError("'" + remote_file_name + "': this logger destination keeps no files to download");
+}
 ObjectStore::~ObjectStore() = default;
 Registrar::~Registrar() = default;
 void Registrar::describe_config(const std::string&, const std::string&, const ConfigSchema&) {}

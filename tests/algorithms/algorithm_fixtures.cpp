@@ -2,6 +2,7 @@
 
 #include "cairn/errors.h"
 #include "core/rng.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 
 namespace cairn::test {
@@ -9,7 +10,7 @@ namespace {
 
 const PluginHost& plugins() {
   static PluginHost* host = [] {
-    auto* h = new PluginHost();
+    auto* h = new EngineHost();
     h->load_all({CAIRN_SHIPPED_PLUGIN_DIR});
     return h;
   }();

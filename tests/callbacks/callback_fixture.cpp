@@ -4,13 +4,14 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "app/engine_host.h"
 #include "core/ivalue_convert.h"
 
 namespace cairn::test {
 
 const PluginHost& shipped_plugins() {
   static PluginHost* host = [] {
-    auto* h = new PluginHost();
+    auto* h = new EngineHost();
     h->load_all({CAIRN_SHIPPED_PLUGIN_DIR});
     return h;
   }();

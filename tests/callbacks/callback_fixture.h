@@ -12,7 +12,7 @@
 
 #include "cairn/callback.h"
 #include "cairn/logger.h"
-#include "cairn/logger_destination.h"
+#include "cairn/destination_callback.h"
 #include "cairn/state.h"
 #include "fixtures.h"
 #include "plugin_host/plugin_host.h"
@@ -28,9 +28,8 @@ struct LoggedMetrics {
   Timestamp at;
 };
 
-class RecordingDestination : public Callback, public LoggerDestination {
+class RecordingDestination : public DestinationCallback {
  public:
-  void on_event(Event, State&) override {}
   void log_metrics(const std::map<std::string, double>& metrics, const Timestamp& at) override {
     calls.push_back({metrics, at});
   }

@@ -25,6 +25,7 @@ class TracingCallback : public Callback {
 class TracingDestination : public TracingCallback, public LoggerDestination {
  public:
   using TracingCallback::TracingCallback;
+  LoggerDestination* as_logger_destination() override { return this; }
 };
 
 class TracingAlgorithm : public Algorithm {

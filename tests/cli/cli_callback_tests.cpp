@@ -11,6 +11,7 @@
 #include "cli/inspect_plugins.h"
 #include "cli/inspect_report.h"
 #include "cli_runner.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 
 namespace fs = std::filesystem;
@@ -111,7 +112,7 @@ BOOST_AUTO_TEST_CASE(a_bad_callback_config_fails_before_anything_is_written) {
 }
 
 BOOST_AUTO_TEST_CASE(plugins_needed_says_which_ones_cannot_be_loaded) {
-  cairn::PluginHost host;
+  cairn::EngineHost host;
   host.load_all({});  // the build's plugin folder, as `cairn inspect` searches it
   nlohmann::json report = {{"callbacks", {"SpeedMonitor#2", "Ghost", "ProgressBar", "CheckpointSaver"}},
                            {"algorithms", {"NoSuchAlgorithm#3"}}};
@@ -131,7 +132,7 @@ BOOST_AUTO_TEST_CASE(plugins_needed_says_which_ones_cannot_be_loaded) {
 }
 
 BOOST_AUTO_TEST_CASE(the_plugins_the_run_loaded_are_needed_too) {
-  cairn::PluginHost host;
+  cairn::EngineHost host;
   host.load_all({});
   std::string speed_version;
   for (const auto& plugin : host.plugins())

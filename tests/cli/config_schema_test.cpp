@@ -21,6 +21,7 @@
 #include "cairn/object_store.h"
 #include "cli/fit_builtins.h"
 #include "cli_runner.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/optimizer_factory.h"
 #include "trainer/scheduler.h"
@@ -108,7 +109,7 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
   // Stores are made, not used: any credentials do.
   setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret", 1);
-  PluginHost host;
+  EngineHost host;
   host.load_all({});
   int checked = 0;
   for (const PluginInfo& plugin : host.plugins()) {
@@ -139,7 +140,7 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
 }
 
 BOOST_AUTO_TEST_CASE(fit_optimizers_and_schedulers_declare_the_fields_they_read) {
-  PluginHost host;
+  EngineHost host;
   host.load_all({});
   const std::shared_ptr<Model> model = host.make_model("mlp", nullptr);
   const auto optimizer = make_optimizer("SGD", nullptr, *model);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 
 namespace fs = std::filesystem;
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   fs::remove_all(scratch);
   fs::create_directories(scratch);
 
-  cairn::PluginHost host;
+  cairn::EngineHost host;
   if (!host.load_file(argv[1])) return fail("load failed: " + host.failures().back().reason);
   if (!host.handles_scheme("checked")) return fail("the plugin did not register the checked:// scheme");
 

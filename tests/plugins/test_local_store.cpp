@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cairn/errors.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 #include "store/local_store.h"
 #include "temp_dir.h"
@@ -140,7 +141,7 @@ BOOST_AUTO_TEST_CASE(names_may_not_leave_the_root) {
 }
 
 BOOST_AUTO_TEST_CASE(file_uris_open_the_builtin_store) {
-  PluginHost host;
+  EngineHost host;
   const Uri uri = Uri::parse("file://" + (dir / "ckpts/ep1.pt"));
   auto by_uri = host.open_store_for_uri(uri, nullptr);
   by_uri->upload_object(uri.path, dir / "payload.bin");

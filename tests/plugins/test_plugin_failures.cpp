@@ -8,6 +8,7 @@
 #include "cairn/errors.h"
 #include "cairn/registrar.h"
 #include "cairn/version.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 #include "scoped_env.h"
 #include "temp_dir.h"
@@ -64,7 +65,7 @@ size_t failures_under(const PluginHost& host, const fs::path& folder) {
 BOOST_FIXTURE_TEST_SUITE(plugin_failures, BrokenPluginDir)
 
 BOOST_AUTO_TEST_CASE(each_broken_file_is_reported_and_the_good_plugin_loads) {
-  PluginHost host;
+  EngineHost host;
   host.load_all({dir.path().string()});
 
   const auto loaded = plugins_under(host, dir.path());
@@ -111,7 +112,7 @@ BOOST_AUTO_TEST_CASE(each_broken_file_is_reported_and_the_good_plugin_loads) {
 BOOST_AUTO_TEST_CASE(a_plugin_name_found_again_in_a_later_directory_is_skipped) {
   TempDir later;
   fs::copy_file(dir.path() / "libcairn-tp_a_good.so", later.path() / "libcairn-tp_a_good.so");
-  PluginHost host;
+  EngineHost host;
   host.load_all({(dir.path()).string(), later.path().string()});
   const std::string reason = reason_for(host, later / "libcairn-tp_a_good.so");
   BOOST_TEST(contains(reason, "duplicate plugin name 'test_good', first registered by " + (dir / "libcairn-tp_a_good.so")),
@@ -129,7 +130,7 @@ BOOST_AUTO_TEST_CASE(search_path_order_and_missing_directories) {
   BOOST_TEST(path[2] == "/nonexistent/from-env");
   BOOST_TEST(contains(path.back(), "cairn/plugins"));  // next to the running binary
 
-  PluginHost host;
+  EngineHost host;
   host.load_all({"/nonexistent/flag"});
   env.restore();
   BOOST_TEST(contains(reason_for(host, "/nonexistent/flag"), "plugin directory '/nonexistent/flag' does not exist"));
@@ -145,7 +146,7 @@ BOOST_AUTO_TEST_CASE(the_per_user_folder_is_searched_before_the_installed_one) {
   fs::copy_file(dir.path() / "libcairn-tp_a_good.so", user_dir / "libcairn-tp_a_good.so");
   cairn::test::ScopedEnv env("HOME", home.path().string());
   const std::vector<std::string> path = PluginHost::search_path({});
-  PluginHost host;
+  EngineHost host;
   host.load_all({});
   env.restore();
 
@@ -160,7 +161,7 @@ BOOST_AUTO_TEST_CASE(the_per_user_folder_is_searched_before_the_installed_one) {
 // from a newer release (a longer descriptor), and one built without LibTorch
 // that names a LibTorch this cairn does not have: all three load.
 BOOST_AUTO_TEST_CASE(descriptors_of_other_layouts_and_without_torch_load) {
-  PluginHost host;
+  EngineHost host;
   for (const char* file : {"libcairn-tp_layout_1.so", "libcairn-tp_newer_layout.so", "libcairn-tp_no_torch.so"}) {
     const fs::path path = fs::path(CAIRN_TEST_PLUGIN_DIR) / file;
     BOOST_TEST(host.load_file(path.string()), file << ": " << reason_for(host, path.string()));
@@ -171,14 +172,14 @@ BOOST_AUTO_TEST_CASE(descriptors_of_other_layouts_and_without_torch_load) {
 }
 
 BOOST_AUTO_TEST_CASE(load_file_reports_a_missing_file) {
-  PluginHost host;
+  EngineHost host;
   BOOST_TEST(!host.load_file(dir / "absent.so"));
   BOOST_TEST(contains(reason_for(host, dir / "absent.so"), "absent.so does not exist"));
   BOOST_TEST(host.load_file(dir / "libcairn-tp_a_good.so"));
 }
 
 BOOST_AUTO_TEST_CASE(unknown_names_and_schemes_list_what_is_loaded) {
-  PluginHost host;
+  EngineHost host;
   host.load_file(dir / "libcairn-tp_a_good.so");
   BOOST_TEST(error_text<ConfigError>([&] { host.make_model("foo", nullptr); }) ==
              "unknown model 'foo'; loaded models: none. Check --plugin-dir or `cairn plugins`");

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 #include "temp_dir.h"
 
@@ -28,7 +29,7 @@ BOOST_AUTO_TEST_CASE(objects_keep_their_library_after_the_host_is_gone) {
   std::filesystem::copy_file(std::string(CAIRN_TEST_PLUGIN_DIR) + "/libcairn-tp_a_good.so", library);
   write_file(dir / "payload.bin", "twelve bytes");
 
-  auto host = std::make_unique<PluginHost>();
+  auto host = std::make_unique<EngineHost>();
   BOOST_TEST_REQUIRE(host->load_file(library));
   std::shared_ptr<ObjectStore> store = host->open_store_for_uri(Uri::parse("tst://bucket"), nullptr);
   host.reset();
@@ -47,7 +48,7 @@ BOOST_AUTO_TEST_CASE(a_refused_plugin_is_unloaded) {
   TempDir dir;
   const std::string library = dir / "libcairn-tp_throws.so";
   std::filesystem::copy_file(std::string(CAIRN_TEST_PLUGIN_DIR) + "/libcairn-tp_throws.so", library);
-  PluginHost host;
+  EngineHost host;
   BOOST_TEST(!host.load_file(library));
   BOOST_TEST(!is_mapped(library));
 }

@@ -10,6 +10,7 @@
 #include "cairn/dataset.h"
 #include "cairn/errors.h"
 #include "cairn/model.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 #include "temp_dir.h"
 #include "test_text.h"
@@ -29,7 +30,7 @@ const PluginInfo* find_plugin(const PluginHost& host, const std::string& name) {
 }
 
 struct ShippedPlugins {
-  PluginHost host;
+  EngineHost host;
   ShippedPlugins() { host.load_all({CAIRN_SHIPPED_PLUGIN_DIR}); }
 };
 

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/engine_host.h"
+
 namespace cairn::test {
 
 std::shared_ptr<PluginHost> host_with_faults(const std::shared_ptr<FaultPlan>& plan) {
-  auto host = std::make_shared<PluginHost>();
+  auto host = std::make_shared<EngineHost>();
   register_fault_store(*host, plan);
   return host;
 }

@@ -8,6 +8,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/object_store.h"
+#include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 #include "s3_settings.h"
 #include "s3_store.h"
@@ -172,7 +173,7 @@ BOOST_AUTO_TEST_CASE(plugin_routes_s3_and_gs_uris) {
   CleanEnvironment env;
   env.set("AWS_ACCESS_KEY_ID", "AKIDENV");
   env.set("AWS_SECRET_ACCESS_KEY", "env-secret");
-  cairn::PluginHost host;
+  cairn::EngineHost host;
   host.load_all({CAIRN_SHIPPED_PLUGIN_DIR});
   BOOST_TEST(host.handles_scheme("s3"));
   BOOST_TEST(host.handles_scheme("gs"));

@@ -3,14 +3,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cairn/logger.h"
-#include "cairn/logger_destination.h"
+#include "cairn/destination_callback.h"
 #include "cairn/state.h"
 #include "fixtures.h"
 
 namespace cairn::test {
 namespace {
 
-class RecordingDestination : public Callback, public LoggerDestination {
+class RecordingDestination : public DestinationCallback {
  public:
   void on_event(Event event, State& state) override {
     // Another callback's file, passed through the run's logger.
@@ -19,8 +19,11 @@ class RecordingDestination : public Callback, public LoggerDestination {
   void log_metrics(const std::map<std::string, double>& metrics, const Timestamp& at) override {
     for (const auto& [name, value] : metrics) seen.push_back(name + "@" + std::to_string(at.batch));
   }
-  void upload_file(const std::string& remote, const std::string& local, bool overwrite) override {
+  bool can_upload_files() const override { return true; }
+  std::shared_ptr<const UploadReceipt> upload_file(const std::string& remote, const std::string& local, bool overwrite,
+                                                   FileAfterUpload) override {
     uploads.push_back(remote + "<-" + local + (overwrite ? " overwrite" : ""));
+    return nullptr;
   }
   std::vector<std::string> seen;
   std::vector<std::string> uploads;

@@ -19,7 +19,6 @@
 #include "checkpoint/saver/latest_link.h"
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
-#include "core/logger_hub.h"
 #include "core/safe_names.h"
 
 namespace cairn {
@@ -52,6 +51,11 @@ CheckpointSaver::~CheckpointSaver() {
 }
 
 void CheckpointSaver::attach(Assembler assembler) { assembler_ = std::move(assembler); }
+
+std::optional<Time> CheckpointSaver::save_interval_time() const {
+  if (const Time* interval = std::get_if<Time>(&options_.save_interval)) return *interval;
+  return std::nullopt;
+}
 
 std::string CheckpointSaver::formatted_folder(const State& state) const {
   return format_name_with_dist(options_.folder, state.run_name, state.dist);
@@ -234,21 +238,18 @@ void CheckpointSaver::rotate(State& state) {
 }
 
 bool CheckpointSaver::uploads_happen(const State& state) const {
-  if (!options_.remote_file_name || state.logger == nullptr) return false;
-  // Without an uploader and without destinations nobody takes the files.
-  const auto* hub = dynamic_cast<const LoggerHub*>(state.logger);
-  return uploader_ || hub == nullptr || hub->num_destinations() > 0;
+  return options_.remote_file_name && state.logger != nullptr && state.logger->can_upload_files();
 }
 
 void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state) {
   if (!uploads_happen(state)) return;
   const std::string remote = remote_name("remote_file_name", *options_.remote_file_name, state);
-  if (uploader_) {
-    // Checkpoints are written through AtomicFile (renamed into place), so a
-    // hard link in the staging folder is safe and saves copying gigabytes.
-    uploads_[path] = uploader_->upload(remote, path, options_.overwrite, /*replaced_whole=*/true);
+  // Checkpoints are written through AtomicFile (renamed into place), so a
+  // destination may stage them by a hard link and save copying gigabytes.
+  if (auto receipt = state.logger->upload_file(remote, path, options_.overwrite, FileAfterUpload::kReplacedWhole)) {
+    uploads_[path] = std::move(receipt);
   } else {
-    state.logger->upload_file(remote, path, options_.overwrite);
+    uploads_.erase(path);
   }
   if (!options_.latest_remote_file_name) return;
   // The pointer is handed on after its checkpoint; the uploader publishes it
@@ -273,11 +274,7 @@ void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state
       fs::remove(path, ec);
     }
   } remove_when_done{pointer_file};
-  if (uploader_) {
-    uploader_->upload(pointer, pointer_file, /*overwrite=*/true, /*replaced_whole=*/true);
-  } else {
-    state.logger->upload_file(pointer, pointer_file, /*overwrite=*/true);
-  }
+  state.logger->upload_file(pointer, pointer_file, /*overwrite=*/true, FileAfterUpload::kReplacedWhole);
 }
 
 void CheckpointSaver::write_pointer_file(const std::string& target, const std::string& pointer_path) {
@@ -292,12 +289,13 @@ void CheckpointSaver::delete_confirmed_uploads(State& state) {
   auto still_waiting = awaiting_deletion_.begin();
   for (const std::string& path : awaiting_deletion_) {
     const auto upload = uploads_.find(path);
-    const UploadOutcome outcome = upload == uploads_.end() ? UploadOutcome::kSucceeded : upload->second->outcome();
-    if (outcome == UploadOutcome::kPending) {
+    const UploadReceipt::Status status =
+        upload == uploads_.end() ? UploadReceipt::Status::kConfirmed : upload->second->status();
+    if (status == UploadReceipt::Status::kPending) {
       *still_waiting++ = path;
       continue;
     }
-    if (outcome == UploadOutcome::kSucceeded) {
+    if (status == UploadReceipt::Status::kConfirmed) {
       std::error_code ec;
       fs::remove(path, ec);
       if (ec && state.logger != nullptr) {
@@ -323,7 +321,7 @@ bool CheckpointSaver::uploads_all_confirmed() const {
     std::error_code ec;
     if (fs::symlink_status(path, ec).type() == fs::file_type::not_found) continue;  // rotated away once uploaded
     const auto upload = uploads_.find(path);
-    if (upload == uploads_.end() || upload->second->outcome() != UploadOutcome::kSucceeded) return false;
+    if (upload == uploads_.end() || upload->second->status() != UploadReceipt::Status::kConfirmed) return false;
   }
   return true;
 }

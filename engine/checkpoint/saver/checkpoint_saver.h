@@ -11,11 +11,11 @@
 //
 // Uploads: each checkpoint is handed on as `remote_file_name`, followed by the
 // remote "latest" pointer `<latest_remote_file_name>.symlink`, whose content is
-// the checkpoint's object name. They go to the run's logger (every uploading
-// LoggerDestination, e.g. a RemoteUploaderDownloader) or, when the trainer's
-// save_folder is a URI, straight to the uploader given to set_uploader(): then
-// a rotated-out local file is deleted only once its upload is confirmed (and
-// kept, with a warning, if the upload failed).
+// the checkpoint's object name. Both go to the run's logger, which passes them
+// to every upload destination (a RemoteUploaderDownloader: the user's, or the
+// one the trainer opened for a URI save_folder). A rotated-out local file whose
+// upload a destination tracks is deleted only once the upload is confirmed,
+// and kept, with a warning, if it failed.
 #pragma once
 
 #include <map>
@@ -29,10 +29,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/callback.h"
+#include "cairn/checkpoint_writer.h"
+#include "cairn/logger_destination.h"
 #include "cairn/state.h"
 #include "checkpoint/saver/folder_lock.h"
 #include "checkpoint/saver/interval.h"
-#include "remote/remote_uploader_downloader.h"
 
 namespace cairn {
 
@@ -66,7 +67,7 @@ struct CheckpointSaverOptions {
   static CheckpointSaverOptions from_json(const nlohmann::json& config);
 };
 
-class CheckpointSaver : public Callback {
+class CheckpointSaver : public Callback, public CheckpointWriter {
  public:
   // ConfigError for a filename or latest_filename whose extension no writer
   // knows, a template with an unknown {field} or a '..' component, a latest
@@ -76,14 +77,10 @@ class CheckpointSaver : public Callback {
   explicit CheckpointSaver(CheckpointSaverOptions options);
   ~CheckpointSaver() override;
 
-  // Builds the checkpoint dict ({'state': ..., 'rng': ...}, or the weights-only
-  // form) for the current state. Called on every rank at every save, since
-  // assembling may need every rank; only global rank 0 writes the result.
-  using Assembler = std::function<c10::IValue(const State& state, bool weights_only)>;
-  void attach(Assembler assembler);
-
-  // Uploads go to `uploader` rather than the logger (the trainer's URI save_folder).
-  void set_uploader(std::shared_ptr<RemoteUploaderDownloader> uploader) { uploader_ = std::move(uploader); }
+  CheckpointWriter* as_checkpoint_writer() override { return this; }
+  // The assembler is called on every rank at every save, since assembling may
+  // need every rank; only global rank 0 writes the result.
+  void attach(Assembler assembler) override;
 
   void on_event(Event event, State& state) override;
   // Deletes rotated-out files whose uploads were confirmed meanwhile.
@@ -98,16 +95,18 @@ class CheckpointSaver : public Callback {
   // Saves now. Returns the path written, or "" on ranks that write nothing.
   std::string save_checkpoint(State& state);
 
-  // Local paths this saver wrote and has not rotated away, oldest first.
-  const std::vector<std::string>& saved_checkpoints() const { return saved_checkpoints_; }
-  // Checkpoints written by this saver (every save counts, a re-saved name
-  // too), and how many of the files it wrote are still on disk.
-  size_t num_saved() const { return num_saved_; }
-  size_t num_kept() const;
+  // CheckpointWriter: local paths this saver wrote and has not rotated away,
+  // oldest first; checkpoints written (every save counts, a re-saved name
+  // too); how many of the files it wrote are still on disk.
+  const std::vector<std::string>& saved_checkpoints() const override { return saved_checkpoints_; }
+  size_t num_saved() const override { return num_saved_; }
+  size_t num_kept() const override;
+  std::optional<Time> save_interval_time() const override;
   // `path` (at the latest pointer's name) is a file Cairn put there, such as
   // the remote latest downloaded by autoresume: a save may replace it.
   void adopt_latest_file(const std::string& path) { adopted_latest_files_.push_back(path); }
-  // Every checkpoint handed to set_uploader()'s uploader is in the store.
+  // Every checkpoint still on disk whose upload a destination tracks is in
+  // the store, and no tracked upload failed.
   bool uploads_all_confirmed() const;
   // Every name saved, by any run that this state came from, with its timestamp.
   const std::vector<std::pair<std::string, Timestamp>>& all_saved_checkpoints_to_timestamp() const {
@@ -137,6 +136,7 @@ class CheckpointSaver : public Callback {
   void check_latest_name(const std::string& latest, const std::string& checkpoint_template, const std::string& key,
                          const std::string& run_name, const DistInfo& dist) const;
   void ensure_replaceable_pointer(const std::string& link) const;
+  // Whether the run's logger has a destination that takes the checkpoints.
   bool uploads_happen(const State& state) const;
   void point_latest_at(const std::string& checkpoint_path, const std::string& link) const;
   void rotate(State& state);
@@ -154,9 +154,8 @@ class CheckpointSaver : public Callback {
   std::vector<std::pair<std::string, Timestamp>> all_saved_to_timestamp_;
   std::optional<int64_t> last_checkpoint_batch_;
 
-  std::shared_ptr<RemoteUploaderDownloader> uploader_;
-  // Local path -> its newest upload, while set_uploader() is in use.
-  std::map<std::string, std::shared_ptr<const UploadTicket>> uploads_;
+  // Local path -> the receipt of its newest upload, when a destination tracks it.
+  std::map<std::string, std::shared_ptr<const UploadReceipt>> uploads_;
   // Rotated out, deleted once their uploads are confirmed.
   std::vector<std::string> awaiting_deletion_;
   bool an_upload_failed_ = false;

@@ -35,7 +35,9 @@ class CAIRN_EXPORT CheckpointWriter {
 
   // Checkpoints written so far (each save counts, a re-saved name too).
   virtual size_t num_saved() const = 0;
-  // Local files written and still kept, oldest first.
+  // How many of the files it wrote are still on disk (after rotation).
+  virtual size_t num_kept() const = 0;
+  // Local files written and not rotated away, oldest first.
   virtual const std::vector<std::string>& saved_checkpoints() const = 0;
   // The save interval when it is a duration ("2ep", "100tok"); empty when it
   // is a function. The trainer refuses a unit the data cannot count.

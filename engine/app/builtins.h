@@ -1,4 +1,4 @@
-// The factories compiled into the engine, registered by every PluginHost.
+// The factories compiled into the engine, registered by EngineHost (engine_host.h).
 #pragma once
 
 namespace cairn {

@@ -1,4 +1,4 @@
-#include "plugin_host/builtins.h"
+#include "app/builtins.h"
 
 #include <nlohmann/json.hpp>
 
