@@ -124,8 +124,11 @@ BOOST_AUTO_TEST_CASE(rotation_waits_for_each_upload_receipt) {
   BOOST_TEST(checkpoints_in(dir / "ckpt") ==
                  (std::vector<std::string>{"ep0-ba1-rank0.pt", "ep0-ba2-rank0.pt", "ep0-ba3-rank0.pt"}),
              boost::test_tools::per_element());
-  // A local save_folder's remote names are its paths (Composer's rule).
-  const std::string folder = dir / "ckpt";
+  // A local save_folder's remote names are its paths without the leading '/'
+  // (Composer's rule).
+  const std::string folder = (dir / "ckpt").substr(1);
+  BOOST_REQUIRE_MESSAGE(uploader->receipts.count(folder + "/ep0-ba1-rank0.pt") == 1,
+                        "handed over: " << uploader->names.front() << " ...");
   uploader->receipts.at(folder + "/ep0-ba1-rank0.pt")->status_ = UploadReceipt::Status::kConfirmed;
   uploader->receipts.at(folder + "/ep0-ba2-rank0.pt")->status_ = UploadReceipt::Status::kFailed;
   trainer.close();
