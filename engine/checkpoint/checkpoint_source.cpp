@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -11,25 +10,13 @@
 #include "cairn/errors.h"
 #include "cairn/object_store.h"
 #include "core/local_path_problem.h"
+#include "core/temp_folder.h"
 #include "plugin_host/plugin_host.h"
 
 namespace cairn {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string make_temp_dir() {
-  std::random_device rd;
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    std::ostringstream name;
-    name << "cairn-load-" << std::hex << rd() << rd();
-    fs::path dir = fs::temp_directory_path() / name.str();
-    std::error_code ec;
-    if (fs::create_directory(dir, ec)) return dir.string();
-  }
-  throw CheckpointError("cannot create a temporary folder under " + fs::temp_directory_path().string() +
-                        " to download the checkpoint into; check TMPDIR");
-}
 
 std::string read_small_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -104,7 +91,7 @@ std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path
     source = plugins->open_store_for_uri(uri, nlohmann::json::object());
     object_name = uri.path;
   }
-  const std::string temp_dir = make_temp_dir();
+  const std::string temp_dir = make_temp_folder("cairn-load-", "to download the checkpoint '" + load_path + "' into");
   const std::string local = (fs::path(temp_dir) / "checkpoint").string();
   try {
     download_following_symlinks(*source, object_name, local, progress);

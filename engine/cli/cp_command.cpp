@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/store_location.h"
 #include "core/local_path_problem.h"
+#include "core/temp_folder.h"
 #include "core/transfer_progress.h"
 #include "plugin_host/plugin_host.h"
 #include "remote/retry.h"
@@ -111,8 +112,7 @@ void copy(const StoreLocation& source, const StoreLocation& destination, bool ov
     return;
   }
   // Store to store: through a temporary file, removed whatever happens.
-  std::string folder = (fs::temp_directory_path() / "cairn-cp-XXXXXX").string();
-  if (::mkdtemp(folder.data()) == nullptr) throw Error("cannot create a temporary folder for the copy; set TMPDIR");
+  const std::string folder = make_temp_folder("cairn-cp-", "for copying between stores");
   struct Cleanup {
     std::string folder;
     ~Cleanup() {

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cairn/errors.h"
+#include "core/temp_folder.h"
 #include "core/transfer_progress.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/trainer.h"
@@ -48,11 +49,8 @@ void Trainer::Impl::prepare_remote_save(CheckpointSaverOptions& so, const Uri& s
   }
   // A fresh local folder per run (Composer: tempfile.mkdtemp()/<path>), so a
   // stale local copy from an earlier run can never shadow the remote latest.
-  std::string pattern = (fs::temp_directory_path() / "cairn-save-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw ConfigError("save_folder '" + *options.save_folder +
-                      "': cannot create a local staging folder under the temp dir; set TMPDIR to a writable folder");
-  }
+  const std::string pattern =
+      make_temp_folder("cairn-save-", "for the local copies of save_folder '" + *options.save_folder + "'");
   so.folder = save_uri.path.empty() ? pattern : (fs::path(pattern) / save_uri.path).string();
   save_staging_folder = pattern;
   save_uploader->set_local_copies_folder(pattern);
