@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "cairn/errors.h"
+#include "core/one_line.h"
 
 namespace cairn {
 namespace fs = std::filesystem;
@@ -29,13 +30,6 @@ std::string read_pointer_target(const std::string& path) {
   std::string target = text.str();
   while (!target.empty() && (target.back() == '\n' || target.back() == '\r')) target.pop_back();
   return target;
-}
-
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return text;
 }
 
 }  // namespace
