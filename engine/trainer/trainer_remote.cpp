@@ -3,16 +3,11 @@
 // to a local staging folder first, then uploaded in the background by a
 // RemoteUploaderDownloader for the bucket; the remote latest pointer follows
 // each checkpoint once it is confirmed (see remote/upload_queue.h).
-#include <unistd.h>
-
-#include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <iostream>
 
 #include "cairn/errors.h"
 #include "core/temp_folder.h"
-#include "core/transfer_progress.h"
 #include "plugin_host/plugin_host.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
@@ -110,16 +105,11 @@ bool Trainer::Impl::download_remote_latest(const std::string& local_latest) {
   std::error_code ec;
   fs::create_directories(fs::path(local_latest).parent_path(), ec);
   for (const auto& source : sources) {
-    std::unique_ptr<TransferProgress> bar;
-    if (options.load_progress_bar && isatty(STDERR_FILENO) == 1) {
-      bar = std::make_unique<TransferProgress>(std::cerr, "downloading " + source->get_uri_for_file(*remote));
-    }
     try {
-      source->download_file(*remote, local_latest, bar ? bar->callback() : ProgressFn{});
+      source->download_file(*remote, local_latest, download_progress(source->get_uri_for_file(*remote)));
     } catch (const NotFoundError&) {
       continue;
     }
-    if (bar) bar->finish();
     // Cairn's own copy of the latest: the next save may replace it.
     if (primary_saver) primary_saver->adopt_latest_file(local_latest);
     logger->info("autoresume: downloaded the remote latest checkpoint " + source->get_uri_for_file(*remote));
