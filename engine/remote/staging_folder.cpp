@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 
 StagingFolder::StagingFolder(const std::string& folder) {
   if (folder.empty()) {
-    path_ = make_temp_folder("cairn-upload-", "to stage uploads in (or choose one with upload_staging_folder)");
+    path_ = make_temp_folder("cairn-upload-", "for staging uploads (upload_staging_folder is not set)");
     owned_ = true;
     return;
   }
