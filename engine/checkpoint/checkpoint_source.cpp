@@ -1,44 +1,19 @@
 #include "checkpoint/checkpoint_source.h"
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <random>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
 #include "cairn/object_store.h"
+#include "checkpoint/io/latest_pointer.h"
 #include "core/local_path_problem.h"
+#include "core/temp_folder.h"
 #include "store/store_opener.h"
 
 namespace cairn {
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string make_temp_dir() {
-  std::random_device rd;
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    std::ostringstream name;
-    name << "cairn-load-" << std::hex << rd() << rd();
-    fs::path dir = fs::temp_directory_path() / name.str();
-    std::error_code ec;
-    if (fs::create_directory(dir, ec)) return dir.string();
-  }
-  throw CheckpointError("cannot create a temporary folder under " + fs::temp_directory_path().string() +
-                        " to download the checkpoint into; check TMPDIR");
-}
-
-std::string read_small_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-}  // namespace
 
 FetchedCheckpoint::FetchedCheckpoint(std::string local_path, std::string description, std::string temp_dir)
     : local_path_(std::move(local_path)), description_(std::move(description)), temp_dir_(std::move(temp_dir)) {}
@@ -55,25 +30,23 @@ void download_following_symlinks(ObjectStore& store, const std::string& object_n
   std::string name = object_name;
   // A pointer names another object; a short chain is fine, a cycle is not.
   for (int hop = 0; hop < 8; ++hop) {
-    const bool is_pointer = name.size() > 8 && name.compare(name.size() - 8, 8, ".symlink") == 0;
-    if (!is_pointer) {
+    if (!checkpoint::is_pointer_name(name)) {
       try {
         store.download_object(name, destination, /*overwrite=*/true, progress);
         return;
       } catch (const NotFoundError&) {
         try {
-          store.get_object_size(name + ".symlink");
+          store.get_object_size(name + checkpoint::kPointerSuffix);
         } catch (const NotFoundError&) {
           throw NotFoundError("checkpoint '" + store.get_uri(name) + "' does not exist (nor a '" + name +
                               ".symlink' pointer); check the name, or list the store with 'cairn ls'");
         }
-        name += ".symlink";
+        name += checkpoint::kPointerSuffix;
         continue;
       }
     }
     store.download_object(name, destination, /*overwrite=*/true);
-    std::string target = read_small_file(destination);
-    while (!target.empty() && (target.back() == '\n' || target.back() == '\r')) target.pop_back();
+    const std::string target = checkpoint::read_pointer_file(destination);
     if (target.empty()) throw CheckpointError("pointer '" + store.get_uri(name) + "' is empty; it should name a checkpoint object");
     name = target;
   }
@@ -104,7 +77,7 @@ std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path
     source = stores->open_store_for_uri(uri, nlohmann::json::object());
     object_name = uri.path;
   }
-  const std::string temp_dir = make_temp_dir();
+  const std::string temp_dir = make_temp_folder("cairn-load-", "to download the checkpoint '" + load_path + "' into");
   const std::string local = (fs::path(temp_dir) / "checkpoint").string();
   try {
     download_following_symlinks(*source, object_name, local, progress);

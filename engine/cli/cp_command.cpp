@@ -5,9 +5,6 @@
 // replaced without --overwrite. Transient store errors are retried with
 // backoff (3 attempts, as the upload pipeline); the store's own transfer
 // settings (part sizes, concurrency) come from --store-config.
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -20,8 +17,9 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/store_location.h"
+#include "cli/transfer_progress.h"
 #include "core/local_path_problem.h"
-#include "core/transfer_progress.h"
+#include "core/temp_folder.h"
 #include "plugin_host/plugin_host.h"
 #include "remote/retry.h"
 #include "store/local_store.h"
@@ -111,8 +109,7 @@ void copy(const StoreLocation& source, const StoreLocation& destination, bool ov
     return;
   }
   // Store to store: through a temporary file, removed whatever happens.
-  std::string folder = (fs::temp_directory_path() / "cairn-cp-XXXXXX").string();
-  if (::mkdtemp(folder.data()) == nullptr) throw Error("cannot create a temporary folder for the copy; set TMPDIR");
+  const std::string folder = make_temp_folder("cairn-cp-", "for copying between stores");
   struct Cleanup {
     std::string folder;
     ~Cleanup() {
@@ -159,10 +156,7 @@ int run_cp(const std::vector<std::string>& args) {
   if (!overwrite && destination_exists(destination, retry)) {
     throw AlreadyExistsError("destination '" + destination.text + "' already exists; pass --overwrite to replace it");
   }
-  std::unique_ptr<TransferProgress> bar;
-  if (isatty(STDERR_FILENO) == 1) bar = std::make_unique<TransferProgress>(std::cerr, "copying " + source.text);
-  copy(source, destination, overwrite, bar ? bar->callback() : ProgressFn{}, retry);
-  if (bar) bar->finish();
+  copy(source, destination, overwrite, transfer_progress_on_terminal("copying " + source.text), retry);
   std::cout << "copied " << source.text << " -> " << destination.text << " (" << size << " bytes)\n";
   return 0;
 }

@@ -11,8 +11,9 @@
 #include "cli/fit_options.h"
 #include "cli/interrupt.h"
 #include "cli/progress_bar.h"
+#include "cli/progress_line.h"
+#include "cli/transfer_progress.h"
 #include "core/console_logger.h"
-#include "core/progress_line.h"
 #include "core/rng.h"
 #include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
@@ -95,6 +96,10 @@ int run_fit(const std::vector<std::string>& args) {
       std::cerr, isatty(STDERR_FILENO) == 1, [] { return progress::terminal_columns(STDERR_FILENO); }, interrupted);
   options.callbacks.insert(options.callbacks.begin(), Named<Callback>{"ProgressBar", progress});
   options.logger = std::make_shared<BarAwareLogger>(std::make_shared<ConsoleLogger>(), progress);
+  // load_path and autoresume downloads: a bar when stderr is a terminal.
+  options.download_progress = [](const std::string& what) {
+    return transfer_progress_on_terminal("downloading " + what);
+  };
 
   // The constructor validates every option and loads the checkpoint before
   // anything is trained or written.

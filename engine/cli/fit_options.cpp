@@ -17,6 +17,7 @@
 #include "cairn/time.h"
 #include "cli/command_line.h"
 #include "core/local_path_problem.h"
+#include "core/one_line.h"
 #include "core/safe_names.h"
 #include "trainer/optimizer_factory.h"
 #include "trainer/scheduler.h"

@@ -5,13 +5,12 @@
 #include <string>
 #include <vector>
 
-#include <c10/util/Exception.h>
 #include <torch/csrc/api/include/torch/version.h>
 
 #include "cairn/errors.h"
 #include "cairn/version.h"
 #include "cli/commands.h"
-#include "cli/name_json.h"
+#include "core/one_line.h"
 
 namespace {
 
@@ -62,12 +61,9 @@ int dispatch(const std::vector<std::string>& args) {
 
 int report(const std::string& message, int status) {
   std::cout.flush();
-  std::cerr << "cairn: error: " << cairn::cli::one_line(message) << std::endl;
+  std::cerr << "cairn: error: " << cairn::one_line(message) << std::endl;
   return status;
 }
-
-// Torch's errors carry a multi-line backtrace; the first line is the message.
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 }  // namespace
 
@@ -79,10 +75,8 @@ int main(int argc, char** argv) {
     return report(e.what(), kExitUsageError);
   } catch (const cairn::Error& e) {
     return report(e.what(), kExitRuntimeError);
-  } catch (const c10::Error& e) {
-    return report(first_line(e.what_without_backtrace()), kExitRuntimeError);
   } catch (const std::exception& e) {
-    return report(first_line(e.what()), kExitRuntimeError);
+    return report(cairn::exception_line(e), kExitRuntimeError);
   } catch (...) {
     return report("unexpected failure of an unknown kind", kExitRuntimeError);
   }

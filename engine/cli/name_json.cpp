@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "cairn/errors.h"
+#include "core/one_line.h"
 
 namespace cairn::cli {
 namespace {
@@ -25,11 +26,6 @@ void check_name(const std::string& origin, const std::string& name, const std::s
 }
 
 }  // namespace
-
-std::string one_line(std::string text) {
-  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return text;
-}
 
 nlohmann::json NamedConfig::to_json() const {
   if (config.is_null()) return name;

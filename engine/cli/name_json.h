@@ -25,7 +25,4 @@ NamedConfig parse_name_json(const std::string& flag, const std::string& text);
 // ("'model' in run.json"). Throws ConfigError.
 NamedConfig named_config_from_json(const std::string& origin, const nlohmann::json& value);
 
-// Collapses a message to one line (JSON parser errors can quote newlines).
-std::string one_line(std::string text);
-
 }  // namespace cairn::cli

@@ -6,15 +6,11 @@
 #include <sstream>
 
 #include "cairn/state.h"
-#include "core/progress_line.h"
 
 namespace cairn::cli {
 namespace {
 
 constexpr int kBarCells = 10;
-// A terminal does not need more; drawing every batch of a fast model would
-// cost more than the batch.
-constexpr auto kRedrawPeriod = std::chrono::milliseconds(100);
 
 // Which parts go first when the line is too wide: the rate, the overall
 // share, the bar, the times, then the loss; the epoch and batch counts stay.
@@ -56,7 +52,11 @@ std::optional<double> fraction_done(const State& state) {
 
 ProgressBar::ProgressBar(std::ostream& out, bool interactive, std::function<int()> columns,
                          std::function<bool()> should_stop)
-    : out_(out), interactive_(interactive), columns_(std::move(columns)), should_stop_(std::move(should_stop)) {}
+    : out_(out),
+      interactive_(interactive),
+      columns_(std::move(columns)),
+      should_stop_(std::move(should_stop)),
+      line_(out) {}
 
 std::string ProgressBar::render(const State& state, double elapsed_seconds, int columns) const {
   std::vector<progress::Part> parts;
@@ -114,12 +114,8 @@ void ProgressBar::on_event(Event event, State& state) {
       final_shown_ = false;
       if (should_stop_ && should_stop_()) state.stop_training();
       if (!interactive_) break;
-      const auto now = std::chrono::steady_clock::now();
       const bool epoch_done = state.dataloader_len && batches_in_epoch_ >= *state.dataloader_len;
-      if (epoch_done || !last_draw_ || now - *last_draw_ >= kRedrawPeriod) {
-        draw(state);
-        last_draw_ = now;
-      }
+      if (line_.due(epoch_done)) draw(state);
       break;
     }
     case Event::EPOCH_END:
@@ -131,7 +127,7 @@ void ProgressBar::on_event(Event event, State& state) {
       final_shown_ = true;
       if (interactive_) {
         draw(state);
-        end_line();
+        line_.end();
       } else {
         out_ << render(state, elapsed()) << "\n" << std::flush;
       }
@@ -143,32 +139,19 @@ void ProgressBar::on_event(Event event, State& state) {
 
 void ProgressBar::close(State&) noexcept {
   try {
-    end_line();
+    line_.end();
   } catch (...) {
     // A failing stderr must not mask the error being reported.
   }
 }
 
-void ProgressBar::clear_line() {
-  if (!line_open_) return;
-  out_ << "\r\033[K" << std::flush;
-  line_open_ = false;
-}
+void ProgressBar::clear_line() { line_.clear(); }
 
 double ProgressBar::elapsed() const {
   if (!started_) return 0;
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - *started_).count();
 }
 
-void ProgressBar::draw(const State& state) {
-  out_ << "\r" << render(state, elapsed(), columns_ ? columns_() : 0) << "\033[K" << std::flush;
-  line_open_ = true;
-}
-
-void ProgressBar::end_line() {
-  if (!line_open_) return;
-  out_ << "\n" << std::flush;
-  line_open_ = false;
-}
+void ProgressBar::draw(const State& state) { line_.draw(render(state, elapsed(), columns_ ? columns_() : 0)); }
 
 }  // namespace cairn::cli

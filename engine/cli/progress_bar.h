@@ -26,6 +26,7 @@
 
 #include "cairn/callback.h"
 #include "cairn/logger.h"
+#include "cli/progress_line.h"
 
 namespace cairn::cli {
 
@@ -48,14 +49,13 @@ class ProgressBar : public Callback {
 
  private:
   void draw(const State& state);
-  void end_line();
   double elapsed() const;
 
   std::ostream& out_;
   bool interactive_;
   std::function<int()> columns_;
   std::function<bool()> should_stop_;
-  bool line_open_ = false;
+  progress::LiveLine line_;
   bool final_shown_ = true;         // the last finished batch had its final line
   int64_t epoch_ = 1;               // the epoch in progress, 1-based
   int64_t batches_in_epoch_ = 0;    // finished in the epoch in progress
@@ -64,7 +64,6 @@ class ProgressBar : public Callback {
   std::optional<std::chrono::steady_clock::time_point> started_;
   double start_fraction_ = 0;
   int64_t start_batch_ = 0;
-  std::optional<std::chrono::steady_clock::time_point> last_draw_;
 };
 
 // Passes everything to `inner`, first erasing the bar so that a message

@@ -10,6 +10,7 @@
 #include "cairn/errors.h"
 #include "cairn/state_dict.h"
 #include "core/ivalue_convert.h"
+#include "core/one_line.h"
 
 namespace cairn {
 
@@ -43,7 +44,7 @@ void restore_rng_state(const c10::IValue& state) {
     try {
       gen.set_state(torch_state.toTensor());
     } catch (const c10::Error& e) {
-      throw CheckpointError(std::string("rng entry 'torch' cannot be restored (") + e.what_without_backtrace() +
+      throw CheckpointError(std::string("rng entry 'torch' cannot be restored (") + exception_line(e) +
                             "); the checkpoint was written by an incompatible torch, load it with load_ignore_keys=['rng']");
     }
   }

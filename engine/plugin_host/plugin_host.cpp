@@ -15,6 +15,7 @@
 #include "cairn/errors.h"
 #include "cairn/model.h"
 #include "cairn/version.h"
+#include "core/one_line.h"
 #include "plugin_host/plugin_loader.h"
 #include "plugin_host/plugin_registry.h"
 #include "plugin_host/search_path.h"
@@ -26,12 +27,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kBuiltinFile = "<builtin>";
-
-// Exception texts from plugins may span lines; a failure is one line.
-std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  return text;
-}
 
 // The object's deleter holds the library: the code of the object's destructor
 // and vtable lives there, so the library must outlive the object (Boost.DLL

@@ -5,21 +5,18 @@
 #include <filesystem>
 
 #include "cairn/errors.h"
+#include "core/temp_folder.h"
 
 namespace cairn {
 namespace fs = std::filesystem;
 
 StagingFolder::StagingFolder(const std::string& folder) {
-  std::error_code ec;
   if (folder.empty()) {
-    std::string pattern = (fs::temp_directory_path(ec) / "cairn-upload-XXXXXX").string();
-    if (ec || ::mkdtemp(pattern.data()) == nullptr) {
-      throw Error("cannot create an upload staging folder under the temp dir; set TMPDIR or upload_staging_folder");
-    }
-    path_ = pattern;
+    path_ = make_temp_folder("cairn-upload-", "for staging uploads (upload_staging_folder is not set)");
     owned_ = true;
     return;
   }
+  std::error_code ec;
   path_ = fs::absolute(folder).lexically_normal().string();
   fs::create_directories(path_, ec);
   if (ec || !fs::is_directory(path_)) {

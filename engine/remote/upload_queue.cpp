@@ -1,42 +1,17 @@
 #include "remote/upload_queue.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <boost/asio/post.hpp>
 
 #include "cairn/errors.h"
+#include "checkpoint/io/latest_pointer.h"
+#include "core/one_line.h"
 
 namespace cairn {
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::string kPointerSuffix = ".symlink";
-
-bool is_pointer_name(const std::string& name) {
-  return name.size() > kPointerSuffix.size() &&
-         name.compare(name.size() - kPointerSuffix.size(), kPointerSuffix.size(), kPointerSuffix) == 0;
-}
-
-// A pointer holds only the target's name (Composer writes no newline; one
-// written by hand may have one).
-std::string read_pointer_target(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string target = text.str();
-  while (!target.empty() && (target.back() == '\n' || target.back() == '\r')) target.pop_back();
-  return target;
-}
-
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return text;
-}
 
 }  // namespace
 
@@ -121,8 +96,8 @@ std::shared_ptr<const UploadTicket> UploadQueue::enqueue(const std::string& obje
   job->staged_path = staging_.stage(local_path, staging);
   std::error_code ec;
   job->size = fs::file_size(job->staged_path, ec);
-  if (is_pointer_name(object_name)) {
-    job->pointer_target = read_pointer_target(job->staged_path);
+  if (checkpoint::is_pointer_name(object_name)) {
+    job->pointer_target = checkpoint::read_pointer_file(job->staged_path);
     if (job->pointer_target.empty()) {
       fs::remove(job->staged_path, ec);
       throw Error("pointer '" + object_name + "' handed for upload is empty; it must hold the name of its target");

@@ -13,6 +13,7 @@
 #include <torch/nn/module.h>
 
 #include "cairn/errors.h"
+#include "core/one_line.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
 
@@ -24,11 +25,6 @@ std::string shape_of(const at::Tensor& t) {
   std::ostringstream out;
   out << t.sizes();
   return out.str();
-}
-
-std::string torch_text(const c10::Error& e) {
-  const std::string text = e.what_without_backtrace();
-  return text.substr(0, text.find('\n'));
 }
 
 // What the model's first weight says about the inputs it takes: Linear and
@@ -84,7 +80,7 @@ void Trainer::Impl::check_first_batch() {
     module->train(was_training);
     throw ConfigError("the model (--model) does not fit the data (--data): the first batch has inputs of shape " +
                       shape_of(batch.inputs) + " but the model's " + expected_input(*module) +
-                      "; make the dataset's features and the model's input size agree (torch: " + torch_text(e) +
+                      "; make the dataset's features and the model's input size agree (torch: " + exception_line(e) +
                       ")");
   }
   try {
@@ -94,7 +90,7 @@ void Trainer::Impl::check_first_batch() {
     throw ConfigError("the model's loss does not fit the data (--data): the first batch has targets of shape " +
                       shape_of(batch.targets) + " and the model gives outputs of shape " + shape_of(outputs) +
                       "; make the dataset's labels fit the model's outputs, e.g. the same number of classes (torch: " +
-                      torch_text(e) + ")");
+                      exception_line(e) + ")");
   }
   module->train(was_training);
 }

@@ -97,6 +97,8 @@ struct Trainer::Impl {
 
   // trainer_load.cpp
   std::optional<std::string> resolve_autoresume();
+  // options.download_progress for downloading `what`, if load_progress_bar is on.
+  ProgressFn download_progress(const std::string& what) const;
   void load_checkpoint(const std::string& load_path);
 
   // trainer_loop.cpp

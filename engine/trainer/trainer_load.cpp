@@ -1,11 +1,8 @@
 // Loading a checkpoint into the trainer: load_path, load_object_store,
 // load_weights_only, load_strict_model_weights, load_ignore_keys,
 // load_exclude_algorithms and autoresume.
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
-#include <iostream>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +13,6 @@
 #include "checkpoint/saver/glob_filter.h"
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
-#include "core/transfer_progress.h"
 #include "store/store_opener.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
@@ -45,6 +41,11 @@ std::optional<std::string> Trainer::Impl::resolve_autoresume() {
   return std::nullopt;
 }
 
+ProgressFn Trainer::Impl::download_progress(const std::string& what) const {
+  if (!options.load_progress_bar || !options.download_progress) return {};
+  return options.download_progress(what);
+}
+
 void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
   // {run_name} is filled; a monolithic checkpoint is rank 0's, so {rank} means 0.
   DistInfo rank_zero = state.dist;
@@ -63,13 +64,7 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     }
     store = stores().open_store(*options.load_object_store, config);
   }
-  // Composer's load_progress_bar: a bar on a terminal only, never in a log file.
-  std::unique_ptr<TransferProgress> bar;
-  if (options.load_progress_bar && isatty(STDERR_FILENO) == 1) {
-    bar = std::make_unique<TransferProgress>(std::cerr, "downloading " + path);
-  }
-  auto fetched = fetch_checkpoint(path, store, &stores(), bar ? bar->callback() : ProgressFn{});
-  if (bar) bar->finish();
+  auto fetched = fetch_checkpoint(path, store, &stores(), download_progress(path));
   c10::IValue root = checkpoint::read_checkpoint(fetched->local_path(), fetched->description());
   if (!root.isGenericDict() || find_key(root, "state") == nullptr) {
     throw CheckpointError("checkpoint '" + fetched->description() +

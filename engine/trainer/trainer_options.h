@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cairn/event.h"
+#include "cairn/object_store.h"
 #include "cairn/time.h"
 #include "cairn/torch_fwd.h"
 #include "checkpoint/saver/interval.h"
@@ -54,8 +55,14 @@ struct TrainerOptions {
   // Store name and JSON config (as text) to read load_path from; empty: by URI.
   std::optional<std::string> load_object_store;
   std::string load_object_store_config = "{}";
-  // A download progress bar for load_path, drawn on stderr when it is a terminal.
+  // Composer's load_progress_bar: whether downloads of load_path and of the
+  // remote latest checkpoint (autoresume) report to download_progress.
   bool load_progress_bar = true;
+  // Makes the progress callback for one download; `what` is the path or URI
+  // downloaded. Empty: no progress is shown. The trainer draws nothing itself:
+  // `cairn fit` sets this to a bar on stderr when stderr is a terminal. The
+  // trainer drops the returned function as soon as its download ends.
+  std::function<ProgressFn(const std::string& what)> download_progress;
   bool load_weights_only = false;
   bool load_strict_model_weights = true;
   std::vector<std::string> load_ignore_keys;

@@ -3,16 +3,12 @@
 // to a local staging folder first, then uploaded in the background by a
 // RemoteUploaderDownloader for the bucket; the remote latest pointer follows
 // each checkpoint once it is confirmed (see remote/upload_queue.h).
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <iostream>
 
 #include "cairn/errors.h"
-#include "core/transfer_progress.h"
+#include "core/temp_folder.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
 
@@ -43,11 +39,8 @@ void Trainer::Impl::prepare_remote_save(CheckpointSaverOptions& so, const Uri& s
   }
   // A fresh local folder per run (Composer: tempfile.mkdtemp()/<path>), so a
   // stale local copy from an earlier run can never shadow the remote latest.
-  std::string pattern = (fs::temp_directory_path() / "cairn-save-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw ConfigError("save_folder '" + *options.save_folder +
-                      "': cannot create a local staging folder under the temp dir; set TMPDIR to a writable folder");
-  }
+  const std::string pattern =
+      make_temp_folder("cairn-save-", "for the local copies of save_folder '" + *options.save_folder + "'");
   so.folder = save_uri.path.empty() ? pattern : (fs::path(pattern) / save_uri.path).string();
   save_staging_folder = pattern;
   if (own_uploader) own_uploader->set_local_copies_folder(pattern);
@@ -104,16 +97,11 @@ bool Trainer::Impl::download_remote_latest(const std::string& local_latest) {
   // (it was attached last).
   for (LoggerDestination* source : hub->destinations()) {
     if (!source->can_upload_files()) continue;
-    std::unique_ptr<TransferProgress> bar;
-    if (options.load_progress_bar && isatty(STDERR_FILENO) == 1) {
-      bar = std::make_unique<TransferProgress>(std::cerr, "downloading " + source->uri_for_file(*remote));
-    }
     try {
-      source->download_file(*remote, local_latest, bar ? bar->callback() : ProgressFn{});
+      source->download_file(*remote, local_latest, download_progress(source->uri_for_file(*remote)));
     } catch (const NotFoundError&) {
       continue;
     }
-    if (bar) bar->finish();
     // Cairn's own copy of the latest: the next save may replace it.
     saver->adopt_latest_file(local_latest);
     logger->info("autoresume: downloaded the remote latest checkpoint " + source->uri_for_file(*remote));

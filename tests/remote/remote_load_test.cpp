@@ -4,6 +4,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "cairn/errors.h"
 #include "cairn/state.h"
@@ -15,6 +17,20 @@
 #include "../trainer/fixtures.h"
 
 namespace cairn::test {
+
+namespace {
+
+// A run saved every batch for two batches to file://<dir>/bucket/run; returns that URI.
+std::string save_two_batches(const TempDir& dir) {
+  const std::string folder = "file://" + dir.path().string() + "/bucket/run";
+  auto save = make_options("2ba");
+  save.save_folder = folder;
+  save.save_interval = Time::parse("1ba");
+  Trainer(std::move(save)).fit();
+  return folder;
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(remote_load)
 
@@ -36,10 +52,7 @@ BOOST_AUTO_TEST_CASE(pointer_objects_are_followed) {
 // 7.26: a URI, or an object name with load_object_store, load the same checkpoint.
 BOOST_AUTO_TEST_CASE(uri_and_object_store_forms_load_the_same_checkpoint) {
   TempDir dir;
-  auto save = make_options("2ba");
-  save.save_folder = "file://" + dir.path().string() + "/bucket/run";
-  save.save_interval = Time::parse("1ba");
-  Trainer(std::move(save)).fit();
+  save_two_batches(dir);
 
   auto by_uri = make_options("2ba", 5);
   by_uri.load_path = "file://" + dir.path().string() + "/bucket/run/latest-rank0.pt";
@@ -61,6 +74,40 @@ BOOST_AUTO_TEST_CASE(uri_and_object_store_forms_load_the_same_checkpoint) {
   auto missing = make_options("2ba");
   missing.load_path = "file://" + dir.path().string() + "/bucket/run/nope.pt";
   BOOST_CHECK_THROW(Trainer trainer(std::move(missing)), NotFoundError);
+}
+
+// The trainer draws no bar itself (cairn fit's terminal bar is the CLI's): it
+// asks download_progress for each download, only while load_progress_bar is on.
+BOOST_AUTO_TEST_CASE(downloads_report_to_download_progress_while_load_progress_bar_is_on) {
+  TempDir dir;
+  const std::string uri = save_two_batches(dir) + "/latest-rank0.pt";
+
+  std::vector<std::string> asked;
+  uint64_t done = 0;
+  uint64_t total = 0;
+  auto record = [&](const std::string& what) -> ProgressFn {
+    asked.push_back(what);
+    return [&](uint64_t d, uint64_t t) {
+      done = d;
+      total = t;
+    };
+  };
+  auto with_bar = make_options("2ba", 5);
+  with_bar.load_path = uri;
+  with_bar.download_progress = record;
+  Trainer a(std::move(with_bar));
+  BOOST_TEST(asked == std::vector<std::string>{uri}, boost::test_tools::per_element());
+  BOOST_TEST(total > 0u);
+  BOOST_TEST(done == total);
+
+  asked.clear();
+  auto without_bar = make_options("2ba", 6);
+  without_bar.load_path = uri;
+  without_bar.load_progress_bar = false;
+  without_bar.download_progress = record;
+  Trainer b(std::move(without_bar));
+  BOOST_TEST(asked.empty());
+  BOOST_TEST(b.state().timestamp.batch == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,6 +20,7 @@
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/read_errors.h"
 #include "core/local_path_problem.h"
+#include "core/one_line.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -85,11 +86,6 @@ std::string describe_start(const unsigned char* b, size_t n) {
   return s;
 }
 
-std::string what_of(const std::exception& e) {
-  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) return c10_error->what_without_backtrace();
-  return e.what();
-}
-
 // The reader owns `fd` from here on (through the adapter).
 c10::IValue read_zip(int fd, const std::string& path) {
   auto adapter = std::make_shared<FdReadAdapter>(fd, path);
@@ -99,7 +95,7 @@ c10::IValue read_zip(int fd, const std::string& path) {
   } catch (const CheckpointError&) {
     throw;
   } catch (const std::exception& e) {
-    explain_unreadable_zip(fd, path, what_of(e));
+    explain_unreadable_zip(fd, path, exception_line(e));
   }
   try {
     return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
@@ -108,7 +104,7 @@ c10::IValue read_zip(int fd, const std::string& path) {
   } catch (const CheckpointError&) {
     throw;
   } catch (const std::exception& e) {
-    explain_unreadable_pickle(*reader, path, what_of(e));
+    explain_unreadable_pickle(*reader, path, exception_line(e));
   }
 }
 

@@ -10,23 +10,17 @@
 #include "checkpoint/io/checkpoint_format.h"
 #include "checkpoint/io/checkpoint_records.h"
 #include "core/atomic_file.h"
+#include "core/one_line.h"
 
 namespace cairn::checkpoint {
 namespace {
-
-std::string first_line(const char* text) {
-  std::string s(text);
-  auto newline = s.find('\n');
-  if (newline != std::string::npos) s.resize(newline);
-  return s;
-}
 
 PickledCheckpoint pickle_or_explain(const c10::IValue& root, const std::string& path) {
   try {
     return pickle_checkpoint(root);
   } catch (const c10::Error& e) {
     throw CheckpointError("cannot save checkpoint '" + path + "': the state holds a value the pickler refuses (" +
-                          first_line(e.what_without_backtrace()) +
+                          exception_line(e) +
                           "); keep only tensors, dicts, lists, tuples, strings and numbers in state dicts");
   }
 }

@@ -10,6 +10,7 @@
 
 #include "cairn/errors.h"
 #include "checkpoint/io/zip_directory.h"
+#include "core/one_line.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -80,7 +81,7 @@ void not_a_checkpoint(const std::string& path, const std::string& cause) {
 }
 
 std::string library_reason(const std::string& text) {
-  std::string s = text.substr(0, text.find('\n'));
+  std::string s = first_line(text);
   if (s.rfind("[enforce fail at ", 0) == 0) {
     const size_t close = s.find("] ");
     if (close != std::string::npos) s = s.substr(close + 2);

@@ -20,6 +20,7 @@
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
 #include "core/safe_names.h"
+#include "core/temp_folder.h"
 
 namespace cairn {
 namespace {
@@ -257,11 +258,7 @@ void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state
   const std::string pointer = remote_name("latest_remote_file_name", *options_.latest_remote_file_name, state) +
                               ".symlink";
   if (pointer_folder_.empty()) {
-    std::string pattern = (fs::temp_directory_path() / "cairn-pointer-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw CheckpointError("cannot create a temporary folder for the remote latest pointer; check TMPDIR");
-    }
-    pointer_folder_ = pattern;
+    pointer_folder_ = make_temp_folder("cairn-pointer-", "for the remote latest pointer '" + pointer + "'");
   }
   // A new file per save, removed once handed over (uploaders stage what they
   // are given before returning): a staged hard link never sees it change.

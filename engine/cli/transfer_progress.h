@@ -1,24 +1,27 @@
 // A one-line progress bar for a file transfer, for terminals:
 //   downloading s3://b/run/ep1.pt [######....] 61% 12.3/20.0 MiB
 // Redrawn in place at most ten times a second; finish() ends the line. Used by
-// the trainer's load_path download and by `cairn cp`; callers draw it only
-// when the stream is a terminal.
+// `cairn cp` and, through TrainerOptions::download_progress, by the trainer's
+// load_path and autoresume downloads; drawn only when stderr is a terminal.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <iosfwd>
 #include <mutex>
-#include <optional>
 #include <string>
 
 #include "cairn/object_store.h"
+#include "cli/progress_line.h"
 
-namespace cairn {
+namespace cairn::cli {
 
 class TransferProgress {
  public:
   TransferProgress(std::ostream& out, std::string label);
+  // Finishes the line if it is on screen.
+  ~TransferProgress();
+  TransferProgress(const TransferProgress&) = delete;
+  TransferProgress& operator=(const TransferProgress&) = delete;
 
   // The ProgressFn to hand to the store; it refers to this object.
   ProgressFn callback();
@@ -31,14 +34,18 @@ class TransferProgress {
  private:
   void update(uint64_t done, uint64_t total);
 
-  std::ostream& out_;
   std::string label_;
   std::mutex mutex_;  // stores may report from several transfer threads
+  progress::LiveLine line_;
   uint64_t done_ = 0;
   uint64_t total_ = 0;
-  bool drawn_ = false;
   bool finished_ = false;
-  std::optional<std::chrono::steady_clock::time_point> last_draw_;
 };
 
-}  // namespace cairn
+// A bar on stderr labelled `label` ("copying s3://b/a.pt") when stderr is a
+// terminal, else an empty function (no bar). The bar lives as long as the
+// returned function: its line ends when the last copy is destroyed, so hand it
+// to the transfer as a temporary, or drop it before printing anything else.
+ProgressFn transfer_progress_on_terminal(const std::string& label);
+
+}  // namespace cairn::cli

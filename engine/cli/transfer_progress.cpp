@@ -1,17 +1,17 @@
-#include "core/transfer_progress.h"
+#include "cli/transfer_progress.h"
 
-#include "core/progress_line.h"
+#include <unistd.h>
 
 #include <algorithm>
 #include <iomanip>
-#include <ostream>
+#include <iostream>
+#include <memory>
 #include <sstream>
 
-namespace cairn {
+namespace cairn::cli {
 namespace {
 
 constexpr int kBarWidth = 10;
-constexpr auto kRedrawPeriod = std::chrono::milliseconds(100);
 
 std::string mebibytes(uint64_t bytes) {
   std::ostringstream text;
@@ -21,7 +21,15 @@ std::string mebibytes(uint64_t bytes) {
 
 }  // namespace
 
-TransferProgress::TransferProgress(std::ostream& out, std::string label) : out_(out), label_(std::move(label)) {}
+TransferProgress::TransferProgress(std::ostream& out, std::string label) : label_(std::move(label)), line_(out) {}
+
+TransferProgress::~TransferProgress() {
+  try {
+    finish();
+  } catch (...) {
+    // A failing stderr must not mask the error being reported.
+  }
+}
 
 ProgressFn TransferProgress::callback() {
   return [this](uint64_t done, uint64_t total) { update(done, total); };
@@ -45,19 +53,23 @@ void TransferProgress::update(uint64_t done, uint64_t total) {
   if (finished_) return;
   done_ = std::max(done_, done);
   total_ = total;
-  const auto now = std::chrono::steady_clock::now();
-  if (last_draw_ && now - *last_draw_ < kRedrawPeriod && done < total) return;
-  last_draw_ = now;
-  out_ << "\r" << render(done_, total_) << "\033[K" << std::flush;
-  drawn_ = true;
+  if (line_.due(/*final=*/done >= total)) line_.draw(render(done_, total_));
 }
 
 void TransferProgress::finish() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (finished_) return;
   finished_ = true;
-  if (!drawn_) return;
-  out_ << "\r" << render(done_, total_) << "\033[K\n" << std::flush;
+  if (!line_.on_screen()) return;
+  line_.draw(render(done_, total_));
+  line_.end();
 }
 
-}  // namespace cairn
+ProgressFn transfer_progress_on_terminal(const std::string& label) {
+  if (isatty(STDERR_FILENO) != 1) return {};
+  auto bar = std::make_shared<TransferProgress>(std::cerr, label);
+  // The function owns the bar: the bar finishes when the function goes.
+  return [bar, update = bar->callback()](uint64_t done, uint64_t total) { update(done, total); };
+}
+
+}  // namespace cairn::cli

@@ -1,4 +1,4 @@
-#include "core/progress_line.h"
+#include "cli/progress_line.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -6,8 +6,33 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ostream>
 
-namespace cairn::progress {
+namespace cairn::cli::progress {
+
+bool LiveLine::due(bool final) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!final && last_draw_ && now - *last_draw_ < std::chrono::milliseconds(100)) return false;
+  last_draw_ = now;
+  return true;
+}
+
+void LiveLine::draw(const std::string& text) {
+  out_ << "\r" << text << "\033[K" << std::flush;
+  on_screen_ = true;
+}
+
+void LiveLine::clear() {
+  if (!on_screen_) return;
+  out_ << "\r\033[K" << std::flush;
+  on_screen_ = false;
+}
+
+void LiveLine::end() {
+  if (!on_screen_) return;
+  out_ << "\n" << std::flush;
+  on_screen_ = false;
+}
 
 std::string bar(double fraction, int cells) {
   if (!(fraction >= 0)) fraction = 0;  // also NaN
@@ -57,4 +82,4 @@ std::string fit(std::vector<Part> parts, int columns) {
   return line;
 }
 
-}  // namespace cairn::progress
+}  // namespace cairn::cli::progress

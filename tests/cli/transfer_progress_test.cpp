@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <sstream>
 
-#include "core/transfer_progress.h"
+#include "cli/transfer_progress.h"
 
 namespace cairn::test {
+
+using cli::TransferProgress;
 
 BOOST_AUTO_TEST_SUITE(transfer_progress)
 
@@ -31,6 +33,19 @@ BOOST_AUTO_TEST_CASE(redraws_in_place_and_ends_the_line_once) {
   BOOST_TEST(text.find("100% ") != std::string::npos);
   BOOST_TEST(text.back() == '\n');
   BOOST_TEST(std::count(text.begin(), text.end(), '\n') == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_bar_on_screen_ends_its_line_when_it_goes) {
+  std::ostringstream drawn;
+  {
+    TransferProgress bar(drawn, "downloading a");
+    bar.callback()(1, 100);
+  }
+  BOOST_TEST(drawn.str().find("1% ") != std::string::npos);
+  BOOST_TEST(drawn.str().back() == '\n');
+  std::ostringstream never_drawn;
+  { TransferProgress bar(never_drawn, "downloading b"); }
+  BOOST_TEST(never_drawn.str().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
