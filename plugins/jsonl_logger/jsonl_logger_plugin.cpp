@@ -30,7 +30,7 @@
 #include "cairn/logger_destination.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_reader.h"
+#include "cairn/state_reader.h"
 
 namespace {
 
@@ -91,7 +91,7 @@ class JSONLLogger : public cairn::Callback, public cairn::LoggerDestination {
   }
 
   void load_state_dict(const c10::IValue& state) override {
-    cairn::plugins::StateReader r(kOwner, state);
+    cairn::StateReader r(kOwner, state);
     r.read("lines_written", lines_written_);
   }
 
