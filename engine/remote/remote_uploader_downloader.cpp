@@ -53,12 +53,8 @@ RemoteUploaderDownloader::RemoteUploaderDownloader(RemoteUploaderDownloaderOptio
   check_template_fields(options_.file_path_format_string, fields, owner + " file_path_format_string");
   UploadSettings settings;
   settings.num_concurrent_uploads = options_.num_concurrent_uploads;
-  settings.retry.num_attempts = options_.num_attempts;
-  settings.retry.initial_backoff_seconds = options_.initial_backoff_seconds;
-  // Composer: 1 s backoff, 0.5 s jitter; the jitter keeps that ratio.
-  settings.retry.max_jitter_seconds = options_.initial_backoff_seconds / 2;
+  settings.retry = composer_retry_policy(options_.num_attempts, options_.initial_backoff_seconds, owner);
   settings.staging_folder = options_.upload_staging_folder;
-  validate_retry_policy(settings.retry, owner);
   // Opened now, so that a bad URI or store config fails before training.
   std::vector<std::shared_ptr<ObjectStore>> stores;
   for (int i = 0; i <= options_.num_concurrent_uploads; ++i) stores.push_back(open_store());

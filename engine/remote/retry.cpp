@@ -1,8 +1,7 @@
 #include "remote/retry.h"
 
 #include <chrono>
-#include <cmath>
-#include <random>
+#include <sstream>
 #include <thread>
 
 #include "cairn/errors.h"
@@ -11,31 +10,40 @@ namespace cairn {
 
 void run_with_retries(const RetryPolicy& policy, const std::function<void(int attempt)>& attempt,
                       const std::function<void(int attempt, const std::string& cause)>& on_retry) {
-  // Jitter spreads the retries of concurrent workers hitting the same
-  // overloaded endpoint, so they do not all come back at once.
-  thread_local std::mt19937 jitter_source{std::random_device{}()};
+  const auto started = std::chrono::steady_clock::now();
   for (int i = 0;; ++i) {
     try {
       attempt(i);
       return;
     } catch (const TransientError& e) {
-      if (i + 1 >= policy.num_attempts) throw;
+      // Attempts count from 1 in the policy, from 0 here.
+      const auto pause = policy.wait_before(i + 2, started);
+      if (!pause) throw;
       if (on_retry) on_retry(i, e.what());
-      std::uniform_real_distribution<double> jitter(0.0, policy.max_jitter_seconds);
-      const double seconds = policy.initial_backoff_seconds * std::ldexp(1.0, i) + jitter(jitter_source);
-      std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+      std::this_thread::sleep_for(*pause);
     }
   }
 }
 
-void validate_retry_policy(const RetryPolicy& policy, const std::string& owner) {
-  if (policy.num_attempts < 1) {
-    throw ConfigError(owner + " num_attempts is " + std::to_string(policy.num_attempts) +
+RetryPolicy composer_retry_policy(int num_attempts, double initial_backoff_seconds, const std::string& owner) {
+  if (num_attempts < 1) {
+    throw ConfigError(owner + " num_attempts is " + std::to_string(num_attempts) +
                       "; it must be at least 1 (1 means no retries)");
   }
-  if (!(policy.initial_backoff_seconds >= 0) || !(policy.max_jitter_seconds >= 0)) {
-    throw ConfigError(owner + " retry backoff must be zero or more seconds");
+  // Also refuses NaN, and anything too long to sleep on (over a day).
+  if (!(initial_backoff_seconds >= 0) || !(initial_backoff_seconds <= 86400)) {
+    std::ostringstream given;
+    given << initial_backoff_seconds;
+    throw ConfigError(owner + " initial_backoff_seconds is " + given.str() +
+                      "; give a number of seconds from 0 to 86400");
   }
+  RetryPolicy policy;
+  policy.max_attempts = num_attempts;
+  policy.initial_backoff = std::chrono::round<std::chrono::milliseconds>(
+      std::chrono::duration<double>(initial_backoff_seconds));
+  policy.jitter = Jitter::kAdded;
+  policy.max_jitter = policy.initial_backoff / 2;
+  return policy;
 }
 
 }  // namespace cairn

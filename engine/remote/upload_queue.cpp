@@ -155,7 +155,7 @@ void UploadQueue::upload_with_retries(ObjectStore& store, Job& job) {
       [&](int attempt, const std::string& cause) {
         std::lock_guard<std::mutex> lock(mutex_);
         messages_.push_back({false, "upload of '" + store.get_uri(job.object_name) + "' failed (attempt " +
-                            std::to_string(attempt + 1) + " of " + std::to_string(settings_.retry.num_attempts) +
+                            std::to_string(attempt + 1) + " of " + std::to_string(settings_.retry.max_attempts) +
                                         "), retrying: " + one_line(cause)});
       });
   if (last_attempt > 0) {
@@ -187,7 +187,7 @@ void UploadQueue::run(const std::shared_ptr<Job>& job) {
     } catch (const TransientError& e) {
       kind = e.kind();
       cause = "upload of '" + store->get_uri(job->object_name) + "' failed after " +
-              std::to_string(settings_.retry.num_attempts) + " attempt(s): " + one_line(e.what());
+              std::to_string(settings_.retry.max_attempts) + " attempt(s): " + one_line(e.what());
     } catch (const StoreError& e) {
       kind = e.kind();
       cause = (job->pointer_target.empty() ? "upload of '" : "pointer '") + store->get_uri(job->object_name) +

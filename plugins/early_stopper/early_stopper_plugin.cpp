@@ -17,13 +17,15 @@
 #include "cairn/config.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
+#include "cairn/state_reader.h"
+#include "cairn/state_writer.h"
 #include "cairn/time.h"
 #include "cairn_plugins/monitored_metric.h"
-#include "cairn_plugins/state_reader.h"
-#include "cairn_plugins/state_writer.h"
 
 namespace {
 
+using cairn::optional_value;
+using cairn::StateReader;
 using namespace cairn::plugins;
 
 const char* const kOwner = "callback 'EarlyStopper'";

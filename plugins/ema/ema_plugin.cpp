@@ -24,19 +24,25 @@
 
 #include "cairn/algorithm.h"
 #include "cairn/config.h"
+#include "cairn/config_time.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/config_time.h"
+#include "cairn/state_reader.h"
+#include "cairn/time_reached.h"
+#include "cairn/update_interval.h"
 #include "cairn_plugins/model_tensors.h"
-#include "cairn_plugins/state_reader.h"
-#include "cairn_plugins/time_reached.h"
-#include "cairn_plugins/update_interval.h"
 
 namespace {
 
+using cairn::check_update_interval;
 using cairn::Event;
+using cairn::read_optional_time;
+using cairn::read_time;
+using cairn::StateReader;
 using cairn::Time;
+using cairn::time_reached;
 using cairn::TimeUnit;
+using cairn::update_event;
 using namespace cairn::plugins;
 
 constexpr const char* kOwner = "algorithm 'EMA'";

@@ -29,7 +29,7 @@
 #include "cairn/errors.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_reader.h"
+#include "cairn/state_reader.h"
 
 namespace {
 
@@ -90,7 +90,7 @@ class JSONLLogger : public cairn::DestinationCallback {
   }
 
   void load_state_dict(const c10::IValue& state) override {
-    cairn::plugins::StateReader r(kOwner, state);
+    cairn::StateReader r(kOwner, state);
     r.read("lines_written", lines_written_);
   }
 

@@ -32,11 +32,11 @@
 #include "cairn/logger.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_reader.h"
+#include "cairn/state_reader.h"
 
 namespace {
 
-using cairn::plugins::StateReader;
+using cairn::StateReader;
 
 struct FreezingOptions {
   double freeze_start = 0.5;

@@ -20,12 +20,13 @@
 #include "cairn/logger.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_reader.h"
-#include "cairn_plugins/state_writer.h"
+#include "cairn/state_reader.h"
+#include "cairn/state_writer.h"
 
 namespace {
 
-using namespace cairn::plugins;
+using cairn::optional_value;
+using cairn::StateReader;
 
 // Progress as a fraction of max_duration. State::elapsed_duration() counts
 // whole epochs when max_duration is in epochs (as Composer's does), which

@@ -45,7 +45,7 @@ struct S3Settings {
   cairn::http::sigv4::Credentials credentials;
   std::string canned_acl;  // x-amz-acl on uploads; "" = none
   TransferSettings transfer;
-  cairn::http::RetryPolicy retry;
+  cairn::RetryPolicy retry = cairn::http::default_retry_policy();
   cairn::http::ClientOptions http;
 };
 

@@ -27,7 +27,7 @@
 #include "cairn/config.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_reader.h"
+#include "cairn/state_reader.h"
 
 namespace {
 
@@ -68,7 +68,7 @@ class SAM : public cairn::Algorithm {
   }
 
   void load_state_dict(const c10::IValue& saved) override {
-    cairn::plugins::StateReader("algorithm SAM", saved).read("global_step", global_step_);
+    cairn::StateReader("algorithm SAM", saved).read("global_step", global_step_);
   }
 
  private:

@@ -22,13 +22,13 @@
 #include "cairn/logger.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
-#include "cairn_plugins/state_reader.h"
-#include "cairn_plugins/state_writer.h"
+#include "cairn/state_reader.h"
+#include "cairn/state_writer.h"
 
 namespace {
 
-using cairn::plugins::StateReader;
-using cairn::plugins::to_list;
+using cairn::StateReader;
+using cairn::to_list;
 
 class SpeedMonitor : public cairn::Callback {
  public:

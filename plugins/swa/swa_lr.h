@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cairn/state_reader.h"
 #include "cairn/torch_fwd.h"
-#include "cairn_plugins/state_reader.h"
 
 namespace cairn::plugins {
 

@@ -2,10 +2,24 @@
 # Installs Cairn, builds samples/checksum_store against the installed SDK core alone
 # (LibTorch hidden from CMake; no torch header or library may reach it)
 # (from a copy of its sources, so nothing of the source tree is in reach), then
-# loads the plugin and round-trips an object through it.
-#   out_of_tree.sh <cmake> <cairn build dir> <checksum_store source> <roundtrip exe> <work dir>
+# loads the plugin and round-trips an object through it. Then builds a callback
+# against the installed training layer and its helpers (cairn/state_reader.h,
+# cairn/config_time.h, ...) and trains, saves and resumes with it.
+#   out_of_tree.sh <cmake> <cairn build dir> <checksum_store source> <roundtrip exe> <work dir> <callback source>
 set -eu
-cmake="$1"; build="$2"; sample="$3"; roundtrip="$4"; work="$5"
+cmake="$1"; build="$2"; sample="$3"; roundtrip="$4"; work="$5"; callback="$6"
+
+# Only installed headers: the compile lines of the project built in $1 must not
+# name the source tree's SDK.
+installed_headers_only() {
+  if grep -q -- "$source_tree/sdk" "$1/compile_commands.json"; then
+    echo "out-of-tree build used the source tree's SDK headers:" >&2
+    grep -o -- "-I$source_tree[^ ]*" "$1/compile_commands.json" | sort -u >&2
+    exit 1
+  fi
+  grep -q -- "$work/prefix/include" "$1/compile_commands.json" || {
+    echo "out-of-tree build in $1 did not use the installed SDK headers" >&2; exit 1; }
+}
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -18,15 +32,8 @@ cp -r "$sample" "$work/src"
   -DCMAKE_INSTALL_PREFIX="$work/prefix" >"$work/configure.log"
 "$cmake" --build "$work/build" >"$work/build.log"
 
-# Only installed headers: the compile lines must not name the source tree's SDK.
 source_tree=$(cd "$sample/../.." && pwd)
-if grep -q -- "$source_tree/sdk" "$work/build/compile_commands.json"; then
-  echo "out-of-tree build used the source tree's SDK headers:" >&2
-  grep -o -- "-I$source_tree[^ ]*" "$work/build/compile_commands.json" | sort -u >&2
-  exit 1
-fi
-grep -q -- "$work/prefix/include" "$work/build/compile_commands.json" || {
-  echo "out-of-tree build did not use the installed SDK headers" >&2; exit 1; }
+installed_headers_only "$work/build"
 # ...and neither LibTorch's headers nor its libraries.
 if grep -q -- "torch" "$work/build/compile_commands.json"; then
   echo "out-of-tree store build saw LibTorch:" >&2
@@ -57,4 +64,34 @@ assert found[0]["file"].startswith(prefix + "/"), "checked_store came from %s, n
 assert not report["failures"], "installed cairn reports plugin failures: %s" % report["failures"]
 print("installed cairn lists checked_store from", found[0]["file"])
 PY
+fi
+
+# A callback against the installed training layer, as README's "Writing a
+# plugin" describes: LibTorch visible this time.
+cp -r "$callback" "$work/callback-src"
+"$cmake" -S "$work/callback-src" -B "$work/callback-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$work/callback-configure.log"
+"$cmake" --build "$work/callback-build" >"$work/callback-build.log" || {
+  echo "the out-of-tree callback did not build against the installed SDK:" >&2; cat "$work/callback-build.log" >&2; exit 1; }
+installed_headers_only "$work/callback-build"
+if [ -x "$work/prefix/bin/cairn" ]; then
+  mkdir -p "$work/run"
+  fit() { (cd "$work/run" && env -u CAIRN_PLUGIN_PATH "$work/prefix/bin/cairn" fit --model mlp --data synthetic --seed 1 \
+            --plugin-dir "$work/callback-build" "$@"); }
+  # The helpers' config errors reach the user: a unit the option does not take.
+  if fit --max-duration 2ba --callback 'Milestone={"at": "3tok"}' >"$work/bad-config.log" 2>&1 ||
+     ! grep -q "callback 'Milestone'.*'at'.*tok.*use one of: ba, dur" "$work/bad-config.log"; then
+    echo "Milestone's bad 'at' was not refused by name:" >&2; cat "$work/bad-config.log" >&2; exit 1
+  fi
+  fit --max-duration 4ba --callback 'Milestone={"at": "2ba"}' --save-folder ckpt --save-interval 4ba \
+    >"$work/fit.log" 2>&1 || { echo "cairn fit with the out-of-tree callback failed:" >&2; cat "$work/fit.log" >&2; exit 1; }
+  grep -q "Milestone: reached 2ba at batch 2" "$work/fit.log" || {
+    echo "the out-of-tree callback did not report its milestone:" >&2; cat "$work/fit.log" >&2; exit 1; }
+  # Resumed, its saved state (read back with StateReader) says the milestone is behind it.
+  fit --max-duration 6ba --callback 'Milestone={"at": "2ba"}' --load-path ckpt/latest-rank0.pt \
+    >"$work/resume.log" 2>&1 || { echo "resuming with the out-of-tree callback failed:" >&2; cat "$work/resume.log" >&2; exit 1; }
+  if grep -q "Milestone: reached" "$work/resume.log"; then
+    echo "the out-of-tree callback lost its state across the resume:" >&2; cat "$work/resume.log" >&2; exit 1
+  fi
+  echo "out-of-tree callback built against the installed training layer, trained and resumed"
 fi

@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(redaction_removes_credentials) {
 }
 
 BOOST_AUTO_TEST_CASE(backoff_is_full_jitter_within_bounds) {
-  http::RetryPolicy policy;
+  cairn::RetryPolicy policy = http::default_retry_policy();
   policy.initial_backoff = std::chrono::milliseconds(100);
   policy.max_backoff = std::chrono::milliseconds(1000);
   std::chrono::milliseconds::rep largest_third = 0;
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(connection_failures_are_retried_then_reported) {
     BOOST_TEST(e.code() == "COULDNT_CONNECT");
     BOOST_TEST(!contains(e.what(), "abc123"));
   }
-  http::RetryPolicy policy;
+  cairn::RetryPolicy policy = http::default_retry_policy();
   policy.max_attempts = 3;
   policy.initial_backoff = std::chrono::milliseconds(1);
   int made = 0;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cairn/state_dict.h"
-#include "cairn_plugins/state_reader.h"
+#include "cairn/state_reader.h"
 
 namespace cairn::plugins {
 

@@ -1,7 +1,5 @@
 #include "cairn/http/retry.h"
 
-#include <algorithm>
-#include <random>
 #include <thread>
 
 namespace cairn::http {
@@ -9,11 +7,6 @@ namespace cairn::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::mt19937_64& thread_rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
 
 std::optional<ServiceError> default_error_of(const Response& response) {
   if (response.ok()) return std::nullopt;
@@ -27,13 +20,14 @@ std::string plural(int n, const char* word) { return std::to_string(n) + " " + w
 RequestError::RequestError(Failure failure) : cairn::Error(failure.describe()), failure_(std::move(failure)) {}
 RequestError::~RequestError() = default;
 
-std::chrono::milliseconds RetryPolicy::backoff_before(int attempt) const {
-  const int doublings = std::clamp(attempt - 2, 0, 30);
-  const long double ceiling =
-      std::min<long double>(static_cast<long double>(max_backoff.count()),
-                            static_cast<long double>(initial_backoff.count()) * static_cast<long double>(1ULL << doublings));
-  std::uniform_int_distribution<long long> pick(0, static_cast<long long>(ceiling));
-  return std::chrono::milliseconds(pick(thread_rng()));
+RetryPolicy default_retry_policy() {
+  RetryPolicy policy;
+  policy.max_attempts = 5;
+  policy.initial_backoff = std::chrono::milliseconds(200);
+  policy.max_backoff = std::chrono::seconds(20);
+  policy.jitter = Jitter::kFull;
+  policy.deadline = std::chrono::seconds(300);
+  return policy;
 }
 
 bool is_retryable_status(long status) { return status == 408 || status == 429 || status >= 500; }
@@ -60,12 +54,6 @@ Response send_with_retry(const Client& client, const std::function<Request()>& m
   const auto scrub = [&](const std::string& text) { return rules.scrub ? rules.scrub(text) : text; };
   Failure failure{operation, object, {}, 0, false};
   for (int attempt = 1;; ++attempt) {
-    if (attempt > 1) {
-      const auto pause = policy.backoff_before(attempt);
-      // A pause that would start the next attempt after the deadline ends the retries.
-      if (Clock::now() + pause - started > policy.deadline) break;
-      std::this_thread::sleep_for(pause);
-    }
     failure.attempts = attempt;
     try {
       Response response = client.perform(make_request(), on_bytes);
@@ -78,7 +66,10 @@ Response send_with_retry(const Client& client, const std::function<Request()>& m
       failure.error = ServiceError{0, e.code(), scrub(e.what())};
       failure.retryable = e.retryable();
     }
-    if (!failure.retryable || attempt >= policy.max_attempts) break;
+    if (!failure.retryable) break;
+    const auto pause = policy.wait_before(attempt + 1, started);
+    if (!pause) break;  // out of attempts, or the next would start after the deadline
+    std::this_thread::sleep_for(*pause);
   }
   throw RequestError(std::move(failure));
 }

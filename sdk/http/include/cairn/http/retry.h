@@ -1,5 +1,6 @@
 // Retrying requests: exponential backoff with full jitter, bounded attempts
-// and a total deadline.
+// and a total deadline (a cairn::RetryPolicy, cairn/retry.h; the library's
+// defaults come from default_retry_policy()).
 //
 // Retried: transport failures that TransportError marks retryable
 // (connection errors, timeouts, truncated bodies), HTTP 408, 429 and 5xx, and
@@ -17,20 +18,15 @@
 #include "cairn/errors.h"
 #include "cairn/export.h"
 #include "cairn/http/client.h"
+#include "cairn/retry.h"
 
 namespace cairn::http {
 
-struct CAIRN_EXPORT RetryPolicy {
-  int max_attempts = 5;  // total, including the first
-  std::chrono::milliseconds initial_backoff{200};
-  std::chrono::milliseconds max_backoff{20'000};
-  // No new attempt starts after this much time since the first one.
-  std::chrono::milliseconds deadline{300'000};
-
-  // The sleep before attempt `attempt` (2, 3, ...): uniform in
-  // [0, min(max_backoff, initial_backoff * 2^(attempt-2))] ("full jitter").
-  std::chrono::milliseconds backoff_before(int attempt) const;
-};
+// What a store starts from before its own settings (the S3 store's
+// client_config.retries): 5 attempts in all, a backoff from 200 ms doubling up
+// to 20 s with full jitter (uniform in [0, backoff]), and no new attempt 300 s
+// after the first.
+CAIRN_EXPORT RetryPolicy default_retry_policy();
 
 // What a service's error response says.
 struct CAIRN_EXPORT ServiceError {

@@ -1,5 +1,19 @@
-// Time-string options in a plugin's JSON config ("half_life": "1000ba"),
-// with errors that name the plugin, the field and the bad value.
+// Time-valued options in a plugin's JSON config ("half_life": "1000ba",
+// "swa_start": "0.7dur"), read through cairn::Config.
+//
+// Why: such an option usually makes sense in a few units only (an update
+// interval in batches or epochs, not in tokens), and a user should learn which
+// ones from the error, not from a plugin that silently misbehaves.
+//
+// The contract: the value is a time string (cairn/time.h) whose unit is one of
+// `units`; anything else is a ConfigError naming the plugin, the field, the
+// value given and the units allowed.
+//
+//   cairn::Config cfg("algorithm EMA", json);
+//   cairn::Time start = cairn::read_time(cfg, "ema_start", "0.0dur", {cairn::TimeUnit::DURATION, cairn::TimeUnit::BATCH});
+//
+// Needs only the core layer's config.h and time.h (no LibTorch); shipped with
+// the training layer (Cairn::sdk), where plugins with time options live.
 #pragma once
 
 #include <optional>
@@ -9,7 +23,7 @@
 #include "cairn/config.h"
 #include "cairn/time.h"
 
-namespace cairn::plugins {
+namespace cairn {
 
 // Absent or null: nullopt. Otherwise the field must be a time string whose
 // unit is one of `units`.
@@ -39,4 +53,4 @@ inline Time read_time(Config& cfg, const std::string& field, const std::string& 
   return Time::parse(fallback);
 }
 
-}  // namespace cairn::plugins
+}  // namespace cairn

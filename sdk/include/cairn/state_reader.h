@@ -1,11 +1,26 @@
-// Reading a plugin's own state_dict() back, with one-line errors that name
-// the plugin and the bad entry ("algorithm EMA: saved 'num_updates' ...").
+// StateReader: reading a plugin's own state_dict() back on resume, with
+// one-line errors that name the plugin and the bad entry ("algorithm EMA:
+// saved 'num_updates' should be an int (got String); ...").
 //
-// Every field is optional on load, as in Composer: a key that is absent keeps
-// the plugin's current value. `load_ignore_keys: ["state/algorithms/EMA/*"]`
-// leaves an empty dict (a fresh start), and ignoring one field
-// (state/callbacks/SpeedMonitor/history_wct) keeps the live value of just that
-// field. A field of the wrong type is a CheckpointError.
+// Why: a checkpoint may come from an older version of the plugin, from
+// Composer, or have fields removed by the user's load_ignore_keys, and
+// IValue's own accessors fail with a bare c10::Error that names nothing.
+//
+// The contract, as in Composer: every field is optional on load. A key that is
+// absent leaves the plugin's current value alone, so
+// `load_ignore_keys: ["state/algorithms/EMA/*"]` (an empty dict: a fresh
+// start) and ignoring one field (state/callbacks/SpeedMonitor/history_wct)
+// both work. A saved value of None is "nothing saved". A field of the wrong
+// type, or a state that is not a dict, is a CheckpointError naming the plugin,
+// the field and what was found, and saying how to skip it.
+//
+//   void load_state_dict(const c10::IValue& saved) override {
+//     cairn::StateReader r("callback 'EpochCounter'", saved);
+//     r.read("count", count_);          // int64_t; absent: count_ unchanged
+//   }
+//
+// Training layer (Cairn::sdk): header-only, needs LibTorch's IValue.
+// cairn/state_writer.h writes the field kinds that need converting.
 #pragma once
 
 #include <ATen/core/Dict.h>
@@ -19,7 +34,7 @@
 
 #include "cairn/errors.h"
 
-namespace cairn::plugins {
+namespace cairn {
 
 class StateReader {
  public:
@@ -103,4 +118,4 @@ class StateReader {
   c10::optional<c10::impl::GenericDict> dict_;
 };
 
-}  // namespace cairn::plugins
+}  // namespace cairn
