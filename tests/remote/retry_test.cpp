@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(composers_arguments_become_the_policy) {
   BOOST_TEST(policy.initial_backoff.count() == 1000);
   BOOST_TEST(policy.max_jitter.count() == 500);  // Composer's 1 s and 0.5 s, in that ratio
   BOOST_TEST((policy.jitter == Jitter::kAdded));
-  BOOST_TEST(policy.deadline == RetryPolicy::kNever);
+  BOOST_TEST((policy.deadline == RetryPolicy::kNever));
   BOOST_TEST(composer_retry_policy(2, 0.05, "x").initial_backoff.count() == 50);
 }
 
