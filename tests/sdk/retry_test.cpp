@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(uncapped_backoff_saturates_instead_of_overflowing) {
   BOOST_TEST(policy.backoff_before(1000).count() == (1LL << 50));
   policy.initial_backoff = cairn::RetryPolicy::kNever;
   policy.max_jitter = cairn::RetryPolicy::kNever;
-  BOOST_TEST(policy.backoff_before(40) == cairn::RetryPolicy::kNever);
+  BOOST_TEST((policy.backoff_before(40) == cairn::RetryPolicy::kNever));
 }
 
 BOOST_AUTO_TEST_CASE(no_attempt_beyond_max_attempts) {
