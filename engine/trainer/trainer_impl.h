@@ -18,6 +18,7 @@
 #include "remote/remote_uploader_downloader.h"
 #include "core/state_hooks.h"
 #include "trainer/dataloader.h"
+#include "trainer/evaluator.h"
 #include "trainer/scheduler.h"
 #include "trainer/trainer_options.h"
 
@@ -53,6 +54,7 @@ struct Trainer::Impl {
   // Built-ins only, for when options.plugins is empty.
   std::shared_ptr<PluginHost> builtin_plugins;
   std::unique_ptr<DataLoader> loader;
+  std::vector<Evaluator> evaluators;  // evaluator.h
   // This rank's RNG state from a loaded checkpoint, restored right before the
   // first batch trained after the load so nothing in between can consume it.
   std::optional<c10::IValue> pending_rng;
