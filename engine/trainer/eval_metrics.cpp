@@ -10,11 +10,11 @@ namespace cairn {
 
 bool is_classification(const at::Tensor& outputs, const at::Tensor& targets) {
   if (!outputs.defined() || !targets.defined()) return false;
-  if (!at::isFloatingType(outputs.scalar_type())) return false;
-  if (!at::isIntegralType(targets.scalar_type(), /*includeBool=*/false)) return false;
+  if (!c10::isFloatingType(outputs.scalar_type())) return false;
+  if (!c10::isIntegralType(targets.scalar_type(), /*includeBool=*/false)) return false;
   if (outputs.dim() != targets.dim() + 1 || outputs.dim() < 2) return false;
   if (outputs.size(0) != targets.size(0)) return false;
-  return outputs.sizes().slice(2) == targets.sizes().slice(1);
+  return outputs.sizes().slice(2).equals(targets.sizes().slice(1));
 }
 
 EvalMetricKinds eval_metric_kinds(Model& model, const at::Tensor& outputs, const at::Tensor& targets) {

@@ -50,6 +50,11 @@ Event as_interval_event(Event event) {
   return event == Event::EPOCH_END ? Event::EPOCH_CHECKPOINT : Event::BATCH_CHECKPOINT;
 }
 
+std::shared_ptr<Dataset> required(std::shared_ptr<Dataset> data) {
+  if (!data) throw ConfigError("eval_dataloader is empty (null pointer); give a cairn::Dataset");
+  return data;
+}
+
 }  // namespace
 
 std::optional<std::string> eval_interval_problem(const Time& interval) {
@@ -76,8 +81,7 @@ Evaluator::Evaluator(std::string label, std::shared_ptr<Dataset> data, const Sav
     : label_(std::move(label)),
       // Read in order, never shuffled: every evaluation sees the same batches,
       // the same subset with subset_num_batches.
-      loader_(data ? std::move(data) : throw ConfigError("an evaluator's dataloader is empty (null pointer)"), 0,
-              "eval_dataloader", /*in_order=*/true),
+      loader_(required(std::move(data)), 0, "eval_dataloader", /*in_order=*/true),
       subset_num_batches_(subset_num_batches) {
   if (const auto* time = std::get_if<Time>(&interval)) {
     if (const auto problem = eval_interval_problem(*time)) throw ConfigError("eval_interval " + *problem);

@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(torch_load_reads_the_metrics_of_the_evaluation_before_each_
   Trainer trainer(std::move(o));
   trainer.fit();
   BOOST_REQUIRE(recorder->seen.size() == 2u);
-  BOOST_TEST(recorder->seen[0] != recorder->seen[1]);  // the model learned in between
+  BOOST_TEST((recorder->seen[0] != recorder->seen[1]));  // the model learned in between
 
   const std::string script = R"PY(
 import json, sys, torch
@@ -189,6 +189,7 @@ BOOST_AUTO_TEST_CASE(resume_restores_eval_metrics_and_continues_as_the_uninterru
   resumed.eval_dataloader = make_eval_dataset();
   resumed.save_folder = dir / "resumed";
   resumed.load_path = dir / "full/ep1-ba5-rank0.pt";
+  resumed.callbacks.push_back({"EvalRecorder", std::make_shared<EvalRecorder>()});
   Trainer trainer(std::move(resumed));
   BOOST_TEST((trainer.state().eval_metrics.at("eval") == recorder->seen[0]));
   trainer.fit();
