@@ -63,6 +63,11 @@ TrainerOptions make_trainer_options(const FitSpec& spec, const std::shared_ptr<P
                                [&] { return host->make_model(spec.model.name, spec.model.config); });
   options.train_dataloader = from_setting(spec.origin_of("data"), *host,
                                           [&] { return host->make_dataset(spec.data.name, spec.data.config); });
+  if (!spec.eval_data.name.empty()) {
+    options.eval_dataloader = from_setting(spec.origin_of("eval_data"), *host, [&] {
+      return host->make_dataset(spec.eval_data.name, spec.eval_data.config);
+    });
+  }
   options.optimizers = {from_setting(spec.origin_of("optimizer"), *host, [&] {
     return make_optimizer(spec.optimizer.name, spec.optimizer.config, *options.model);
   })};

@@ -19,6 +19,7 @@
 #include "core/local_path_problem.h"
 #include "core/one_line.h"
 #include "core/safe_names.h"
+#include "trainer/evaluator.h"
 #include "trainer/optimizer_factory.h"
 #include "trainer/scheduler.h"
 
@@ -141,6 +142,24 @@ const std::vector<FitSetting>& fit_settings() {
        [](FitSpec& f, const Setting& s) { f.model = named_config_from_json(s.origin, s.value); }},
       {"data", "data", Kind::kNamed, "NAME[=JSON]  training dataset, from a plugin (required)",
        [](FitSpec& f, const Setting& s) { f.data = named_config_from_json(s.origin, s.value); }},
+      {"eval-data", "eval_data", Kind::kNamed,
+       "NAME[=JSON]  evaluation dataset, from a plugin, evaluated under the label eval (default: no evaluation)",
+       [](FitSpec& f, const Setting& s) { f.eval_data = named_config_from_json(s.origin, s.value); }},
+      {"eval-interval", "eval_interval", Kind::kInterval,
+       "TIME  how often to evaluate: an integer (epochs) or a time string in ep, ba or dur; 0 disables "
+       "evaluation (default: 1ep)",
+       [](FitSpec& f, const Setting& s) {
+         const Time interval = as_interval(s);
+         if (const auto problem = eval_interval_problem(interval)) fail(s, *problem);
+         f.trainer.eval_interval = interval;
+       }},
+      {"eval-subset-num-batches", "eval_subset_num_batches", Kind::kInteger,
+       "N  evaluate on the first N batches only; -1 evaluates on all (default: -1)",
+       [](FitSpec& f, const Setting& s) {
+         const int64_t n = as_integer(s);
+         if (const auto problem = eval_subset_num_batches_problem(n)) fail(s, *problem);
+         f.trainer.eval_subset_num_batches = n;
+       }},
       {"optimizer", "optimizer", Kind::kNamed,
        "NAME[=JSON]  " + listed(optimizer_names()) + ", with torch.optim's config names (default: SGD={\"lr\": 0.1})",
        [](FitSpec& f, const Setting& s) { f.optimizer = named_config_from_json(s.origin, s.value); }},
@@ -369,6 +388,13 @@ FitSpec fit_spec_from_settings(const Settings& settings) {
   if (spec.data.name.empty()) {
     throw ConfigError("no training data given: pass --data NAME[=JSON] (or \"data\" in the --config file); "
                       "'cairn plugins' lists the datasets available");
+  }
+  // Composer ignores them without an evaluation dataloader; here that is a mistake worth a line.
+  for (const char* key : {"eval_interval", "eval_subset_num_batches"}) {
+    if (spec.eval_data.name.empty() && settings.count(key)) {
+      throw ConfigError(settings.at(key).origin + " has nothing to evaluate: give evaluation data with --eval-data "
+                        "NAME[=JSON] (or \"eval_data\" in the --config file)");
+    }
   }
   return spec;
 }

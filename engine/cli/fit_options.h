@@ -22,12 +22,14 @@ namespace cairn::cli {
 
 // Everything `cairn fit` was asked to do, before any plugin is loaded.
 struct FitSpec {
-  // The plain Trainer arguments; model, data, optimizers, schedulers,
-  // callbacks, algorithms and plugins are filled in by make_trainer_options.
+  // The plain Trainer arguments; model, data, eval data, optimizers,
+  // schedulers, callbacks, algorithms and plugins are filled in by
+  // make_trainer_options.
   TrainerOptions trainer;
   std::vector<std::string> plugin_dirs;
   NamedConfig model;
   NamedConfig data;
+  NamedConfig eval_data;  // empty name: no evaluation
   NamedConfig optimizer{"SGD", nlohmann::json{{"lr", 0.1}}};
   std::vector<NamedConfig> schedulers;
   std::vector<NamedConfig> callbacks;

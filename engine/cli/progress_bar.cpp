@@ -32,6 +32,20 @@ std::optional<double> training_loss(const State& state) {
   return std::nullopt;
 }
 
+std::string eval_line(const State& state) {
+  std::ostringstream line;
+  line << state.eval_label << " at ep" << state.timestamp.epoch << " ba" << state.timestamp.batch << ":";
+  const auto metrics = state.eval_metrics.find(state.eval_label);
+  if (metrics != state.eval_metrics.end()) {
+    const char* separator = " ";
+    for (const auto& [name, value] : metrics->second) {
+      line << separator << name << " " << std::setprecision(6) << value;
+      separator = ", ";
+    }
+  }
+  return line.str();
+}
+
 std::optional<double> fraction_done(const State& state) {
   const TimeUnit unit = state.max_duration.unit();
   const double total = static_cast<double>(state.max_duration.count());
@@ -131,6 +145,10 @@ void ProgressBar::on_event(Event event, State& state) {
       } else {
         out_ << render(state, elapsed()) << "\n" << std::flush;
       }
+      break;
+    case Event::EVAL_END:
+      clear_line();
+      out_ << eval_line(state) << "\n" << std::flush;
       break;
     default:
       break;

@@ -8,6 +8,9 @@
 // line fits the terminal's width; the final state of every epoch and of the
 // run is drawn before the line ends. Otherwise (a log file, CI): the same line
 // once per finished epoch, and once at the end.
+// After each evaluation (EVAL_END) a line of its own gives the metrics, as
+// Composer's evaluation bar does:
+//   eval at ep1 ba32: CrossEntropy 0.412345, MulticlassAccuracy 0.9375
 // Checkpoint messages come through the Logger; on a terminal they must first
 // call clear_line() so they do not land in the middle of the bar.
 //
@@ -91,6 +94,10 @@ class BarAwareLogger : public Logger {
 
 // The training loss the bar shows: "loss/train", else the first "loss/train..." metric.
 std::optional<double> training_loss(const State& state);
+
+// The line shown after an evaluation: its label, when, and each metric to six
+// significant digits.
+std::string eval_line(const State& state);
 
 // The share of `state.max_duration` done, in [0, 1]; nothing when it cannot be
 // told (an epoch duration with an unknown epoch length counts whole epochs).

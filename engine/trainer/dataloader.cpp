@@ -7,17 +7,17 @@
 
 namespace cairn {
 
-DataLoader::DataLoader(std::shared_ptr<Dataset> dataset, uint64_t seed)
-    : dataset_(std::move(dataset)), seed_(seed), batch_size_(dataset_->batch_size()) {
-  if (dataset_->size() <= 0) throw ConfigError("train_dataloader: the dataset is empty; give it at least one sample");
-  if (batch_size_ <= 0) throw ConfigError("train_dataloader: batch_size must be positive");
+DataLoader::DataLoader(std::shared_ptr<Dataset> dataset, uint64_t seed, std::string setting, bool in_order)
+    : dataset_(std::move(dataset)), seed_(seed), in_order_(in_order), batch_size_(dataset_->batch_size()) {
+  if (dataset_->size() <= 0) throw ConfigError(setting + ": the dataset is empty; give it at least one sample");
+  if (batch_size_ <= 0) throw ConfigError(setting + ": batch_size must be positive");
 }
 
 int64_t DataLoader::num_batches() const { return (dataset_->size() + batch_size_ - 1) / batch_size_; }
 
 void DataLoader::start_epoch(int64_t epoch) {
   const int64_t n = dataset_->size();
-  if (!dataset_->shuffle()) {
+  if (in_order_ || !dataset_->shuffle()) {
     order_.resize(size_t(n));
     for (int64_t i = 0; i < n; ++i) order_[size_t(i)] = i;
     return;
@@ -38,6 +38,13 @@ Batch DataLoader::batch(int64_t index) {
   Batch b = dataset_->get_batch(indices);
   if (b.num_samples == 0) b.num_samples = int64_t(indices.size());
   return b;
+}
+
+void move_batch_to(Batch& batch, const std::string& device) {
+  if (device == "cpu") return;
+  const c10::Device to(device);
+  batch.inputs = batch.inputs.to(to);
+  batch.targets = batch.targets.to(to);
 }
 
 }  // namespace cairn

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "cairn/dataset.h"
@@ -16,7 +17,10 @@ namespace cairn {
 
 class DataLoader {
  public:
-  DataLoader(std::shared_ptr<Dataset> dataset, uint64_t seed);
+  // `setting` names the dataset in errors; `in_order` reads it unshuffled
+  // whatever Dataset::shuffle() says (evaluation does).
+  DataLoader(std::shared_ptr<Dataset> dataset, uint64_t seed, std::string setting = "train_dataloader",
+             bool in_order = false);
 
   int64_t num_batches() const;  // per epoch; the last batch may be short
   int64_t batch_size() const { return batch_size_; }
@@ -30,8 +34,12 @@ class DataLoader {
  private:
   std::shared_ptr<Dataset> dataset_;
   uint64_t seed_;
+  bool in_order_;
   int64_t batch_size_;
   std::vector<int64_t> order_;
 };
+
+// Moves the batch's tensors to `device` ("cpu", "cuda:0"); nothing on "cpu".
+void move_batch_to(Batch& batch, const std::string& device);
 
 }  // namespace cairn

@@ -1,5 +1,5 @@
-// Before training: the first batch of train_dataloader goes through the model
-// and its loss once, so that data that does not fit the model, or a duration
+// Before training: the first batch of train_dataloader (and of each
+// evaluation dataloader) goes through the model and its loss once, so that data that does not fit the model, or a duration
 // in a unit the data cannot count, is refused with one line naming both sides
 // rather than surfacing as torch's own text (or an endless run) mid-training.
 //
@@ -8,12 +8,13 @@
 // same as without the check.
 #include <sstream>
 
-#include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
 #include <torch/nn/module.h>
 
 #include "cairn/errors.h"
 #include "core/one_line.h"
+#include "trainer/eval_mode.h"
+#include "trainer/first_batch_check.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
 
@@ -64,35 +65,33 @@ void Trainer::Impl::check_first_batch() {
     }
   }
 
-  auto module = state.model->module();
-  if (state.device != "cpu") {
-    const c10::Device device(state.device);
-    batch.inputs = batch.inputs.to(device);
-    batch.targets = batch.targets.to(device);
+  move_batch_to(batch, state.device);
+  {
+    EvalModeScope eval_mode(*state.model->module());
+    (void)outputs_that_fit(state, batch, "the data (--data)");
   }
-  const bool was_training = module->is_training();
-  module->eval();
-  c10::NoGradGuard no_grad;
+  for (auto& evaluator : evaluators) evaluator.check_first_batch(state);
+}
+
+at::Tensor outputs_that_fit(State& state, const Batch& batch, const std::string& data) {
   at::Tensor outputs;
   try {
     outputs = state.model->forward(batch.inputs);
   } catch (const c10::Error& e) {
-    module->train(was_training);
-    throw ConfigError("the model (--model) does not fit the data (--data): the first batch has inputs of shape " +
-                      shape_of(batch.inputs) + " but the model's " + expected_input(*module) +
+    throw ConfigError("the model (--model) does not fit " + data + ": the first batch has inputs of shape " +
+                      shape_of(batch.inputs) + " but the model's " + expected_input(*state.model->module()) +
                       "; make the dataset's features and the model's input size agree (torch: " + exception_line(e) +
                       ")");
   }
   try {
     (void)state.model->loss(outputs, batch.targets);
   } catch (const c10::Error& e) {
-    module->train(was_training);
-    throw ConfigError("the model's loss does not fit the data (--data): the first batch has targets of shape " +
+    throw ConfigError("the model's loss does not fit " + data + ": the first batch has targets of shape " +
                       shape_of(batch.targets) + " and the model gives outputs of shape " + shape_of(outputs) +
                       "; make the dataset's labels fit the model's outputs, e.g. the same number of classes (torch: " +
                       exception_line(e) + ")");
   }
-  module->train(was_training);
+  return outputs;
 }
 
 }  // namespace cairn

@@ -94,6 +94,7 @@ Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
   logger = hub_owner;
   state.logger = logger.get();
   validate_and_resolve();
+  evaluators = make_evaluators(options, state);
   // Callbacks that are also logger destinations (Composer's LoggerDestination)
   // receive metrics and files from here on.
   for (auto& c : options.callbacks) hub->attach(c.object->as_logger_destination());
@@ -263,7 +264,8 @@ void Trainer::Impl::register_hooks() {
           for (const auto& m : v.toGenericDict())
             if (m.value().isDouble()) state.train_metrics[m.key().toStringRef()] = m.value().toDouble();
         });
-  entry("eval_metrics", [] { return c10::IValue(make_dict()); }, ignore);
+  entry("eval_metrics", [this] { return eval_metrics_to_ivalue(state.eval_metrics); },
+        [this](const c10::IValue& v) { load_eval_metrics(v, state.eval_metrics); });
   // A resumed run keeps its own name (as Composer).
   entry("run_name", [this] { return c10::IValue(state.run_name); }, ignore);
   entry("dataset_state",
@@ -275,10 +277,11 @@ void Trainer::Impl::register_hooks() {
           train.insert("dataset", options.train_dataloader->state_dict());
           auto d = make_dict();
           d.insert("train", train);
-          d.insert("eval", make_dict());
+          d.insert("eval", eval_dataset_states(evaluators));
           return c10::IValue(d);
         },
         [this](const c10::IValue& v) {
+          if (const auto* eval = find_key(v, "eval")) load_eval_dataset_states(evaluators, *eval);
           const auto* train = find_key(v, "train");
           if (train == nullptr) return;
           if (const auto* ds = find_key(*train, "dataset")) options.train_dataloader->load_state_dict(*ds);

@@ -19,6 +19,7 @@
 #include "remote/remote_uploader_downloader.h"
 #include "core/state_hooks.h"
 #include "trainer/dataloader.h"
+#include "trainer/evaluator.h"
 #include "trainer/scheduler.h"
 #include "trainer/trainer_options.h"
 
@@ -55,6 +56,7 @@ struct Trainer::Impl {
     ~EmptyFolderRemover();
   } save_staging_remover{save_staging_folder};
   std::unique_ptr<DataLoader> loader;
+  std::vector<Evaluator> evaluators;  // evaluator.h
   // This rank's RNG state from a loaded checkpoint, restored right before the
   // first batch trained after the load so nothing in between can consume it.
   std::optional<c10::IValue> pending_rng;

@@ -44,9 +44,11 @@ void Trainer::Impl::fit() {
     state.previous_timestamp = state.timestamp;
     state.timestamp.to_next_epoch();
     events.run(Event::EPOCH_END, state);
+    run_evaluators(evaluators, Event::EPOCH_END, state, events);
     events.run(Event::EPOCH_CHECKPOINT, state);
   }
   events.run(Event::FIT_END, state);
+  run_evaluators(evaluators, Event::FIT_END, state, events);
 }
 
 void Trainer::Impl::train_batch(int64_t index) {
@@ -56,11 +58,7 @@ void Trainer::Impl::train_batch(int64_t index) {
 
   events.run(Event::BEFORE_DATALOADER, state);
   Batch batch = loader->batch(index);
-  if (state.device != "cpu") {
-    const c10::Device device(state.device);
-    batch.inputs = batch.inputs.to(device);
-    batch.targets = batch.targets.to(device);
-  }
+  move_batch_to(batch, state.device);
   state.batch = batch;
   events.run(Event::AFTER_DATALOADER, state);
   events.run(Event::BATCH_START, state);
@@ -91,6 +89,7 @@ void Trainer::Impl::train_batch(int64_t index) {
 
   events.run(Event::BATCH_END, state);
   logger->log_metrics(state.train_metrics, state.timestamp);
+  run_evaluators(evaluators, Event::BATCH_END, state, events);
   events.run(Event::BATCH_CHECKPOINT, state);
 }
 

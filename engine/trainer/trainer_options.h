@@ -39,6 +39,14 @@ struct TrainerOptions {
   std::optional<std::string> run_name;  // empty: $COMPOSER_RUN_NAME, $RUN_NAME, or generated
   std::string device = "cpu";
 
+  // Evaluation (Composer's eval_dataloader, evaluated under the label "eval";
+  // none without it). eval_interval: a Time in ep, ba or dur (an integer is
+  // epochs; 0 disables evaluation), or a predicate asked at BATCH_END,
+  // EPOCH_END and FIT_END. eval_subset_num_batches: -1 evaluates every batch.
+  std::shared_ptr<Dataset> eval_dataloader;
+  SaveInterval eval_interval = Time(1, TimeUnit::EPOCH);
+  int64_t eval_subset_num_batches = -1;
+
   // Saving (a CheckpointSaver is created when save_folder is set). A URI
   // save_folder ("s3://bucket/path") writes locally, then uploads (README).
   std::optional<std::string> save_folder;

@@ -7,15 +7,18 @@
 //   throughput/device/batches_per_sec, throughput/device/samples_per_sec
 //   (per rank), and throughput/tokens_per_sec, throughput/device/tokens_per_sec
 //   when the batches count tokens.
-// Every batch it logs wall_clock/train, wall_clock/val (0: Cairn has no
-// evaluation loop) and wall_clock/total, in seconds.
+// Every batch it logs wall_clock/train, wall_clock/val (the time spent in
+// evaluation so far, from each EVAL_START to its EVAL_END) and
+// wall_clock/total, in seconds.
 //
 // State: the window (so a resumed run's window spans the resume), the last
 // wall_clock_train, and Composer's total_eval_wct. Wall-clock values come from
 // the timestamp, which a resume restores, so totals continue where they were.
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 
 #include "cairn/callback.h"
 #include "cairn/config.h"
@@ -35,6 +38,11 @@ class SpeedMonitor : public cairn::Callback {
   explicit SpeedMonitor(int64_t window_size) : window_size_(window_size) {}
 
   void on_event(cairn::Event event, cairn::State& state) override {
+    if (event == cairn::Event::EVAL_START) eval_started_ = std::chrono::steady_clock::now();
+    if (event == cairn::Event::EVAL_END && eval_started_) {
+      total_eval_wct_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - *eval_started_).count();
+      eval_started_.reset();
+    }
     if (event != cairn::Event::BATCH_END) return;
     const cairn::Timestamp& ts = state.timestamp;
     history_samples_.push_back(double(ts.sample));
@@ -100,6 +108,7 @@ class SpeedMonitor : public cairn::Callback {
   std::deque<double> history_samples_, history_tokens_, history_wct_;
   double wall_clock_train_ = 0;
   double total_eval_wct_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> eval_started_;
 };
 
 void register_speed_monitor(cairn::Registrar& registrar) {

@@ -42,6 +42,31 @@ BOOST_AUTO_TEST_CASE(throughput_over_the_window_and_wall_clock_every_batch) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(evaluation_time_is_wall_clock_val) {
+  // Evaluated after batches 2 and 4: the time of each evaluation shows from
+  // the next batch on, and the total is training plus evaluation.
+  auto o = plain_options("1ep");
+  o.eval_dataloader = make_eval_dataset();
+  o.eval_interval = Time(2, TimeUnit::BATCH);
+  auto destination = std::make_shared<RecordingDestination>();
+  o.callbacks.push_back({"", make_callback("SpeedMonitor", {{"window_size", 2}})});
+  o.callbacks.push_back({"", destination});
+  Trainer trainer(std::move(o));
+  trainer.fit();
+  const auto wall = destination->with("wall_clock/val");
+  BOOST_TEST_REQUIRE(wall.size() == 5u);
+  std::vector<double> val;
+  for (const auto& w : wall) {
+    val.push_back(w.metrics.at("wall_clock/val"));
+    BOOST_TEST(w.metrics.at("wall_clock/total") == w.metrics.at("wall_clock/train") + val.back());
+  }
+  BOOST_TEST(val[0] == 0.0);
+  BOOST_TEST(val[1] == 0.0);
+  BOOST_TEST(val[2] > 0.0);
+  BOOST_TEST(val[3] == val[2]);
+  BOOST_TEST(val[4] > val[3]);
+}
+
 BOOST_AUTO_TEST_CASE(two_instances_get_distinct_stable_keys) {
   TempDir dir;
   auto o = plain_options("2ba");

@@ -1,5 +1,6 @@
 // EarlyStopper and ThresholdStopper stop at exactly the batch a scripted
-// metric sequence calls for, and reject bad settings with clear messages.
+// metric sequence calls for, or at the evaluation whose metric calls for it,
+// and reject bad settings and labels with clear messages.
 #include <boost/test/unit_test.hpp>
 
 #include "cairn/errors.h"
@@ -106,7 +107,8 @@ BOOST_AUTO_TEST_CASE(bad_settings_are_named) {
       {"EarlyStopper", {{"monitor", "x"}, {"comp", "bigger"}}, "comp"},
       {"EarlyStopper", {{"monitor", "x"}, {"patience", "10sp"}}, "patience"},
       {"EarlyStopper", {{"monitor", "x"}, {"patience", 1.5}}, "patience"},
-      {"EarlyStopper", {{"monitor", "x"}, {"dataloader_label", "eval"}}, "dataloader_label"},
+      {"EarlyStopper", {{"monitor", "x"}, {"dataloader_label", ""}}, "dataloader_label"},
+      {"ThresholdStopper", {{"monitor", "x"}, {"threshold", 1}, {"dataloader_label", 3}}, "dataloader_label"},
       {"ThresholdStopper", {{"monitor", "x"}}, "threshold"},
       {"ThresholdStopper", {{"monitor", "x"}, {"threshold", 1}, {"stop_on_batchh", true}}, "stop_on_batchh"},
   };
@@ -124,6 +126,88 @@ BOOST_AUTO_TEST_CASE(a_metric_the_run_does_not_log_fails_with_the_known_names) {
   const std::string message = error_text<ConfigError>([&] { trainer.fit(); });
   BOOST_TEST(contains(message, "'accuracy'"), message);
   BOOST_TEST(contains(message, "loss/train"), message);
+}
+
+// A model that does not learn (learning rate 0) evaluated every epoch: the
+// evaluation metrics are the same at every evaluation.
+TrainerOptions evaluating_options(const std::string& max_duration, const std::string& eval_interval = "1ep") {
+  auto o = plain_options(max_duration);
+  o.optimizers = {std::make_shared<torch::optim::SGD>(o.model->module()->parameters(), torch::optim::SGDOptions(0.0))};
+  o.schedulers.clear();
+  o.eval_dataloader = make_eval_dataset();
+  o.eval_interval = Time::parse(eval_interval);
+  return o;
+}
+
+BOOST_AUTO_TEST_CASE(early_stopper_on_an_evaluation_metric_stops_at_an_evaluation) {
+  // MulticlassAccuracy: higher is better. Best at the first evaluation (end of
+  // epoch 1); no better one follows, so with patience 1 (epoch) the run stops
+  // at the evaluation at the end of epoch 3, when 3 - 1 > 1.
+  auto o = evaluating_options("10ep");
+  auto stopper = make_callback("EarlyStopper", {{"monitor", "MulticlassAccuracy"}, {"dataloader_label", "eval"}});
+  o.callbacks.push_back({"", stopper});
+  Trainer trainer(std::move(o));
+  trainer.fit();
+  BOOST_TEST(trainer.state().timestamp.epoch == 3);
+  const auto s = stopper->state_dict().toGenericDict();
+  BOOST_TEST(s.at("best").toDouble() == trainer.state().eval_metrics.at("eval").at("MulticlassAccuracy"));
+  BOOST_TEST(s.at("best_epoch").toInt() == 1);
+  BOOST_TEST(s.at("wait").toInt() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(threshold_stopper_on_an_evaluation_metric_stops_after_the_batch_it_was_evaluated_at) {
+  // Evaluated every 3 batches; any accuracy is above -1, so the first
+  // evaluation (batch 3) stops the run; stop_on_batch has no say for "eval".
+  auto o = evaluating_options("4ep", "3ba");
+  o.callbacks.push_back({"", make_callback("ThresholdStopper", {{"monitor", "MulticlassAccuracy"},
+                                                                 {"dataloader_label", "eval"},
+                                                                 {"threshold", -1.0}})});
+  Trainer trainer(std::move(o));
+  trainer.fit();
+  BOOST_TEST(trainer.state().timestamp.batch == 3);
+
+  // A threshold never crossed: the run goes to its end.
+  auto never = evaluating_options("2ep", "3ba");
+  never.callbacks.push_back({"", make_callback("ThresholdStopper", {{"monitor", "CrossEntropy"},
+                                                                     {"dataloader_label", "eval"},
+                                                                     {"threshold", 0.0},
+                                                                     {"comp", "min"}})});
+  Trainer full(std::move(never));
+  full.fit();
+  BOOST_TEST(full.state().timestamp.batch == 10);
+}
+
+BOOST_AUTO_TEST_CASE(a_label_the_run_does_not_have_is_refused_before_training) {
+  {
+    // "eval" without evaluation data.
+    auto o = plain_options("1ep");
+    o.callbacks.push_back({"", make_callback("EarlyStopper", {{"monitor", "CrossEntropy"}, {"dataloader_label", "eval"}})});
+    const std::string message = error_text<ConfigError>([&] { Trainer trainer(std::move(o)); });
+    BOOST_TEST(contains(message, "EarlyStopper"), message);
+    BOOST_TEST(contains(message, "dataloader_label is \"eval\""), message);
+    BOOST_TEST(contains(message, "\"train\""), message);
+    BOOST_TEST(contains(message, "--eval-data"), message);
+  }
+  {
+    auto o = evaluating_options("1ep");
+    o.callbacks.push_back({"", make_callback("ThresholdStopper", {{"monitor", "CrossEntropy"},
+                                                                   {"dataloader_label", "val"},
+                                                                   {"threshold", 1.0}})});
+    const std::string message = error_text<ConfigError>([&] { Trainer trainer(std::move(o)); });
+    BOOST_TEST(contains(message, "ThresholdStopper"), message);
+    BOOST_TEST(contains(message, "\"val\""), message);
+    BOOST_TEST(contains(message, "\"train\", \"eval\""), message);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_evaluation_metric_the_run_does_not_compute_names_those_it_does) {
+  auto o = evaluating_options("2ep");
+  o.callbacks.push_back({"", make_callback("EarlyStopper", {{"monitor", "Accuracy"}, {"dataloader_label", "eval"}})});
+  Trainer trainer(std::move(o));
+  const std::string message = error_text<ConfigError>([&] { trainer.fit(); });
+  BOOST_TEST(contains(message, "'Accuracy'"), message);
+  BOOST_TEST(contains(message, "CrossEntropy, MulticlassAccuracy"), message);
+  BOOST_TEST(trainer.state().timestamp.epoch == 1);  // at the first evaluation
 }
 
 BOOST_AUTO_TEST_SUITE_END()

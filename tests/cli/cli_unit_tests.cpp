@@ -178,11 +178,65 @@ BOOST_AUTO_TEST_CASE(bad_flags_are_config_errors_naming_the_flag) {
       {"load-strict-model-weights"}));
 }
 
+BOOST_AUTO_TEST_CASE(evaluation_flags_take_composers_defaults_and_values) {
+  const FitSpec none = parse({"--model", "m", "--data", "d"});
+  BOOST_TEST(none.eval_data.name.empty());
+  BOOST_TEST(std::get<cairn::Time>(none.trainer.eval_interval).to_string() == "1ep");
+  BOOST_TEST(none.trainer.eval_subset_num_batches == -1);
+
+  const FitSpec spec = parse({"--model", "m", "--data", "d", "--eval-data", "synthetic={\"samples\": 64}",
+                              "--eval-interval", "5ba", "--eval-subset-num-batches", "2"});
+  BOOST_TEST(spec.eval_data.name == "synthetic");
+  BOOST_TEST(spec.eval_data.config.at("samples").get<int>() == 64);
+  BOOST_TEST(std::get<cairn::Time>(spec.trainer.eval_interval).to_string() == "5ba");
+  BOOST_TEST(spec.trainer.eval_subset_num_batches == 2);
+  for (const auto& [given, means] : std::vector<std::pair<std::string, std::string>>{
+           {"2", "2ep"}, {"0.5dur", "0.5dur"}, {"0", "0ep"}}) {
+    const FitSpec s = parse({"--model", "m", "--data", "d", "--eval-data", "e", "--eval-interval", given});
+    BOOST_TEST(std::get<cairn::Time>(s.trainer.eval_interval).to_string() == means, given);
+  }
+
+  TempDir dir;
+  const std::string path = write_in(dir, "run.json", R"({"model": "m", "data": "d", "eval_data": "e",
+    "eval_interval": 3, "eval_subset_num_batches": -1})");
+  const FitSpec from_file = parse({"--config", path});
+  BOOST_TEST(from_file.eval_data.name == "e");
+  BOOST_TEST(std::get<cairn::Time>(from_file.trainer.eval_interval).to_string() == "3ep");
+  BOOST_TEST(from_file.trainer.eval_subset_num_batches == -1);
+}
+
+BOOST_AUTO_TEST_CASE(bad_evaluation_flags_are_named) {
+  const std::vector<std::string> base = {"--model", "m", "--data", "d", "--eval-data", "e"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  BOOST_TEST(config_error_mentions([&] { parse(with({"--eval-interval", "64sp"})); },
+                                   {"--eval-interval", "'64sp'", "ep, ba or dur"}));
+  BOOST_TEST(config_error_mentions([&] { parse(with({"--eval-interval", "often"})); }, {"--eval-interval", "often"}));
+  BOOST_TEST(config_error_mentions([&] { parse(with({"--eval-interval", "-1"})); }, {"--eval-interval"}));
+  BOOST_TEST(config_error_mentions([&] { parse(with({"--eval-subset-num-batches", "0"})); },
+                                   {"--eval-subset-num-batches", "is 0", "-1"}));
+  BOOST_TEST(config_error_mentions([&] { parse(with({"--eval-subset-num-batches", "-2"})); },
+                                   {"--eval-subset-num-batches", "-2"}));
+  BOOST_TEST(config_error_mentions([&] { parse(with({"--eval-subset-num-batches", "all"})); },
+                                   {"--eval-subset-num-batches", "all"}));
+  BOOST_TEST(config_error_mentions([] { parse({"--model", "m", "--data", "d", "--eval-data", "e={"}); },
+                                   {"--eval-data", "JSON"}));
+  // Without evaluation data they would do nothing.
+  BOOST_TEST(config_error_mentions([] { parse({"--model", "m", "--data", "d", "--eval-interval", "2"}); },
+                                   {"--eval-interval", "--eval-data"}));
+  BOOST_TEST(config_error_mentions([] { parse({"--model", "m", "--data", "d", "--eval-subset-num-batches", "4"}); },
+                                   {"--eval-subset-num-batches", "--eval-data"}));
+}
+
 BOOST_AUTO_TEST_CASE(help_returns_nothing_and_lists_every_flag) {
   std::ostringstream help;
   BOOST_TEST(!parse_fit_command_line({"--help"}, help).has_value());
   for (const char* flag : {"--max-duration", "--save-latest-filename", "--load-object-store", "--autoresume",
-                           "--no-load-strict-model-weights", "--plugin-dir", "--config"}) {
+                           "--no-load-strict-model-weights", "--plugin-dir", "--config", "--eval-data",
+                           "--eval-interval", "--eval-subset-num-batches"}) {
     BOOST_TEST(help.str().find(flag) != std::string::npos, flag);
   }
 }
@@ -463,6 +517,29 @@ BOOST_AUTO_TEST_CASE(a_run_that_ends_mid_epoch_draws_its_final_state) {
   const std::string text = tty.str();
   BOOST_TEST(text.substr(text.rfind('\r')).find("4/32ba 100% of 4ba") != std::string::npos, text);
   BOOST_TEST(text.back() == '\n');
+}
+
+BOOST_AUTO_TEST_CASE(each_evaluation_gets_a_line_of_its_own) {
+  cairn::State state;
+  state.max_duration = cairn::Time(2, cairn::TimeUnit::EPOCH);
+  state.dataloader_len = 32;
+  state.timestamp.epoch = 1;
+  state.timestamp.batch = 8;
+  state.eval_label = "eval";
+  state.eval_metrics["eval"] = {{"CrossEntropy", 0.41234567}, {"MulticlassAccuracy", 0.9375}};
+  BOOST_TEST(eval_line(state) == "eval at ep1 ba8: CrossEntropy 0.412346, MulticlassAccuracy 0.9375");
+
+  std::ostringstream log;
+  ProgressBar plain(log, false);
+  plain.on_event(cairn::Event::EVAL_END, state);
+  BOOST_TEST(log.str() == "eval at ep1 ba8: CrossEntropy 0.412346, MulticlassAccuracy 0.9375\n");
+  // On a terminal the bar is erased first; the next batch draws it again.
+  std::ostringstream tty;
+  ProgressBar bar(tty, true);
+  state.timestamp.batch_in_epoch = 8;
+  bar.on_event(cairn::Event::BATCH_END, state);
+  bar.on_event(cairn::Event::EVAL_END, state);
+  BOOST_TEST(tty.str().find("\r\033[Keval at ep1 ba8: ") != std::string::npos, tty.str());
 }
 
 BOOST_AUTO_TEST_CASE(should_stop_stops_training_after_the_batch) {

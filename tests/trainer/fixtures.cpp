@@ -47,6 +47,20 @@ Batch TinyDataset::get_batch(const std::vector<int64_t>& indices) {
   return b;
 }
 
+Batch FixedDataset::get_batch(const std::vector<int64_t>& indices) {
+  auto idx = torch::tensor(indices, torch::kLong);
+  Batch b;
+  b.inputs = inputs_.index_select(0, idx);
+  b.targets = targets_.index_select(0, idx);
+  b.num_samples = int64_t(indices.size());
+  return b;
+}
+
+std::shared_ptr<FixedDataset> make_eval_dataset() {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(4321);
+  return std::make_shared<FixedDataset>(at::randn({7, 4}, gen), at::randint(0, 3, {7}, gen, at::kLong), 3);
+}
+
 void DummyStatefulCallback::on_event(Event event, State&) {
   if (event == Event::INIT) random_value = at::rand({1}).item<double>();
   if (event == Event::BATCH_END) ++batches_seen;

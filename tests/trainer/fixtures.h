@@ -38,6 +38,26 @@ class TinyDataset : public Dataset {
   torch::Tensor x_, y_;
 };
 
+// Serves the given rows (inputs[i], targets[i]) in batches of `batch_size`.
+class FixedDataset : public Dataset {
+ public:
+  FixedDataset(torch::Tensor inputs, torch::Tensor targets, int64_t batch_size)
+      : inputs_(std::move(inputs)), targets_(std::move(targets)), batch_size_(batch_size) {}
+  int64_t size() const override { return inputs_.size(0); }
+  int64_t batch_size() const override { return batch_size_; }
+  Batch get_batch(const std::vector<int64_t>& indices) override;
+  const torch::Tensor& inputs() const { return inputs_; }
+  const torch::Tensor& targets() const { return targets_; }
+
+ private:
+  torch::Tensor inputs_, targets_;
+  int64_t batch_size_;
+};
+
+// Evaluation data for TinyNet (4 features, 3 classes), fixed by its own
+// generator: 7 samples in batches of 3, so the last batch is short.
+std::shared_ptr<FixedDataset> make_eval_dataset();
+
 // Holds a random value drawn at INIT (so a run that did not restore it differs)
 // and counts batches it has seen.
 class DummyStatefulCallback : public Callback {

@@ -1,13 +1,16 @@
-// What the stopping callbacks share: the comparison named by `comp` and the
-// lookup of the monitored metric among those the run logs.
+// What the stopping callbacks share: the comparison named by `comp`, the
+// dataloader the metric comes from, when to check it, and the lookup of the
+// monitored metric among those the run logs.
 #pragma once
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <string>
 
 #include "cairn/config.h"
 #include "cairn/errors.h"
+#include "cairn/event.h"
 #include "cairn/state.h"
 
 namespace cairn::plugins {
@@ -40,22 +43,53 @@ inline Comparison read_comparison(Config& cfg, const std::string& monitor) {
   cfg.fail("comp", "is \"" + raw.get<std::string>() + "\"; use \"min\"/\"less\"/\"lt\" or \"max\"/\"greater\"/\"gt\"");
 }
 
-// Cairn trains without evaluation dataloaders: "train" is the only label.
-inline void read_dataloader_label(Config& cfg) {
-  const auto label = cfg.get<std::string>("dataloader_label", "train");
-  if (label != "train") {
-    cfg.fail("dataloader_label", "is \"" + label + "\" but only \"train\" exists (Cairn has no evaluation dataloaders)");
-  }
+// Reads `dataloader_label`: "train" (the default) for the metrics of the last
+// training batch, or an evaluation dataloader's label ("eval", Composer's
+// default) for the metrics of its last evaluation. Whether the run has that
+// dataloader is known only at INIT: check_dataloader_label.
+inline std::string read_dataloader_label(Config& cfg) {
+  auto label = cfg.get<std::string>("dataloader_label", "train");
+  if (label.empty()) cfg.fail("dataloader_label", "is empty; use \"train\" or \"eval\"");
+  return label;
 }
 
-// The value of `monitor` among the metrics the run logged for the last batch.
-inline double monitored_value(const State& state, const std::string& owner, const std::string& monitor) {
-  auto it = state.train_metrics.find(monitor);
-  if (it != state.train_metrics.end()) return it->second;
+// At INIT: ConfigError unless `label` is "train" or a label the run evaluates
+// (the keys of state.eval_metrics, which the trainer enters at construction).
+inline void check_dataloader_label(const State& state, const std::string& owner, const std::string& label) {
+  if (label == "train" || state.eval_metrics.count(label) > 0) return;
+  std::string known = "\"train\"";
+  for (const auto& entry : state.eval_metrics) known += ", \"" + entry.first + "\"";
+  throw ConfigError(owner + ": dataloader_label is \"" + label + "\", but this run's dataloaders are " + known +
+                    (label == "eval" ? "; give evaluation data (--eval-data, or eval_dataloader)"
+                                     : "; set dataloader_label to one of those"));
+}
+
+// Composer's stoppers check a training metric at EPOCH_END (and BATCH_END
+// when `on_batch`), and an evaluation metric at the EVAL_END of its dataloader.
+inline bool check_due(Event event, const State& state, const std::string& label, bool on_batch) {
+  if (label == "train") return event == Event::EPOCH_END || (event == Event::BATCH_END && on_batch);
+  return event == Event::EVAL_END && state.eval_label == label;
+}
+
+// The value of `monitor` among the metrics of `label`: the last training
+// batch's, or the last evaluation's.
+inline double monitored_value(const State& state, const std::string& owner, const std::string& label,
+                              const std::string& monitor) {
+  const std::map<std::string, double>* metrics = &state.train_metrics;
+  if (label != "train") {
+    const auto found = state.eval_metrics.find(label);
+    metrics = found == state.eval_metrics.end() ? nullptr : &found->second;
+  }
+  if (metrics != nullptr) {
+    const auto it = metrics->find(monitor);
+    if (it != metrics->end()) return it->second;
+  }
   std::string known;
-  for (const auto& m : state.train_metrics) known += (known.empty() ? "" : ", ") + m.first;
-  throw ConfigError(owner + ": the run logs no metric '" + monitor + "' (it logs: " +
-                    (known.empty() ? "nothing yet" : known) + "); set monitor to one of those");
+  if (metrics != nullptr) {
+    for (const auto& m : *metrics) known += (known.empty() ? "" : ", ") + m.first;
+  }
+  throw ConfigError(owner + ": the run logs no metric '" + monitor + "' for dataloader_label \"" + label +
+                    "\" (it logs: " + (known.empty() ? "nothing yet" : known) + "); set monitor to one of those");
 }
 
 }  // namespace cairn::plugins
