@@ -16,7 +16,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   # libraries
   libtorch-dev libboost-dev libboost-filesystem-dev libboost-program-options-dev libboost-test-dev
-  nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libarchive-dev zlib1g-dev
+  nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libarchive-dev libdeflate-dev zlib1g-dev
   # the s3 plugin reads S3's XML answers with expat
   libexpat1-dev
 )
@@ -26,6 +26,9 @@ test_packages=(
   python3-torch bzip2 xz-utils zstd lz4 time
   # S3 tests: awscli v2 (/usr/bin/aws) and botocore are the peers' clients
   awscli python3-boto3 python3-botocore
+  # GCS, OCI, Azure and libcloud tests: Apache libcloud and the Azure SDK read
+  # what Cairn writes; PyJWT and google-auth check the service-account JWTs
+  python3-libcloud python3-azure python3-jwt python3-google-auth
 )
 # Node runs s3rver. NodeSource's nodejs already carries npm (and conflicts with
 # Debian's npm package), so Debian's are added only when npm is absent.
