@@ -12,7 +12,7 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libtorch1.13, libboost-filesystem1.74.0, libboost-program-options1.74.0, libarchive13, libcurl4, libssl3, libexpat1, zlib1g")
+  "libtorch1.13, libboost-filesystem1.74.0, libboost-program-options1.74.0, libarchive13, libcurl4, libssl3, libexpat1, libdeflate0")
 # The SDK headers and CMake package come along, so plugin authors need only this package and LibTorch's -dev.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libtorch-dev, nlohmann-json3-dev")
 include(CPack)

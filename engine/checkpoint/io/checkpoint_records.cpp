@@ -1,11 +1,9 @@
 #include "checkpoint/io/checkpoint_records.h"
 
-#include <zlib.h>
-
 #include <torch/csrc/jit/serialization/pickler.h>
 
 #include "checkpoint/io/cpu_tensors.h"
-#include "checkpoint/io/crc_pipeline.h"
+#include "checkpoint/io/crc32.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -16,13 +14,8 @@ const std::string kArchivePrefix = "archive/";
 // caffe2::serialize::kMinProducedFileFormatVersion, which pickle_save writes.
 const std::string kVersionRecord = "3\n";
 
-ByteRange storage_bytes(const at::Tensor& t) {
-  const at::Storage& storage = t.storage();
-  return ByteRange{static_cast<const char*>(storage.data()), static_cast<uint64_t>(storage.nbytes())};
-}
-
-uint32_t crc_of(const std::string& s) {
-  return static_cast<uint32_t>(crc32_z(0L, reinterpret_cast<const Bytef*>(s.data()), s.size()));
+void add_text_record(ZipStreamWriter& zip, const std::string& name, const std::string& text, bool with_crcs) {
+  zip.add_record(name, text.data(), text.size(), with_crcs ? crc32_of(text.data(), text.size()) : 0);
 }
 
 }  // namespace
@@ -41,21 +34,14 @@ PickledCheckpoint pickle_checkpoint(const c10::IValue& root) {
 uint64_t write_checkpoint_zip(const PickledCheckpoint& pickled, ByteSink& out, ZipWriterOptions options,
                               bool with_crcs) {
   ZipStreamWriter zip(out, options);
-  std::vector<ByteRange> ranges;
-  ranges.reserve(pickled.storages.size());
-  for (const at::Tensor& t : pickled.storages) ranges.push_back(storage_bytes(t));
-
-  // The small pickle goes first, while the worker starts on the first storage.
-  std::unique_ptr<CrcPipeline> crcs;
-  if (with_crcs) crcs = std::make_unique<CrcPipeline>(ranges);
-  zip.add_record(kArchivePrefix + "data.pkl", pickled.pickle.data(), pickled.pickle.size(),
-                 with_crcs ? crc_of(pickled.pickle) : 0);
-  for (size_t i = 0; i < ranges.size(); ++i) {
-    zip.add_record(kArchivePrefix + "data/" + std::to_string(i), ranges[i].data, ranges[i].size,
-                   with_crcs ? crcs->crc(i) : 0);
+  add_text_record(zip, kArchivePrefix + "data.pkl", pickled.pickle, with_crcs);
+  for (size_t i = 0; i < pickled.storages.size(); ++i) {
+    const at::Storage& storage = pickled.storages[i].storage();
+    const char* data = static_cast<const char*>(storage.data());
+    const size_t size = storage.nbytes();
+    zip.add_record(kArchivePrefix + "data/" + std::to_string(i), data, size, with_crcs ? crc32_of(data, size) : 0);
   }
-  zip.add_record(kArchivePrefix + "version", kVersionRecord.data(), kVersionRecord.size(),
-                 with_crcs ? crc_of(kVersionRecord) : 0);
+  add_text_record(zip, kArchivePrefix + "version", kVersionRecord, with_crcs);
   return zip.finish();
 }
 
