@@ -103,7 +103,9 @@ def shared_key_request(endpoint, method, path, account, key, query=(), body=b"")
     canonical_headers = "".join(f"{k}:{v}\n" for k, v in sorted(headers.items()) if k.startswith("x-ms-"))
     resource = f"/{account}{full_path}" + "".join(
         f"\n{k.lower()}:{v}" for k, v in sorted((k.lower(), v) for k, v in query))
-    slots = ["", "", "" if not body else str(len(body)), "", "", "", "", "", "", "", "", ""]
+    # Content-Encoding, -Language, -Length (empty for 0), -MD5, -Type, Date,
+    # If-Modified-Since, If-Match, If-None-Match, If-Unmodified-Since, Range.
+    slots = ["", "", str(len(body)) if body else "", "", "", "", "", "", "", "", ""]
     string_to_sign = "\n".join([method] + slots) + "\n" + canonical_headers + resource
     signature = base64.b64encode(hmac.new(base64.b64decode(key), string_to_sign.encode(),
                                           hashlib.sha256).digest()).decode()
