@@ -29,6 +29,8 @@ test_packages=(
   # GCS, OCI, Azure and libcloud tests: Apache libcloud and the Azure SDK read
   # what Cairn writes; PyJWT and google-auth check the service-account JWTs
   python3-libcloud python3-azure python3-jwt python3-google-auth
+  # libcloud's LocalStorageDriver takes its locks with fasteners
+  python3-fasteners
 )
 # Node runs s3rver. NodeSource's nodejs already carries npm (and conflicts with
 # Debian's npm package), so Debian's are added only when npm is absent.
@@ -76,6 +78,9 @@ for peer in s3rver moto; do
     problems+=("$peer: $where")
   fi
 done
+if ! where=$(/usr/bin/python3 "$here/../tests/support/azure_peers.py" install azurite 2>&1); then
+  problems+=("azurite: $where")
+fi
 [ -x /usr/bin/aws ] || problems+=("awscli: /usr/bin/aws is missing (Debian package awscli)")
 if ! /usr/bin/python3 -c 'import torch, botocore, boto3' >/dev/null 2>&1; then
   problems+=("/usr/bin/python3 cannot import torch, botocore and boto3 (Debian python3-torch python3-boto3)")

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Transfer benchmark: `cairn cp` vs `aws s3 cp` (awscli v2, /usr/bin/aws) moving
-# the same ~1 GiB file to and from the same loopback S3 server, alternating
-# which goes first, REPS times each, for each server in PEERS
-# (tests/support/s3_peers.py starts them).
+# Transfer benchmark: `cairn cp` vs each peer's own client, moving the same
+# ~1 GiB file to and from the same loopback server, alternating which goes
+# first, REPS times each, for each server in PEERS:
+#   s3rver, moto  S3 (tests/support/s3_peers.py), against `aws s3 cp` (awscli v2,
+#                 /usr/bin/aws, default settings: 8 MiB parts, 10 threads)
+#   azurite       Azure Blob (tests/support/azure_peers.py), against the Azure
+#                 SDK's upload_blob(max_concurrency=8) and download_blob(max_concurrency=8)
+#                 (Debian python3-azure, run by tests/libcloud/peer_clients.py)
 #
 #   bench/transfer/run.sh [BUILD_DIR=build] [REPS=3] [MIB=1024] [PEERS=s3rver] [WORK_DIR]
 #
@@ -12,10 +16,11 @@
 # ~65 MiB/s from s3rver.
 #
 # Prints, per run and as medians: throughput (MiB/s of file bytes, wall time of
-# the whole command, start-up included), the ratio cairn/aws (target >= 2), and
+# the whole command, start-up included), the ratio cairn/peer (target: >= 2
+# against awscli, >= 1 against the Azure SDK), and
 # peak RSS (/usr/bin/time %M). Every downloaded copy is checked against the
 # source (outside the timings); each tool downloads the object the other
-# uploaded, so both uploads are checked too. When bin/cairn has no `cp` yet, only awscli is
+# uploaded, so both uploads are checked too. When bin/cairn has no `cp` yet, only the peer's client is
 # measured and the script says so.
 set -euo pipefail
 
@@ -36,7 +41,6 @@ aws_bin=/usr/bin/aws
 python=/usr/bin/python3
 bucket=bench
 
-[[ -x $aws_bin ]] || { echo "needs $aws_bin (Debian package 'awscli'; scripts/deps.sh installs it)" >&2; exit 1; }
 if [[ ! -x /usr/bin/time ]]; then
   apt-get install -y time >/dev/null || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
 fi
@@ -49,7 +53,7 @@ fi
 mkdir -p "$work"
 src="$work/source.bin"
 peer_pid=""
-stop_peer() {  # closing its stdin makes s3_peers.py stop the server and clean up
+stop_peer() {  # closing its stdin makes the peer script stop the server and clean up
   if [[ -n $peer_pid ]]; then
     exec {peer_in}>&-
     wait "$peer_pid" 2>/dev/null || true
@@ -80,7 +84,6 @@ median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 timed() {
   local name=$1
   shift
-  [[ $1 == aws_peer ]] && set -- "$aws_bin" --endpoint-url "$endpoint" "${@:2}"
   if ! /usr/bin/time -f '%e %M' -o "$work/$name.time" "$@" >"$work/$name.err" 2>&1; then
     echo "$name failed: $(tail -n 3 "$work/$name.err")" >&2
     exit 1
@@ -89,74 +92,76 @@ timed() {
   rss_mib=$((rss_kib / 1024))
 }
 
-aws_peer() { "$aws_bin" --endpoint-url "$endpoint" "$@"; }
-
 check_download() {  # the copy must be the source, byte for byte
   cmp -s "$src" "$1" || { echo "$1 differs from the source" >&2; exit 1; }
   rm -f "$1"
 }
 
+# Each peer kind (bench_s3_peer, bench_azurite) sets `peer_tool` (its
+# client's name as printed), `remote` (the URI of its bucket or container),
+# `target` (the ratio aimed at) and the functions peer_upload KEY,
+# peer_download KEY DEST and peer_remove KEY, which run the peer's own client
+# (peer_upload and peer_download under `timed`).
 upload() {  # TOOL KEY
   if [[ $1 == cairn ]]; then
-    timed "cairn-up" "$cairn" cp "$src" "s3://$bucket/$2"
+    timed "cairn-up" "$cairn" cp "$src" "$remote/$2"
   else
-    timed "aws-up" aws_peer s3 cp --only-show-errors "$src" "s3://$bucket/$2"
+    peer_upload "$2"
   fi
 }
 
 download() {  # TOOL KEY DEST
   if [[ $1 == cairn ]]; then
-    timed "cairn-down" "$cairn" cp "s3://$bucket/$2" "$3"
+    timed "cairn-down" "$cairn" cp "$remote/$2" "$3"
   else
-    timed "aws-down" aws_peer s3 cp --only-show-errors "s3://$bucket/$2" "$3"
+    peer_download "$2" "$3"
   fi
 }
 
-tools=(aws)
-((have_cairn)) && tools=(cairn aws)
-
-for kind in $peers; do
-  # The peer runs until its stdin (a FIFO held open here) closes, so it also
-  # stops if this script is killed.
+# Starts `$python SCRIPT start ARGS...`, which runs its server until its stdin
+# (a FIFO held open here) closes, so it also stops if this script is killed.
+# Sets `peer_line` to its JSON line.
+start_peer() {
   rm -f "$work/peer.in" "$work/peer.json"
   mkfifo "$work/peer.in"
-  "$python" "$root/tests/support/s3_peers.py" start "$kind" --bucket "$bucket" \
-    <"$work/peer.in" >"$work/peer.json" &
+  "$python" "$@" <"$work/peer.in" >"$work/peer.json" &
   peer_pid=$!
   exec {peer_in}>"$work/peer.in"
   until [[ -s $work/peer.json ]] || ! kill -0 "$peer_pid" 2>/dev/null; do sleep 0.1; done
   sleep 0.1
-  line=$(head -n 1 "$work/peer.json")
-  # Keys go into the environment, never onto the terminal.
+  peer_line=$(head -n 1 "$work/peer.json")
+}
+
+# Reads FIELDS of the peer's JSON line into shell variables of those names,
+# and `unavailable`; keys go into variables, never onto the terminal.
+read_peer_fields() {
+  local fields
+  unavailable=""
   if ! fields=$("$python" -c '
 import json, sys, shlex
 info = json.loads(sys.argv[1])
 if "unavailable" in info:
     print("unavailable=" + shlex.quote(info["unavailable"]))
 else:
-    for k in ("endpoint", "access_key", "secret_key", "region"):
-        print(f"{k}={shlex.quote(str(info[k]))}")' "$line" 2>/dev/null); then
-    echo "$kind: could not start (see above)" >&2
+    for k in sys.argv[2:]:
+        print(f"{k}={shlex.quote(str(info[k]))}")' "$peer_line" "$@" 2>/dev/null); then
+    echo "peer: could not start (see above)" >&2
     exit 1
   fi
-  unavailable="" endpoint="" access_key="" secret_key="" region=""
   eval "$fields"
-  if [[ -n $unavailable ]]; then
-    echo "$kind: skipped: $unavailable"
-    stop_peer
-    continue
-  fi
-  export S3_ENDPOINT_URL=$endpoint AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=$access_key
-  export AWS_SECRET_ACCESS_KEY=$secret_key AWS_REGION=$region AWS_DEFAULT_REGION=$region
-  export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
-  unset AWS_SESSION_TOKEN AWS_PROFILE
-  echo "== $kind at $endpoint (awscli $("$aws_bin" --version | cut -d' ' -f1), defaults: 8 MiB parts, 10 threads)"
+}
 
+# REPS alternating runs of cairn and the peer's client against the peer
+# started last; prints each run and the medians.
+measure() {  # KIND
+  local kind=$1 tool other rep direction line a c ma mc
+  local -a tools=(peer) order
+  ((have_cairn)) && tools=(cairn peer)
   : >"$work/up.txt"
   : >"$work/down.txt"
   for ((rep = 1; rep <= reps; rep++)); do
     order=("${tools[@]}")
-    ((rep % 2 == 0 && ${#tools[@]} == 2)) && order=(aws cairn)
+    ((rep % 2 == 0 && ${#tools[@]} == 2)) && order=(peer cairn)
     declare -A up_s=() up_rss=() down_s=() down_rss=()
     for tool in "${order[@]}"; do
       upload "$tool" "$tool.bin"
@@ -166,18 +171,18 @@ else:
     # copy also checks the other tool's upload.
     for tool in "${order[@]}"; do
       other=$tool
-      ((${#tools[@]} == 2)) && other=$([[ $tool == cairn ]] && echo aws || echo cairn)
+      ((${#tools[@]} == 2)) && other=$([[ $tool == cairn ]] && echo peer || echo cairn)
       download "$tool" "$other.bin" "$work/down-$tool.bin"
       down_s[$tool]=$secs down_rss[$tool]=$rss_mib
       check_download "$work/down-$tool.bin"
     done
     for tool in "${tools[@]}"; do
-      aws_peer s3 rm --only-show-errors "s3://$bucket/$tool.bin"
+      peer_remove "$tool.bin"
     done
     for direction in up down; do
       declare -n s=${direction}_s rss=${direction}_rss
-      line="$kind ${direction}load run $rep (${order[0]} first):"
-      a=$(mibps "$bytes" "${s[aws]}")
+      line="$kind ${direction}load run $rep ($([[ ${order[0]} == cairn ]] && echo cairn || echo "$peer_tool") first):"
+      a=$(mibps "$bytes" "${s[peer]}")
       if ((have_cairn)); then
         c=$(mibps "$bytes" "${s[cairn]}")
         line+=" cairn $c MiB/s (${s[cairn]} s, peak RSS ${rss[cairn]} MiB)"
@@ -185,8 +190,8 @@ else:
       else
         echo "0 $a" >>"$work/$direction.txt"
       fi
-      line+="  aws $a MiB/s (${s[aws]} s, peak RSS ${rss[aws]} MiB)"
-      ((have_cairn)) && line+="  cairn/aws $(ratio "$c" "$a")"
+      line+="  $peer_tool $a MiB/s (${s[peer]} s, peak RSS ${rss[peer]} MiB)"
+      ((have_cairn)) && line+="  cairn/$peer_tool $(ratio "$c" "$a")"
       echo "$line"
       unset -n s rss
     done
@@ -195,10 +200,71 @@ else:
     ma=$(cut -d' ' -f2 "$work/$direction.txt" | median)
     if ((have_cairn)); then
       mc=$(cut -d' ' -f1 "$work/$direction.txt" | median)
-      echo "$kind ${direction}load median of $reps: cairn $mc MiB/s, aws $ma MiB/s, cairn/aws $(ratio "$mc" "$ma") (target >= 2)"
+      echo "$kind ${direction}load median of $reps: cairn $mc MiB/s, $peer_tool $ma MiB/s, cairn/$peer_tool $(ratio "$mc" "$ma") (target >= $target)"
     else
-      echo "$kind ${direction}load median of $reps: aws $ma MiB/s (cairn not measured)"
+      echo "$kind ${direction}load median of $reps: $peer_tool $ma MiB/s (cairn not measured)"
     fi
   done
+}
+
+# S3: s3rver or moto, against awscli.
+bench_s3_peer() {  # KIND
+  local kind=$1 endpoint access_key secret_key region
+  [[ -x $aws_bin ]] || { echo "$kind: needs $aws_bin (Debian package 'awscli'; scripts/deps.sh installs it)" >&2; exit 1; }
+  start_peer "$root/tests/support/s3_peers.py" start "$kind" --bucket "$bucket"
+  read_peer_fields endpoint access_key secret_key region
+  if [[ -n $unavailable ]]; then
+    echo "$kind: skipped: $unavailable"
+    stop_peer
+    return
+  fi
+  export S3_ENDPOINT_URL=$endpoint AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=$access_key
+  export AWS_SECRET_ACCESS_KEY=$secret_key AWS_REGION=$region AWS_DEFAULT_REGION=$region
+  export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+  unset AWS_SESSION_TOKEN AWS_PROFILE
+  peer_tool=aws remote="s3://$bucket" target=2
+  peer_upload() { timed "aws-up" "$aws_bin" --endpoint-url "$endpoint" s3 cp --only-show-errors "$src" "$remote/$1"; }
+  peer_download() { timed "aws-down" "$aws_bin" --endpoint-url "$endpoint" s3 cp --only-show-errors "$remote/$1" "$2"; }
+  peer_remove() { "$aws_bin" --endpoint-url "$endpoint" s3 rm --only-show-errors "$remote/$1"; }
+  echo "== $kind at $endpoint (awscli $("$aws_bin" --version | cut -d' ' -f1), defaults: 8 MiB parts, 10 threads)"
+  measure "$kind"
   stop_peer
+}
+
+# Azure Blob: Azurite, against the Azure SDK. Cairn's azure:// URIs and the SDK
+# both take the account, key and endpoint from the connection string.
+bench_azurite() {
+  local endpoint connection_string
+  local clients="$root/tests/libcloud/peer_clients.py"
+  start_peer "$root/tests/support/azure_peers.py" start azurite --container "$bucket"
+  read_peer_fields endpoint connection_string
+  if [[ -n $unavailable ]]; then
+    echo "azurite: skipped: $unavailable"
+    stop_peer
+    return
+  fi
+  export AZURE_STORAGE_CONNECTION_STRING=$connection_string
+  unset AZURE_ACCOUNT_NAME AZURE_ACCOUNT_ACCESS_KEY
+  if ! "$python" -c 'import azure.storage.blob' 2>/dev/null; then
+    echo "azurite: skipped: /usr/bin/python3 has no azure.storage.blob (Debian python3-azure)"
+    stop_peer
+    return
+  fi
+  peer_tool=azure-sdk remote="azure://$bucket" target=1
+  peer_upload() { timed "sdk-up" "$python" "$clients" azure-sdk put "$bucket" "$1" "$src"; }
+  peer_download() { timed "sdk-down" "$python" "$clients" azure-sdk get "$bucket" "$1" "$2"; }
+  peer_remove() { "$python" -c '
+import os, sys
+from azure.storage.blob import BlobServiceClient
+BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_STRING"]).get_container_client(sys.argv[1]).delete_blob(sys.argv[2])' "$bucket" "$1"; }
+  echo "== azurite at $endpoint (Azure SDK $("$python" -c 'import azure.storage.blob as b; print(b.VERSION)'): max_concurrency=8, 4 MiB blocks above 64 MiB)"
+  measure azurite
+  stop_peer
+}
+
+for kind in $peers; do
+  case $kind in
+    azurite) bench_azurite ;;
+    *) bench_s3_peer "$kind" ;;
+  esac
 done

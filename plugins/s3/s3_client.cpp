@@ -1,5 +1,7 @@
 #include "s3_client.h"
 
+#include <algorithm>
+
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
 #include "cairn/http/redact.h"
@@ -56,7 +58,10 @@ bool is_retryable_s3_code(const std::string& code) {
 }
 
 S3Client::S3Client(S3Settings settings) : settings_(std::move(settings)), http_(settings_.http) {
-  rules_.retryable = [](const http::ServiceError& error) { return is_retryable_s3_code(error.code); };
+  rules_.retryable = [this](const http::ServiceError& error) {
+    const auto& extra = settings_.extra_retryable_statuses;
+    return is_retryable_s3_code(error.code) || std::find(extra.begin(), extra.end(), error.status) != extra.end();
+  };
   rules_.scrub = [this](const std::string& text) { return scrub(text); };
 }
 

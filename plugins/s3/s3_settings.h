@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -46,6 +47,9 @@ struct S3Settings {
   std::string canned_acl;  // x-amz-acl on uploads; "" = none
   TransferSettings transfer;
   cairn::RetryPolicy retry = cairn::http::default_retry_policy();
+  // HTTP statuses retried on top of 408, 429 and 5xx: the libcloud plugin's
+  // S3 providers add the 409 and 425 of libcloud's transient-error rule.
+  std::vector<long> extra_retryable_statuses;
   cairn::http::ClientOptions http;
 };
 

@@ -16,14 +16,6 @@ constexpr size_t kMaxDepth = 32;
 // character, so what follows the last one is the local name.
 constexpr char kNamespaceSeparator = '|';
 
-// The texts of the elements at `paths` (local names from the root, joined by
-// '/'), per path in document order. Only an element's own text counts (CDATA
-// and references decoded), not that of its children.
-struct Extract {
-  std::string root;
-  std::vector<std::vector<std::string>> values;
-};
-
 struct Reader {
   Reader(XML_Parser the_parser, const std::vector<std::string>& wanted) : parser(the_parser), paths(wanted) {
     out.values.resize(wanted.size());
@@ -31,7 +23,7 @@ struct Reader {
 
   XML_Parser parser;
   const std::vector<std::string>& paths;
-  Extract out;
+  XmlValues out;
   std::string path;                 // of the innermost open element
   std::vector<size_t> path_length;  // path.size() before each open element
   std::vector<int> capture;         // per open element: its index in `paths`, or -1
@@ -75,7 +67,9 @@ struct Reader {
   }
 };
 
-Extract read_xml(std::string_view document, const std::vector<std::string>& paths) {
+}  // namespace
+
+XmlValues read_xml_values(std::string_view document, const std::vector<std::string>& paths) {
   // S3 may send white space ahead of the document to keep a slow request's
   // connection alive (CompleteMultipartUpload); XML allows none before "<?xml".
   const size_t start = document.find_first_not_of(" \t\r\n");
@@ -99,8 +93,10 @@ Extract read_xml(std::string_view document, const std::vector<std::string>& path
   return std::move(reader.out);
 }
 
-Extract read_document(std::string_view document, const std::string& root, const std::vector<std::string>& paths) {
-  Extract extract = read_xml(document, paths);
+namespace {
+
+XmlValues read_document(std::string_view document, const std::string& root, const std::vector<std::string>& paths) {
+  XmlValues extract = read_xml_values(document, paths);
   if (extract.root != root) {
     throw XmlError("the answer's root element is <" + extract.root + "> where S3 sends <" + root + ">");
   }
@@ -121,7 +117,7 @@ std::string_view trimmed(std::string_view text) {
 }  // namespace
 
 ListPage parse_list_page(std::string_view document) {
-  Extract extract = read_document(document, "ListBucketResult",
+  XmlValues extract = read_document(document, "ListBucketResult",
                                   {"ListBucketResult/Contents/Key", "ListBucketResult/IsTruncated",
                                    "ListBucketResult/NextContinuationToken"});
   ListPage page;
@@ -134,14 +130,14 @@ ListPage parse_list_page(std::string_view document) {
 }
 
 std::string parse_upload_id(std::string_view document) {
-  const Extract extract =
+  const XmlValues extract =
       read_document(document, "InitiateMultipartUploadResult", {"InitiateMultipartUploadResult/UploadId"});
   return first_or_empty(extract.values[0]);
 }
 
 std::optional<ErrorDocument> parse_error_document(std::string_view document) {
   try {
-    const Extract extract = read_xml(document, {"Error/Code", "Error/Message", "ErrorResponse/Error/Code",
+    const XmlValues extract = read_xml_values(document, {"Error/Code", "Error/Message", "ErrorResponse/Error/Code",
                                                 "ErrorResponse/Error/Message"});
     if (extract.root == "Error") return ErrorDocument{first_or_empty(extract.values[0]), first_or_empty(extract.values[1])};
     if (extract.root == "ErrorResponse") {

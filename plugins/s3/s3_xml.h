@@ -19,6 +19,18 @@ class XmlError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The texts of the elements at `paths` (local names from the root, joined by
+// '/': "ListBucketResult/Contents/Key"), per path in document order, and the
+// root element's local name. Only an element's own text counts (CDATA and
+// references decoded), not that of its children. Any XML answer may be read
+// this way (Azure Blob's EnumerationResults too). XmlError when `document`
+// is not well-formed.
+struct XmlValues {
+  std::string root;
+  std::vector<std::vector<std::string>> values;
+};
+XmlValues read_xml_values(std::string_view document, const std::vector<std::string>& paths);
+
 // One page of a ListObjectsV2 answer (ListBucketResult).
 struct ListPage {
   std::vector<std::string> keys;  // Contents/Key, in document order
