@@ -122,7 +122,12 @@ BOOST_AUTO_TEST_CASE(fit_saves_to_azure_and_resumes_from_the_remote_latest_point
                                                   container + "/part/latest-rank0.pt", "--save-folder",
                                                   container + "/resumed"}), dir.path(), env);
   BOOST_REQUIRE_MESSAGE(resumed.status == 0, describe(resumed));
-  const Result last = run_cairn({"cp", container + "/resumed/latest-rank0.pt", "resumed.pt"}, dir.path(), env);
+  // A remote `latest` is a .symlink pointer object naming the checkpoint.
+  const Result last_pointer =
+      run_cairn({"cp", container + "/resumed/latest-rank0.pt.symlink", "resumed_pointer"}, dir.path(), env);
+  BOOST_REQUIRE_MESSAGE(last_pointer.status == 0, describe(last_pointer));
+  const std::string resumed_name = read_file(dir.path() / "resumed_pointer");
+  const Result last = run_cairn({"cp", container + "/" + resumed_name, "resumed.pt"}, dir.path(), env);
   BOOST_REQUIRE_MESSAGE(last.status == 0, describe(last));
   BOOST_TEST(same_model_in_python(dir.path() / "resumed.pt", reference_run("3ep", dir.path())));
   BOOST_TEST(!has(first.err + resumed.err, peer.key()));
