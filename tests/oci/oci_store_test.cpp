@@ -37,8 +37,8 @@ BOOST_AUTO_TEST_CASE(upload_size_download_list_delete_under_a_prefix) {
   write_file(dir / "in.bin", data);
   std::vector<std::pair<uint64_t, uint64_t>> calls;
   store.upload_object("ck/ep1 é+.pt", dir / "in.bin", [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); });
-  BOOST_TEST(calls.front() == std::make_pair(uint64_t{0}, uint64_t{data.size()}));
-  BOOST_TEST(calls.back() == std::make_pair(uint64_t{data.size()}, uint64_t{data.size()}));
+  BOOST_TEST((calls.front() == std::make_pair(uint64_t{0}, uint64_t{data.size()})));
+  BOOST_TEST((calls.back() == std::make_pair(uint64_t{data.size()}, uint64_t{data.size()})));
   // Stored under the prefix, byte for byte, as the fake holds it.
   BOOST_TEST((fake.object(fake.bucket(), "runs/a/ck/ep1 é+.pt") == data));
   BOOST_TEST(store.get_uri("ck/ep1 é+.pt") == "oci://" + fake.bucket() + "/runs/a/ck/ep1 é+.pt");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -103,6 +104,9 @@ std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> read_rsa_key(const std::stri
   std::string given = passphrase;  // OpenSSL's callback takes a non-const pointer
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
       PEM_read_bio_PrivateKey(bio.get(), nullptr, &give_passphrase, &given), &EVP_PKEY_free);
+  // A failed read leaves OpenSSL errors on this thread's queue, where a later
+  // TLS call (libcurl's) would find them and misreport its own outcome.
+  if (!key) ERR_clear_error();
   const bool encrypted = pem.find("ENCRYPTED") != std::string::npos;
   if (!key && encrypted && passphrase.empty()) {
     throw cairn::Error("crypto: the private key is encrypted and no passphrase was given for it");
