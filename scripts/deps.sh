@@ -81,6 +81,10 @@ done
 if ! where=$(/usr/bin/python3 "$here/../tests/support/azure_peers.py" install azurite 2>&1); then
   problems+=("azurite: $where")
 fi
+# npm oci-common, the OCI signing oracle of tests/oci (pinned, into the cache).
+if ! where=$(/usr/bin/python3 "$here/../tests/support/npm_cache.py" install oci-common 2.142.1 2>&1); then
+  problems+=("oci-common: $where")
+fi
 [ -x /usr/bin/aws ] || problems+=("awscli: /usr/bin/aws is missing (Debian package awscli)")
 if ! /usr/bin/python3 -c 'import torch, botocore, boto3' >/dev/null 2>&1; then
   problems+=("/usr/bin/python3 cannot import torch, botocore and boto3 (Debian python3-torch python3-boto3)")

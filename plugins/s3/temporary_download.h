@@ -1,7 +1,7 @@
 // Where a download is written before it is complete: a hidden temporary file
 // next to the destination (same filesystem, so the final rename is atomic),
 // removed on destruction unless published. Every store plugin built on this
-// code (s3, libcloud) downloads through it, so a failed download leaves
+// code (s3, libcloud, oci) downloads through it, so a failed download leaves
 // nothing behind and an existing file is replaced only with `overwrite`.
 #pragma once
 

@@ -109,6 +109,11 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
   // Stores are made, not used: any credentials do.
   setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret", 1);
+  // The oci store reads its API key when it opens: OCI's published sample key.
+  std::ofstream("oci_config") << "[DEFAULT]\nuser=ocid1.user.oc1..aaaaaaaatest\nfingerprint="
+                                 "73:61:a2:21:67:e0:df:be:7e:4b:93:1e:15:98:a5:b7\ntenancy=ocid1.tenancy.oc1..aaaaaaaatest\n"
+                                 "region=us-phoenix-1\nkey_file=" CAIRN_TEST_SOURCE_DIR "/tests/s3/vectors/oci-signing-private-key.pem\n";
+  setenv("OCI_CONFIG_FILE", (dir.path() / "oci_config").c_str(), 1);
   EngineHost host;
   host.load_all({});
   int checked = 0;
@@ -124,7 +129,7 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
         case PluginKind::kAlgorithm: make = [&](const nlohmann::json& c) { host.make_algorithm(entry.name, c); }; break;
         case PluginKind::kObjectStore: {
           const std::string scheme = entry.uri_schemes.at(0);
-          const Uri uri = Uri::parse(scheme + (scheme == "s3" ? "://bucket/run" : ":///tmp"));
+          const Uri uri = Uri::parse(scheme + (scheme == "s3" || scheme == "oci" ? "://bucket/run" : ":///tmp"));
           make = [&host, uri](const nlohmann::json& c) { host.open_store_for_uri(uri, c); };
           break;
         }
@@ -137,6 +142,7 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
   BOOST_TEST(checked >= 20, checked << " factories checked");
   unsetenv("AWS_ACCESS_KEY_ID");
   unsetenv("AWS_SECRET_ACCESS_KEY");
+  unsetenv("OCI_CONFIG_FILE");
 }
 
 BOOST_AUTO_TEST_CASE(fit_optimizers_and_schedulers_declare_the_fields_they_read) {

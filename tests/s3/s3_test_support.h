@@ -1,18 +1,13 @@
 // Helpers shared by the s3 tests: temporary folders, files, running a
-// command, and an S3Settings for a loopback endpoint.
+// command (the shared ones of tests/support), and an S3Settings for a
+// loopback endpoint.
 #pragma once
 
-#include <stdlib.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <random>
-#include <stdexcept>
 #include <string>
 
 #include "s3_settings.h"
 #include "temp_dir.h"
+#include "test_process.h"
 
 namespace s3test {
 
@@ -21,38 +16,11 @@ using ::TempDir;
 using ::read_file;
 using ::write_file;
 
-inline std::string random_bytes(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out(size, '\0');
-  for (size_t i = 0; i < size; i += 8) {
-    const uint64_t word = rng();
-    for (size_t j = 0; j < 8 && i + j < size; ++j) out[i + j] = static_cast<char>(word >> (8 * j));
-  }
-  return out;
-}
-
-struct CommandResult {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs `command` with /bin/sh, stdout and stderr captured.
-inline CommandResult run_command(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-inline std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+// Test data and commands (tests/support/test_process.h).
+using cairn::test::CommandResult;
+using cairn::test::random_bytes;
+using cairn::test::run_command;
+using cairn::test::shell_quote;
 
 // Settings for a path-style endpoint with the given keys, defaults otherwise.
 inline s3store::S3Settings loopback_settings(const std::string& endpoint_url, const std::string& bucket,

@@ -38,7 +38,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loopback_server  # noqa: E402
-import npm_package  # noqa: E402
+import npm_cache  # noqa: E402
 from loopback_server import LOOPBACK, PeerUnavailable  # noqa: E402
 
 AZURITE_VERSION = "3.35.0"
@@ -139,7 +139,7 @@ def measure_signature_checking(endpoint, account, key, container):
 
 
 def install_azurite():
-    return npm_package.install("azurite", AZURITE_VERSION, AZURITE_BLOB_ENTRY)
+    return os.path.join(npm_cache.install("azurite", AZURITE_VERSION), "azurite", AZURITE_BLOB_ENTRY)
 
 
 def start_azurite(container=DEFAULT_CONTAINER, timeout=START_TIMEOUT_S):

@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -84,13 +86,47 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(mac), length);
 }
 
-std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view data) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())),
-                                                &BIO_free);
+namespace {
+
+// OpenSSL's password callback: the caller's passphrase, or a refusal. Without
+// a callback OpenSSL would read one from the terminal (PEM_def_callback).
+int give_passphrase(char* buffer, int size, int, void* user) {
+  const auto* passphrase = static_cast<const std::string*>(user);
+  if (passphrase == nullptr || passphrase->empty() || size <= 0) return -1;
+  const int length = static_cast<int>(std::min<size_t>(passphrase->size(), static_cast<size_t>(size)));
+  std::memcpy(buffer, passphrase->data(), static_cast<size_t>(length));
+  return length;
+}
+
+std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> read_rsa_key(const std::string& pem, const std::string& passphrase) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   if (!bio) fail("reading the private key");
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr),
-                                                          &EVP_PKEY_free);
-  if (!key) throw cairn::Error("crypto: the private key is not a readable, unencrypted PEM RSA key");
+  std::string given = passphrase;  // OpenSSL's callback takes a non-const pointer
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, &give_passphrase, &given), &EVP_PKEY_free);
+  // A failed read leaves OpenSSL errors on this thread's queue, where a later
+  // TLS call (libcurl's) would find them and misreport its own outcome.
+  if (!key) ERR_clear_error();
+  const bool encrypted = pem.find("ENCRYPTED") != std::string::npos;
+  if (!key && encrypted && passphrase.empty()) {
+    throw cairn::Error("crypto: the private key is encrypted and no passphrase was given for it");
+  }
+  if (!key && encrypted) {
+    throw cairn::Error("crypto: the private key could not be decrypted: the passphrase is wrong");
+  }
+  if (!key) throw cairn::Error("crypto: the private key is not a readable PEM private key");
+  if (EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA) throw cairn::Error("crypto: the private key is not an RSA key");
+  return key;
+}
+
+}  // namespace
+
+std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view data) {
+  return rsa_sha256_sign(private_key_pem, data, "");
+}
+
+std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view data, const std::string& passphrase) {
+  const auto key = read_rsa_key(private_key_pem, passphrase);
   std::unique_ptr<EVP_MD_CTX, MdContextDeleter> ctx(EVP_MD_CTX_new());
   size_t length = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||

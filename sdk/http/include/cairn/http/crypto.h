@@ -44,8 +44,15 @@ CAIRN_EXPORT std::string sha256_hex_of_file_range(int fd, uint64_t offset, uint6
 CAIRN_EXPORT std::string hmac_sha256(std::string_view key, std::string_view data);  // raw bytes
 
 // RSASSA-PKCS1-v1_5 with SHA-256 (JWT "RS256", OCI "rsa-sha256") with a PEM
-// private key (PKCS#1 or PKCS#8). Returns the raw signature.
+// RSA private key (PKCS#1 or PKCS#8). Returns the raw signature.
 CAIRN_EXPORT std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view data);
+// The same with a key that may be encrypted ("ENCRYPTED PRIVATE KEY", or
+// PKCS#1 with "Proc-Type: 4,ENCRYPTED"), as OCI's key_file + pass_phrase are:
+// `passphrase` decrypts it ("" = none given). OpenSSL is never left to prompt
+// on the terminal: an encrypted key without a passphrase, or with a wrong one,
+// throws cairn::Error saying which, without quoting key or passphrase.
+CAIRN_EXPORT std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view data,
+                                         const std::string& passphrase);
 
 CAIRN_EXPORT std::string to_hex(std::string_view bytes);
 CAIRN_EXPORT std::string base64_encode(std::string_view bytes);

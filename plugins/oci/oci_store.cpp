@@ -1,0 +1,85 @@
+#include "oci_store.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "cairn/errors.h"
+
+namespace ocistore {
+
+namespace http = cairn::http;
+
+OciStore::OciStore(OciSettings settings)
+    : client_(std::move(settings)),
+      upload_parts_(client_.settings().transfer.parallel_process_count),
+      download_parts_(client_.settings().transfer.num_parts) {}
+
+std::string OciStore::get_uri(const std::string& object_name) const { return client_.uri_of(object_name); }
+
+uint64_t OciStore::get_object_size(const std::string& object_name, const cairn::ProgressFn&) {
+  return size_for("size query", object_name);
+}
+
+uint64_t OciStore::size_for(const std::string& operation, const std::string& object_name) const {
+  http::Response response;
+  try {
+    response = client_.send(OciCall{operation, object_name, "HEAD", Resource::kObject});
+  } catch (const cairn::NotFoundError&) {
+    // A HEAD's 404 has no body to say whether the bucket or the object is
+    // missing: a HEAD of the bucket tells (BucketNotFound is not "absent").
+    try {
+      client_.send(OciCall{operation + " (bucket check)", "", "HEAD", Resource::kBucket});
+    } catch (const cairn::NotFoundError&) {
+      throw cairn::StoreError(cairn::StoreErrorKind::kOther, operation + " of '" + get_uri(object_name) +
+                                                                 "' failed: HTTP 404 BucketNotFound" + client_.missing_bucket_note());
+    }
+    throw;
+  }
+  const std::string length = response.header("Content-Length");
+  try {
+    return std::stoull(length);
+  } catch (const std::exception&) {
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, operation + " of '" + get_uri(object_name) +
+                                                               "' failed: the server sent no usable Content-Length ('" +
+                                                               client_.scrub(length) + "')");
+  }
+}
+
+std::vector<std::string> OciStore::list_objects(const std::string& prefix, const cairn::ProgressFn&) {
+  const std::string& store_prefix = client_.settings().prefix;
+  std::vector<std::string> names;
+  std::string start;
+  do {
+    OciCall call{"list", prefix, "GET", Resource::kObjects};
+    call.query = {{"prefix", store_prefix + prefix}, {"fields", "name,size"}};
+    if (!start.empty()) call.query.emplace_back("start", start);
+    const http::Response response = client_.send(call);
+    const std::string what = "list of '" + get_uri(prefix) + "' failed: ";
+    std::string next;
+    try {
+      const auto page = nlohmann::json::parse(response.body);
+      for (const auto& object : page.at("objects")) {
+        const std::string name = object.at("name").get<std::string>();
+        if (name.compare(0, store_prefix.size(), store_prefix) == 0) names.push_back(name.substr(store_prefix.size()));
+      }
+      if (page.contains("nextStartWith") && !page["nextStartWith"].is_null()) next = page["nextStartWith"].get<std::string>();
+    } catch (const nlohmann::json::exception&) {
+      throw cairn::StoreError(cairn::StoreErrorKind::kOther, what + "the answer is not a ListObjects JSON document");
+    }
+    if (!next.empty() && next <= start) {
+      // A server that sends the same page again would keep us here forever.
+      throw cairn::StoreError(cairn::StoreErrorKind::kOther, what + "the listing's nextStartWith does not advance");
+    }
+    start = next;
+  } while (!start.empty());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void OciStore::delete_object(const std::string& object_name, const cairn::ProgressFn&) {
+  // OCI answers 404 ObjectNotFound for a missing object: NotFoundError.
+  client_.send(OciCall{"delete", object_name, "DELETE", Resource::kObject});
+}
+
+}  // namespace ocistore
