@@ -181,8 +181,8 @@ BOOST_AUTO_TEST_CASE(plugin_routes_s3_and_gs_uris) {
   BOOST_TEST(store->get_uri("ep1.pt") == "s3://Bucket-1/ep1.pt");
   const auto gs = cairn::test::error_text<cairn::ConfigError>([&] { host.open_store_for_uri(uri("gs://b/x"), json()); });
   BOOST_TEST(contains(gs, "GCS_KEY"), gs);
-  const auto oci = cairn::test::error_text<cairn::ConfigError>([&] { host.open_store_for_uri(uri("oci://b/x"), json()); });
-  BOOST_TEST(contains(oci, "no loaded plugin handles 'oci://'"), oci);
+  const auto ftp = cairn::test::error_text<cairn::ConfigError>([&] { host.open_store_for_uri(uri("ftp://b/x"), json()); });
+  BOOST_TEST(contains(ftp, "no loaded plugin handles 'ftp://'"), ftp);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
