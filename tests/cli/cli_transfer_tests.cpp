@@ -73,9 +73,9 @@ BOOST_AUTO_TEST_CASE(cp_refuses_to_replace_without_overwrite_and_reports_bad_inp
   const Result missing_local = run_cairn({"cp", "nope.bin", bucket + "/x.bin"}, dir.path());
   BOOST_TEST(has(missing_local.err, "source 'nope.bin' does not exist"), describe(missing_local));
 
-  const Result scheme = run_cairn({"cp", "a.bin", "oci://bucket/a.bin"}, dir.path());
+  const Result scheme = run_cairn({"cp", "a.bin", "ftp://bucket/a.bin"}, dir.path());
   BOOST_TEST(scheme.status == 2);
-  BOOST_TEST(has(scheme.err, "'oci://bucket/a.bin': no loaded plugin handles 'oci://' URIs (loaded schemes: "),
+  BOOST_TEST(has(scheme.err, "'ftp://bucket/a.bin': no loaded plugin handles 'ftp://' URIs (loaded schemes: "),
              describe(scheme));
   BOOST_TEST(has(scheme.err, "file"), describe(scheme));
   const Result bad_config = run_cairn({"ls", bucket, "--store-config", "{\"root\": 3}"}, dir.path());
