@@ -17,12 +17,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <sstream>
 
 #include "cli_runner.h"
 #include "fault_proxy.h"
-#include "remote_fit_helpers.h"
 #include "s3_peer.h"
+#include "store_end_to_end.h"
 
 namespace fs = std::filesystem;
 
@@ -33,31 +32,25 @@ namespace {
 // cairn ls. The prefix has no '/': moto rejects valid signatures of listings
 // whose prefix contains one (tests/support/README.md).
 std::vector<std::string> remote_names(const S3Peer& peer, const std::string& prefix, const fs::path& cwd) {
-  const Result r = run_cairn({"ls", "s3://" + peer.bucket() + "/" + prefix}, cwd, {{"S3_ENDPOINT_URL", peer.endpoint()}});
-  BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  std::vector<std::string> names;
-  std::istringstream lines(r.out);
-  std::string size, name;
-  while (lines >> size >> name) names.push_back(name);
-  return names;
+  return listed_names("s3://" + peer.bucket() + "/" + prefix, cwd, {{"S3_ENDPOINT_URL", peer.endpoint()}});
 }
 
 // awscli's copy of an object, downloaded from the real server.
 std::string aws_get(const S3Peer& peer, const std::string& key, const fs::path& to) {
   const std::string command = "/usr/bin/aws --endpoint-url " + peer.endpoint() + " s3 cp --only-show-errors " +
                               shell_quote("s3://" + peer.bucket() + "/" + key) + " " + shell_quote(to.string());
-  BOOST_REQUIRE_MESSAGE(run_shell(command) == 0, "awscli could not read s3://" << peer.bucket() << "/" << key);
+  BOOST_REQUIRE_MESSAGE(run_command(command).status == 0, "awscli could not read s3://" << peer.bucket() << "/" << key);
   return read_file(to);
 }
 
 // A RemoteUploaderDownloader for the bucket with quick retries, so fault runs
 // finish in seconds; `attempts` bounds both the HTTP retries and the uploader's.
 std::string uploader_flag(const S3Peer& peer, int attempts) {
-  return "RemoteUploaderDownloader={\"bucket_uri\": \"s3://" + peer.bucket() +
-         "\", \"num_attempts\": " + std::to_string(attempts) +
-         ", \"initial_backoff_seconds\": 0.05, \"backend_kwargs\": {\"client_config\": {\"connect_timeout\": 2, "
-         "\"read_timeout\": 2, \"retries\": {\"total_max_attempts\": " + std::to_string(attempts) +
-         ", \"deadline\": 60}}}}";
+  return cairn::test::uploader_flag("s3://" + peer.bucket(), attempts,
+                       {{"client_config",
+                         {{"connect_timeout", 2},
+                          {"read_timeout", 2},
+                          {"retries", {{"total_max_attempts", attempts}, {"deadline", 60}}}}}});
 }
 
 // moto, with its signature checking measured: what these tests prove needs it.
@@ -133,7 +126,7 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_every_batch_checkpoint_lands_byte_ide
   BOOST_TEST(stats.at("requests").get<int>() > 0, stats.dump());
   BOOST_TEST(stats.at("faults_total").get<int>() > 0, stats.dump());
   BOOST_TEST(stats.at("passed").get<int>() > 0, stats.dump());
-  BOOST_TEST(!has(run.err, peer.secret_key()));
+  BOOST_TEST(!contains(run.err, peer.secret_key()));
 
   // The local checkpoints stay in ck/; the uploader sends each under the
   // save folder's path, as Composer's trainer names them (ck/<file>).
@@ -145,7 +138,7 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_every_batch_checkpoint_lands_byte_ide
   // The pointer names the last checkpoint (batch 6), which landed.
   const std::string pointer = aws_get(peer, "ck/latest-rank0.pt.symlink", dir.path() / "pointer");
   BOOST_TEST(pointer.rfind("ck/ep", 0) == 0, pointer);
-  BOOST_TEST(has(pointer, "-ba6-rank0.pt"), pointer);
+  BOOST_TEST(contains(pointer, "-ba6-rank0.pt"), pointer);
 }
 
 BOOST_AUTO_TEST_CASE(all_requests_faulted_fails_clearly) {
@@ -162,9 +155,9 @@ BOOST_AUTO_TEST_CASE(all_requests_faulted_fails_clearly) {
                                dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}, {"TMPDIR", dir.path().string()}});
   BOOST_TEST(run.status != 0, describe(run));
   // The final error names the object and the cause after the configured attempts.
-  BOOST_TEST(has(run.err, "down/ep"), run.err);
-  BOOST_TEST(has(run.err, "attempts"), run.err);
-  BOOST_TEST(!has(run.err, peer.secret_key()));
+  BOOST_TEST(contains(run.err, "down/ep"), run.err);
+  BOOST_TEST(contains(run.err, "attempts"), run.err);
+  BOOST_TEST(!contains(run.err, peer.secret_key()));
   // Cairn tried (at least the 2 configured attempts), and every request was refused.
   const auto stats = proxy.stats();
   BOOST_TEST(stats.at("requests").get<int>() >= 2, stats.dump());
@@ -188,7 +181,7 @@ BOOST_AUTO_TEST_CASE(lost_answers_land_the_checkpoint_but_publish_no_pointer) {
                                               "s3://" + peer.bucket() + "/lost", "--callback", uploader_flag(peer, 2)}),
                                dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}, {"TMPDIR", dir.path().string()}});
   BOOST_TEST(run.status != 0, describe(run));
-  BOOST_TEST(has(run.err, "lost/ep"), run.err);
+  BOOST_TEST(contains(run.err, "lost/ep"), run.err);
   const auto stats = proxy.stats();
   BOOST_TEST(stats.at("forwarded").get<int>() > 0, stats.dump());
   const auto names = remote_names(peer, "lost", dir.path());

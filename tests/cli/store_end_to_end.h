@@ -1,5 +1,6 @@
 // What the end-to-end tests of every remote store share (cli_s3_tests,
-// tests/oci/cli_oci_tests): the uploader callback flag with quick retries,
+// tests/oci/cli_oci_tests, tests/libcloud/cli_libcloud_tests): the uploader
+// callback flag with quick retries,
 // listing through `cairn ls`, the checkpoints a run kept locally, and
 // comparing two checkpoints' weights bitwise in Python.
 #pragma once
@@ -12,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
+#include "test_process.h"
+#include "test_text.h"
 
 namespace cairn::test {
 

@@ -15,14 +15,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "azure_peer.h"
 #include "cli_runner.h"
 #include "fault_proxy.h"
-#include "remote_fit_helpers.h"
+#include "store_end_to_end.h"
 
 namespace fs = std::filesystem;
 
@@ -65,13 +64,7 @@ nlohmann::json libcloud_config(const AzurePeer& peer, int port) {
 
 // Object names under `prefix` on the real server, via cairn ls azure://.
 std::vector<std::string> remote_names(const AzurePeer& peer, const std::string& prefix, const fs::path& cwd) {
-  const Result r = run_cairn({"ls", "azure://" + peer.container() + "/" + prefix}, cwd, azure_env(peer, peer.endpoint()));
-  BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  std::vector<std::string> names;
-  std::istringstream lines(r.out);
-  std::string size, name;
-  while (lines >> size >> name) names.push_back(name);
-  return names;
+  return listed_names("azure://" + peer.container() + "/" + prefix, cwd, azure_env(peer, peer.endpoint()));
 }
 
 // The Azure SDK's copy of a blob, from the real server.
@@ -80,7 +73,7 @@ std::string sdk_get(const AzurePeer& peer, const std::string& blob, const fs::pa
                               CAIRN_TEST_PYTHON + " " + CAIRN_TEST_SOURCE_DIR + "/tests/libcloud/peer_clients.py azure-sdk get " +
                               shell_quote(peer.container()) + " " + shell_quote(blob) + " " + shell_quote(to.string()) +
                               " > /dev/null";
-  BOOST_REQUIRE_MESSAGE(run_shell(command) == 0, "the Azure SDK could not read " << blob);
+  BOOST_REQUIRE_MESSAGE(run_command(command).status == 0, "the Azure SDK could not read " << blob);
   return read_file(to);
 }
 
@@ -130,7 +123,7 @@ BOOST_AUTO_TEST_CASE(fit_saves_to_azure_and_resumes_from_the_remote_latest_point
   const Result last = run_cairn({"cp", container + "/" + resumed_name, "resumed.pt"}, dir.path(), env);
   BOOST_REQUIRE_MESSAGE(last.status == 0, describe(last));
   BOOST_TEST(same_model_in_python(dir.path() / "resumed.pt", reference_run("3ep", dir.path())));
-  BOOST_TEST(!has(first.err + resumed.err, peer.key()));
+  BOOST_TEST(!contains(first.err + resumed.err, peer.key()));
 }
 
 BOOST_AUTO_TEST_CASE(cp_and_ls_move_files_both_ways) {
@@ -146,8 +139,8 @@ BOOST_AUTO_TEST_CASE(cp_and_ls_move_files_both_ways) {
   BOOST_REQUIRE_MESSAGE(up.status == 0, describe(up));
   const Result ls = run_cairn({"ls", "azure://" + peer.container() + "/cp/"}, dir.path(), env);
   BOOST_REQUIRE_MESSAGE(ls.status == 0, describe(ls));
-  BOOST_TEST(has(ls.out, std::to_string(body.size())), ls.out);
-  BOOST_TEST(has(ls.out, "cp/dir/local.bin"), ls.out);
+  BOOST_TEST(contains(ls.out, std::to_string(body.size())), ls.out);
+  BOOST_TEST(contains(ls.out, "cp/dir/local.bin"), ls.out);
   BOOST_TEST((sdk_get(peer, "cp/dir/local.bin", dir.path() / "sdk.bin") == body));
   const Result down = run_cairn({"cp", target, "back.bin"}, dir.path(), env);
   BOOST_REQUIRE_MESSAGE(down.status == 0, describe(down));
@@ -156,12 +149,12 @@ BOOST_AUTO_TEST_CASE(cp_and_ls_move_files_both_ways) {
   const Result by_libcloud = run_cairn({"ls", "libcloud://" + peer.container() + "/cp/", "--store-config",
                                         libcloud_config(peer, peer.port()).dump()}, dir.path());
   BOOST_REQUIRE_MESSAGE(by_libcloud.status == 0, describe(by_libcloud));
-  BOOST_TEST(has(by_libcloud.out, "cp/dir/local.bin"), by_libcloud.out);
+  BOOST_TEST(contains(by_libcloud.out, "cp/dir/local.bin"), by_libcloud.out);
   // A missing blob: one line, exit 1, no key.
   const Result missing = run_cairn({"cp", "azure://" + peer.container() + "/cp/none.bin", "none.bin"}, dir.path(), env);
   BOOST_TEST(missing.status == 1, describe(missing));
-  BOOST_TEST(has(missing.err, "none.bin"), missing.err);
-  BOOST_TEST(!has(missing.err, peer.key()));
+  BOOST_TEST(contains(missing.err, "none.bin"), missing.err);
+  BOOST_TEST(!contains(missing.err, peer.key()));
 }
 
 BOOST_AUTO_TEST_CASE(thirty_percent_faults_azure_save_folder_lands_and_resumes) {
@@ -185,9 +178,9 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_azure_save_folder_lands_and_resumes) 
   BOOST_TEST_MESSAGE("proxy: " << stats.dump());
   BOOST_TEST(stats.at("faults_total").get<int>() > 0, stats.dump());
   BOOST_TEST(stats.at("passed").get<int>() > 0, stats.dump());
-  BOOST_TEST(!has(run.err + resumed.err, peer.key()));
+  BOOST_TEST(!contains(run.err + resumed.err, peer.key()));
   const auto names = remote_names(peer, "flaky/", dir.path());
-  BOOST_TEST(std::count_if(names.begin(), names.end(), [](const std::string& n) { return has(n, "-rank0.pt") && !has(n, "symlink"); }) == 6,
+  BOOST_TEST(std::count_if(names.begin(), names.end(), [](const std::string& n) { return contains(n, "-rank0.pt") && !contains(n, "symlink"); }) == 6,
              names.size() << " objects");
   BOOST_TEST(same_model_in_python(dir.path() / "resumed" / "latest-rank0.pt", reference_run("9ba", dir.path())));
 }
@@ -204,26 +197,22 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_libcloud_uploader_lands_every_batch_b
   // from the URI, the rest in backend_kwargs.
   nlohmann::json backend = libcloud_config(peer, port_of(proxy.endpoint()));
   backend.erase("container");
-  const nlohmann::json uploader = {{"bucket_uri", "libcloud://" + peer.container()},
-                                   {"num_attempts", 10},
-                                   {"initial_backoff_seconds", 0.05},
-                                   {"backend_kwargs", backend}};
   const Result run = run_cairn(with(kSample, {"--run-name", "flaky", "--max-duration", "6ba", "--save-interval",
                                               "1ba", "--save-folder", "ck", "--callback",
-                                              "RemoteUploaderDownloader=" + uploader.dump()}),
+                                              uploader_flag("libcloud://" + peer.container(), 10, backend)}),
                                dir.path(), {{"TMPDIR", (dir.path() / "tmp").string()}});
   const auto stats = proxy.stats();
   BOOST_TEST_MESSAGE("proxy: " << stats.dump());
   BOOST_REQUIRE_MESSAGE(run.status == 0, describe(run));
   BOOST_TEST(stats.at("faults_total").get<int>() > 0, stats.dump());
-  BOOST_TEST(!has(run.err, peer.key()));
+  BOOST_TEST(!contains(run.err, peer.key()));
   const auto saved = local_checkpoints(dir.path() / "ck");
   BOOST_TEST(saved.size() == 6u);
   for (const auto& [name, local] : saved) {
     BOOST_TEST((sdk_get(peer, "ck/" + name, dir.path() / ("got-" + name)) == read_file(local)), name);
   }
   const std::string pointer = sdk_get(peer, "ck/latest-rank0.pt.symlink", dir.path() / "pointer");
-  BOOST_TEST(has(pointer, "-ba6-rank0.pt"), pointer);
+  BOOST_TEST(contains(pointer, "-ba6-rank0.pt"), pointer);
 
   // load_object_store: the same store by name, at the real server; the
   // latest pointer is followed to the checkpoint it names.
@@ -248,9 +237,9 @@ BOOST_AUTO_TEST_CASE(all_requests_faulted_fails_clearly_and_publishes_no_pointer
                                dir.path(), plus(azure_env(peer, proxy.endpoint() + "/" + peer.account()), "TMPDIR",
                                                 dir.path().string()));
   BOOST_TEST(run.status != 0, describe(run));
-  BOOST_TEST(has(run.err, "down/ep"), run.err);
-  BOOST_TEST(has(run.err, "attempts"), run.err);
-  BOOST_TEST(!has(run.err, peer.key()));
+  BOOST_TEST(contains(run.err, "down/ep"), run.err);
+  BOOST_TEST(contains(run.err, "attempts"), run.err);
+  BOOST_TEST(!contains(run.err, peer.key()));
   const auto stats = proxy.stats();
   BOOST_TEST(stats.at("faults_total").get<int>() == stats.at("requests").get<int>(), stats.dump());
   const auto names = remote_names(peer, "down/", dir.path());
@@ -273,7 +262,7 @@ BOOST_AUTO_TEST_CASE(lost_answers_land_the_checkpoint_but_publish_no_pointer) {
                                dir.path(), plus(azure_env(peer, proxy.endpoint() + "/" + peer.account()), "TMPDIR",
                                                 dir.path().string()));
   BOOST_TEST(run.status != 0, describe(run));
-  BOOST_TEST(has(run.err, "lost/ep"), run.err);
+  BOOST_TEST(contains(run.err, "lost/ep"), run.err);
   const auto names = remote_names(peer, "lost/", dir.path());
   BOOST_TEST(std::count_if(names.begin(), names.end(), [](const std::string& n) { return n.rfind("lost/ep", 0) == 0; }) >= 1,
              "the checkpoint did not land; objects: " << names.size());
