@@ -1,17 +1,15 @@
 // AzureBlobStore uploads (Put Blob, or Put Block + Put Block List) and
 // downloads (GET, or concurrent ranged GETs into a temporary file).
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <random>
 
 #include "azure_store.h"
 #include "azure_xml.h"
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
+#include "ranged_fetch.h"
 #include "source_file.h"
 #include "temporary_download.h"
 
@@ -121,24 +119,17 @@ void AzureBlobStore::fetch_into(const std::string& blob, int fd, uint64_t size, 
     reporter.add(size);
     return;
   }
-  const uint64_t range = std::max<uint64_t>(1, transfer.multipart_chunksize);
-  const uint64_t ranges = (size + range - 1) / range;
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
-    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "download of '" + get_uri(blob) +
-                                                               "' failed: cannot size the temporary file: " + std::strerror(errno));
-  }
-  parts_.run(ranges, [&](uint64_t index) {
-    const uint64_t first = index * range;
-    const uint64_t last = first + std::min(range, size - first) - 1;
-    const std::string bytes = "bytes=" + std::to_string(first) + "-" + std::to_string(last);
-    AzureCall call{"download (" + bytes + ")", blob, "GET"};
-    call.headers = {{"x-ms-range", bytes}};
-    call.sink = http::ResponseSink::file_at(fd, first);
-    call.ranged = true;
-    call.expected_body_bytes = static_cast<int64_t>(last - first + 1);
-    client_.send(call);
-    reporter.add(last - first + 1);
-  });
+  s3store::fetch_spans(fd, size, s3store::spans_of_size(size, transfer.multipart_chunksize), parts_, reporter,
+                       "download of '" + get_uri(blob) + "'",
+                       [&](const s3store::ByteSpan& span, const http::ResponseSink& sink) {
+                         const std::string bytes = "bytes=" + s3store::range_bounds(span);
+                         AzureCall call{"download (" + bytes + ")", blob, "GET"};
+                         call.headers = {{"x-ms-range", bytes}};
+                         call.sink = sink;
+                         call.ranged = true;
+                         call.expected_body_bytes = static_cast<int64_t>(span.second);
+                         client_.send(call);
+                       });
 }
 
 }  // namespace libcloud

@@ -2,13 +2,10 @@
 // created), then concurrent ranged GETs into a temporary file next to the
 // destination, renamed at the end, so the destination appears complete or
 // not at all.
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "cairn/errors.h"
 #include "oci_store.h"
+#include "ranged_fetch.h"
 #include "temporary_download.h"
 
 namespace ocistore {
@@ -55,21 +52,17 @@ void OciStore::fetch_into(const std::string& object_name, int fd, uint64_t size,
   }
   const TransferSettings& transfer = client_.settings().transfer;
   const auto ranges = download_ranges(size, transfer.min_part_size, transfer.num_parts);
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
-    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "download of '" + get_uri(object_name) +
-                                                               "' failed: cannot size the temporary file: " + std::strerror(errno));
-  }
-  download_parts_.run(ranges.size(), [&](uint64_t index) {
-    const auto [first, length] = ranges[index];
-    const std::string bytes = std::to_string(first) + "-" + std::to_string(first + length - 1);
-    OciCall call{ranges.size() == 1 ? "download" : "download (bytes " + bytes + ")", object_name, "GET", Resource::kObject};
-    call.headers = {{"range", "bytes=" + bytes}};
-    call.sink = http::ResponseSink::file_at(fd, first);
-    call.ranged = true;
-    call.expected_body_bytes = static_cast<int64_t>(length);
-    client_.send(call);
-    reporter.add(length);
-  });
+  s3store::fetch_spans(fd, size, ranges, download_parts_, reporter, "download of '" + get_uri(object_name) + "'",
+                       [&](const s3store::ByteSpan& span, const http::ResponseSink& sink) {
+                         const std::string bytes = s3store::range_bounds(span);
+                         OciCall call{ranges.size() == 1 ? "download" : "download (bytes " + bytes + ")", object_name,
+                                      "GET", Resource::kObject};
+                         call.headers = {{"range", "bytes=" + bytes}};
+                         call.sink = sink;
+                         call.ranged = true;
+                         call.expected_body_bytes = static_cast<int64_t>(span.second);
+                         client_.send(call);
+                       });
 }
 
 }  // namespace ocistore

@@ -1,12 +1,9 @@
 // S3Store downloads: into a temporary file in the destination's folder, one
 // GET for small objects and concurrent ranged GETs for large ones, then a
 // rename, so the destination appears complete or not at all.
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "cairn/errors.h"
+#include "ranged_fetch.h"
 #include "s3_store.h"
 #include "temporary_download.h"
 
@@ -39,23 +36,15 @@ void S3Store::fetch_into(const std::string& object_name, int fd, uint64_t size, 
     return;
   }
   // Ranges need no S3 minimum: the chunk size is used as given.
-  const uint64_t range = std::max<uint64_t>(1, transfer.multipart_chunksize);
-  const uint64_t ranges = (size + range - 1) / range;
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
-    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "download of '" + get_uri(object_name) +
-                                                               "' failed: cannot size the temporary file: " + std::strerror(errno));
-  }
-  parts_.run(ranges, [&](uint64_t index) {
-    const uint64_t first = index * range;
-    const uint64_t length = std::min(range, size - first);
-    S3Call call{"download (bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + ")", object_name, "GET"};
-    call.headers = {{"Range", "bytes=" + std::to_string(first) + "-" + std::to_string(first + length - 1)}};
-    call.sink = http::ResponseSink::file_at(fd, first);
-    call.ranged = true;
-    call.expected_body_bytes = static_cast<int64_t>(length);
-    client_.send(call);
-    reporter.add(length);
-  });
+  fetch_spans(fd, size, spans_of_size(size, transfer.multipart_chunksize), parts_, reporter,
+              "download of '" + get_uri(object_name) + "'", [&](const ByteSpan& span, const http::ResponseSink& sink) {
+                S3Call call{"download (bytes " + range_bounds(span) + ")", object_name, "GET"};
+                call.headers = {{"Range", "bytes=" + range_bounds(span)}};
+                call.sink = sink;
+                call.ranged = true;
+                call.expected_body_bytes = static_cast<int64_t>(span.second);
+                client_.send(call);
+              });
 }
 
 }  // namespace s3store
