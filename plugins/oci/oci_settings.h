@@ -10,7 +10,7 @@
 //   namespace               the Object Storage namespace; "" asks GET /n/
 //   endpoint_url            default https://objectstorage.{region}.oraclecloud.com,
 //                           else OCI_OBJECT_STORAGE_ENDPOINT (private endpoints, tests)
-//   timeout                 seconds: a number (read) or {connect, read}
+//   timeout                 seconds: a number (both) or [connect, read]
 //   retry_strategy          {max_attempts, total_elapsed_time_seconds} (the OCI
 //                           SDKs' DEFAULT_RETRY_STRATEGY: 8 attempts, 600 s)
 #pragma once
