@@ -19,6 +19,7 @@
 #include <map>
 #include <sstream>
 
+#include "cli_remote.h"
 #include "cli_runner.h"
 #include "fault_proxy.h"
 #include "s3_peer.h"
@@ -28,28 +29,11 @@ namespace fs = std::filesystem;
 namespace cairn::test {
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Runs a command line; its status.
-int run_shell(const std::string& command) { return std::system(command.c_str()); }
-
 // Object names under `prefix` on the real server (not through the proxy), via
 // cairn ls. The prefix has no '/': moto rejects valid signatures of listings
 // whose prefix contains one (tests/support/README.md).
 std::vector<std::string> remote_names(const S3Peer& peer, const std::string& prefix, const fs::path& cwd) {
-  const Result r = run_cairn({"ls", "s3://" + peer.bucket() + "/" + prefix}, cwd, {{"S3_ENDPOINT_URL", peer.endpoint()}});
-  BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  std::vector<std::string> names;
-  std::istringstream lines(r.out);
-  std::string size, name;
-  while (lines >> size >> name) names.push_back(name);
-  return names;
+  return listed_names("s3://" + peer.bucket() + "/" + prefix, cwd, {{"S3_ENDPOINT_URL", peer.endpoint()}});
 }
 
 // awscli's copy of an object, downloaded from the real server.
@@ -60,17 +44,6 @@ std::string aws_get(const S3Peer& peer, const std::string& key, const fs::path& 
   return read_file(to);
 }
 
-// state['model'] of two checkpoints is bitwise equal, as Python's torch.load sees it.
-bool same_model_in_python(const fs::path& a, const fs::path& b) {
-  const std::string script =
-      "import sys, torch\n"
-      "a = torch.load(sys.argv[1])['state']['model']; b = torch.load(sys.argv[2])['state']['model']\n"
-      "assert a.keys() == b.keys(), (a.keys(), b.keys())\n"
-      "sys.exit(0 if all(torch.equal(a[k], b[k]) for k in a) else 1)\n";
-  return run_shell(std::string(CAIRN_TEST_PYTHON) + " -c " + shell_quote(script) + " " + shell_quote(a.string()) +
-                   " " + shell_quote(b.string())) == 0;
-}
-
 // A RemoteUploaderDownloader for the bucket with quick retries, so fault runs
 // finish in seconds; `attempts` bounds both the HTTP retries and the uploader's.
 std::string uploader_flag(const S3Peer& peer, int attempts) {
@@ -79,18 +52,6 @@ std::string uploader_flag(const S3Peer& peer, int attempts) {
          ", \"initial_backoff_seconds\": 0.05, \"backend_kwargs\": {\"client_config\": {\"connect_timeout\": 2, "
          "\"read_timeout\": 2, \"retries\": {\"total_max_attempts\": " + std::to_string(attempts) +
          ", \"deadline\": 60}}}}";
-}
-
-// The checkpoint files (not the latest pointer) below `folder`: name -> path.
-std::map<std::string, fs::path> local_checkpoints(const fs::path& folder) {
-  std::map<std::string, fs::path> files;
-  for (const auto& e : fs::recursive_directory_iterator(folder)) {
-    if (e.is_regular_file() && e.path().extension() == ".pt" && !fs::is_symlink(e.path()) &&
-        e.path().filename().string().rfind("ep", 0) == 0) {
-      files.emplace(e.path().filename().string(), e.path());
-    }
-  }
-  return files;
 }
 
 // moto, with its signature checking measured: what these tests prove needs it.

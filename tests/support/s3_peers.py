@@ -29,18 +29,17 @@ CLI:     s3_peers.py start moto|s3rver [--bucket B] [--region R] [--no-stdin]
 import argparse
 import contextlib
 import dataclasses
-import fcntl
 import glob
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loopback_server  # noqa: E402
+import npm_packages  # noqa: E402
 import signed_request  # noqa: E402
 from loopback_server import LOOPBACK, PeerUnavailable  # noqa: E402
 
@@ -202,49 +201,11 @@ def start_moto(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEO
 
 # --- s3rver ----------------------------------------------------------------
 
-def cache_dir():
-    return os.environ.get("CAIRN_CACHE_DIR") or os.path.join(
-        os.path.expanduser("~"), ".cache", "cairn")
-
-
-def s3rver_script():
-    return os.path.join(cache_dir(), "npm", f"s3rver-{S3RVER_VERSION}", "node_modules",
-                        "s3rver", "bin", "s3rver.js")
-
-
 def install_s3rver():
-    """Installs s3rver@S3RVER_VERSION into the cache once (a lock keeps parallel
-    tests from installing twice; a half-done install is never used). Returns
-    the path of its start script."""
-    script = s3rver_script()
-    if os.path.isfile(script):
-        return script
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if not npm or not node:
-        raise PeerUnavailable("s3rver needs node and npm, and "
-                              f"{'npm' if not npm else 'node'} is not installed "
-                              "(scripts/deps.sh installs them)")
-    target = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(script))))
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if os.path.isfile(script):
-            return script
-        staging = tempfile.mkdtemp(prefix=os.path.basename(target) + ".", dir=os.path.dirname(target))
-        try:
-            result = subprocess.run(
-                [npm, "install", "--prefix", staging, "--no-audit", "--no-fund",
-                 "--no-update-notifier", f"s3rver@{S3RVER_VERSION}"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
-            if result.returncode != 0 or not os.path.isfile(
-                    os.path.join(staging, "node_modules", "s3rver", "bin", "s3rver.js")):
-                tail = "\n".join(result.stdout.strip().splitlines()[-8:])
-                raise PeerUnavailable(f"npm install s3rver@{S3RVER_VERSION} failed "
-                                      f"(status {result.returncode}):\n{tail}")
-            os.rename(staging, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return script
+    """Installs s3rver@S3RVER_VERSION into the cache once (npm_packages.py).
+    Returns the path of its start script."""
+    root = npm_packages.install("s3rver", S3RVER_VERSION, "s3rver/bin/s3rver.js")
+    return os.path.join(root, "node_modules", "s3rver", "bin", "s3rver.js")
 
 
 def start_s3rver(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEOUT_S):
