@@ -109,6 +109,8 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
   // Stores are made, not used: any credentials do.
   setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret", 1);
+  // gs://: a service-account key file; the store opens without the network.
+  setenv("GOOGLE_APPLICATION_CREDENTIALS", CAIRN_TEST_SOURCE_DIR "/tests/gcs/vectors/fake-service-account.json", 1);
   EngineHost host;
   host.load_all({});
   int checked = 0;
@@ -124,7 +126,7 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
         case PluginKind::kAlgorithm: make = [&](const nlohmann::json& c) { host.make_algorithm(entry.name, c); }; break;
         case PluginKind::kObjectStore: {
           const std::string scheme = entry.uri_schemes.at(0);
-          const Uri uri = Uri::parse(scheme + (scheme == "s3" ? "://bucket/run" : ":///tmp"));
+          const Uri uri = Uri::parse(scheme + (scheme == "file" ? ":///tmp" : "://bucket/run"));
           make = [&host, uri](const nlohmann::json& c) { host.open_store_for_uri(uri, c); };
           break;
         }
@@ -137,6 +139,7 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
   BOOST_TEST(checked >= 20, checked << " factories checked");
   unsetenv("AWS_ACCESS_KEY_ID");
   unsetenv("AWS_SECRET_ACCESS_KEY");
+  unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
 }
 
 BOOST_AUTO_TEST_CASE(fit_optimizers_and_schedulers_declare_the_fields_they_read) {

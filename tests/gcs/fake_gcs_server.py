@@ -20,7 +20,8 @@ Faults, set by flags or POST /__fake__/config?...:
       503    the body is read, nothing persisted, 503 backendError
       short  the body is read, only whole granules of half of it are
              persisted, 308 with that Range (GCS may keep less than was sent)
-      lost   the chunk is applied, then the connection is reset
+      lost   the chunk is applied, then its answer is cut off after part of
+             its head: the client cannot tell what happened and must ask
   fail_next=N       the next N storage requests get 503 backendError
   forbidden=PREFIX  objects under PREFIX get 403 forbidden
   expire_tokens=1   every token issued so far expires now
@@ -48,78 +49,10 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import loopback_server  # noqa: E402
 import resumable_sessions as rs  # noqa: E402
+from fake_gcs_state import State, google_error, parse_faults  # noqa: E402
 from google_oauth_fake import OAuthFake  # noqa: E402
 
 CONTROL = "/__fake__/"
-
-
-def google_error(status, reason, message):
-    return status, json.dumps({"error": {"code": status, "message": message,
-                                         "errors": [{"reason": reason, "message": message}]}}).encode()
-
-
-class State:
-    def __init__(self, oauth, require_auth, page_size):
-        self.lock = threading.Lock()
-        self.oauth = oauth
-        self.require_auth = require_auth
-        self.page_size = page_size
-        self.objects = {}  # (bucket, name) -> (bytes, generation)
-        self.generation = 0
-        self.sessions = rs.Sessions()
-        self.chunk_faults = {}
-        self.fail_next = 0
-        self.forbidden = None
-        self.counters = {"chunks": 0, "status_queries": 0, "sessions": 0, "unauthorized": 0,
-                         "storage_requests": 0}
-        self.rejected = []
-
-    def count(self, key):
-        with self.lock:
-            self.counters[key] += 1
-            return self.counters[key]
-
-    def store(self, bucket, name, data):
-        with self.lock:
-            self.generation += 1
-            self.objects[(bucket, name)] = (bytes(data), self.generation)
-            return self.generation
-
-    def metadata(self, bucket, name):
-        with self.lock:
-            data, generation = self.objects[(bucket, name)]
-        return {"kind": "storage#object", "bucket": bucket, "name": name, "size": str(len(data)),
-                "generation": str(generation)}
-
-    def configure(self, query):
-        with self.lock:
-            if "chunk_faults" in query:
-                self.chunk_faults = parse_faults(query["chunk_faults"])
-            if "fail_next" in query:
-                self.fail_next = int(query["fail_next"])
-            if "forbidden" in query:
-                self.forbidden = query["forbidden"] or None
-            if "page_size" in query:
-                self.page_size = int(query["page_size"])
-        if query.get("expire_tokens") == "1":
-            self.oauth.expire_all()
-
-    def stats(self):
-        with self.lock:
-            out = dict(self.counters, rejected=list(self.rejected),
-                       objects=sorted(f"{b}/{n}" for b, n in self.objects))
-        out.update(self.oauth.stats())
-        return out
-
-
-def parse_faults(text):
-    faults = {}
-    for item in filter(None, (text or "").split(",")):
-        number, kind = item.split(":")
-        if kind not in ("reset", "503", "short", "lost"):
-            raise ValueError(f"unknown chunk fault {kind!r}")
-        faults[int(number)] = kind
-    return faults
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -321,25 +254,33 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
             return self.session_reply(session)
         if fault == "reset":
+            # Whole granules of the new bytes that arrived are kept, short of
+            # completing the upload.
             received = self.rfile.read(length // 2)
-            keep = len(received) // rs.GRANULE * rs.GRANULE
-            if first == len(session.data) and first + keep < (total or session.total or 1 << 62):
-                session.data += received[:keep]
+            new = received[len(session.data) - first:] if first <= len(session.data) else b""
+            keep = len(new) // rs.GRANULE * rs.GRANULE
+            if len(session.data) + keep < (total or session.total or 1 << 62):
+                session.data += new[:keep]
             return self.reset()
         body = self.rfile.read(length)
-        final = rs.check_chunk(session, first, last, total, len(body))
+        final, overlap = rs.check_chunk(session, first, last, total, len(body))
         if total is not None:
             session.total = total
         if fault == "503":
             return self.answer(*google_error(503, "backendError", "Backend Error (injected by the fake)"))
+        fresh = body[overlap:]
         if fault == "short":
-            session.data += body[:len(body) // 2 // rs.GRANULE * rs.GRANULE]
+            session.data += fresh[:len(fresh) // 2 // rs.GRANULE * rs.GRANULE]
             return self.session_reply(session)
-        session.data += body
+        session.data += fresh
         if final:
             session.done = True
             state.store(session.bucket, session.name, session.data)
         if fault == "lost":
+            status = "200 OK" if final else "308 Resume Incomplete"
+            with contextlib.suppress(OSError):
+                self.wfile.write(f"HTTP/1.1 {status}\r\nContent-Length: 4096\r\n\r\n".encode())
+                self.wfile.flush()
             return self.reset()
         return self.session_reply(session)
 

@@ -3,6 +3,7 @@
 // environment the store reads, cleared and restored.
 #pragma once
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -25,14 +26,20 @@ using s3test::write_file;
 inline std::string vectors_dir() { return std::string(CAIRN_TEST_SOURCE_DIR) + "/tests/gcs/vectors"; }
 inline std::string source_dir() { return CAIRN_TEST_SOURCE_DIR; }
 
-// The variables the gcs store reads, all unset (HOME and CLOUDSDK_CONFIG point
-// into `home`, so no gcloud file of the machine is found), restored after.
+// The variables the gcs store reads, all unset (HOME points into `home` and
+// CLOUDSDK_CONFIG is unset, so no gcloud file of the machine is found),
+// restored after.
 class CleanEnvironment {
  public:
   CleanEnvironment() {
     for (const char* name : {"GCS_KEY", "GCS_SECRET", "GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST",
                              "GCE_METADATA_HOST"}) {
       env_.unset(name);
+    }
+    // Peers started later still find the npm packages installed under the real HOME.
+    const char* home = std::getenv("HOME");
+    if (std::getenv("CAIRN_CACHE_DIR") == nullptr && home != nullptr) {
+      env_.set("CAIRN_CACHE_DIR", std::string(home) + "/.cache/cairn");
     }
     env_.set("HOME", home_.path().string());
     env_.unset("CLOUDSDK_CONFIG");

@@ -46,7 +46,9 @@ BOOST_AUTO_TEST_CASE(hmac_mode_signs_requests_a_verifying_server_accepts) {
   env.env().set("GCS_KEY", peer.access_key());
   env.env().set("GCS_SECRET", peer.secret_key());
   const json config = gcstest::quick_config(peer.endpoint(), {{"resumable_threshold", 5 << 20}, {"chunk_size", 5 << 20}});
-  auto store = gcstest::open_store("gs://gcs-hmac/run", config);
+  // No prefix: moto refuses valid signatures of listings whose prefix holds
+  // a '/' (tests/support/README.md).
+  auto store = gcstest::open_store("gs://gcs-hmac", config);
   const std::string small = gcstest::random_bytes(1000, 5);
   const std::string large = gcstest::random_bytes((11 << 20) + 3, 6);  // three parts
   write_file(dir / "small", small);
@@ -59,9 +61,9 @@ BOOST_AUTO_TEST_CASE(hmac_mode_signs_requests_a_verifying_server_accepts) {
   BOOST_TEST((gcstest::read_file(dir / "back") == large));
   // A wrong secret: refused, and the message holds neither secret.
   env.env().set("GCS_SECRET", "wrong-" + peer.secret_key());
-  auto wrong = gcstest::open_store("gs://gcs-hmac/run", config);
+  auto wrong = gcstest::open_store("gs://gcs-hmac", config);
   const std::string text = cairn::test::error_text<cairn::AuthenticationError>([&] { wrong->get_object_size("ep1.pt"); });
-  BOOST_TEST(contains(text, "gs://gcs-hmac/run/ep1.pt"), text);
+  BOOST_TEST(contains(text, "gs://gcs-hmac/ep1.pt"), text);
   BOOST_TEST(!contains(text, peer.secret_key()), text);
 }
 

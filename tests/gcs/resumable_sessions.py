@@ -7,12 +7,15 @@ optional). Each PUT to the session URI carries Content-Range:
       "Range: bytes=0-N" when N+1 bytes are persisted (no Range when none),
       200 with the object when the upload is complete.
   "bytes FIRST-LAST/TOTAL" (or ".../*" while the total is unknown): a chunk.
-      Refused with 400, as GCS refuses them: a FIRST that is not the next
-      byte the session expects, a body whose length is not LAST-FIRST+1, a
+      Refused with 400, as GCS refuses them: a FIRST past the next byte the
+      session expects (a gap), a body whose length is not LAST-FIRST+1, a
       chunk that is not the last whose length is not a multiple of 256 KiB,
       a TOTAL that contradicts X-Upload-Content-Length or an earlier chunk,
-      bytes past the TOTAL. A chunk that ends at TOTAL-1 finishes the upload
-      (200 with the object); any other is answered 308 with the new Range.
+      bytes past the TOTAL. A FIRST below it is a replay of bytes GCS already
+      has, which GCS accepts: the overlap is dropped (a client, or libcurl,
+      may resend a chunk whose answer it never got). A chunk that ends at
+      TOTAL-1 finishes the upload (200 with the object); any other is
+      answered 308 with the new Range.
   A PUT to a finished session: 200 with the object again, as GCS answers.
   An unknown session: 404.
 """
@@ -64,15 +67,16 @@ def parse_content_range(header):
 
 
 def check_chunk(session, first, last, total, body_length):
-    """Raises ProtocolViolation for a chunk GCS would refuse; returns whether it
-    is the final one."""
+    """Raises ProtocolViolation for a chunk GCS would refuse; returns
+    (final, overlap): whether it is the last chunk, and how many of its first
+    bytes the session already has."""
     if session.total is not None and total is not None and total != session.total:
         raise ProtocolViolation(f"Content-Range total {total} differs from the upload's size {session.total}")
     known_total = total if total is not None else session.total
     persisted = len(session.data)
-    if first != persisted:
+    if first > persisted:
         raise ProtocolViolation(f"Invalid request. According to the Content-Range header, the upload offset is "
-                                f"{first} byte(s), which does not match the {persisted} byte(s) already uploaded.")
+                                f"{first} byte(s), which exceeds already uploaded size of {persisted} byte(s).")
     if last < first or last - first + 1 != body_length:
         raise ProtocolViolation(f"Content-Range bytes {first}-{last} do not match a body of {body_length} bytes")
     if known_total is not None and last >= known_total:
@@ -83,7 +87,7 @@ def check_chunk(session, first, last, total, body_length):
             "Invalid request. The number of bytes uploaded is required to be equal or greater than 262144, "
             "except for the final request (it's recommended to be the exact multiple of 262144). The received "
             f"request contained {body_length} bytes, which does not meet this requirement.")
-    return final
+    return final, min(persisted - first, body_length)
 
 
 def persisted_range(session):

@@ -18,16 +18,19 @@ namespace {
 
 constexpr uint64_t kGranule = 256 * 1024;
 
+// The fake with authorization on, and a store with the service account's key.
 struct Fixture {
-  Fixture() : fake({"--no-auth"}) {}
+  Fixture() : fake({"--service-account", gcstest::vectors_dir() + "/fake-service-account.json"}) {}
   gcstest::CleanEnvironment env;
   gcstest::FakeGcs fake;
   gcstest::TempDir dir;
 
   std::unique_ptr<cairn::ObjectStore> store(uint64_t chunk) {
-    return gcstest::open_store("gs://bkt/run", gcstest::quick_config(fake.endpoint(), {{"prefix", "run"},
-                                                                                      {"chunk_size", chunk},
-                                                                                      {"resumable_threshold", 1}}));
+    return gcstest::open_store(
+        "gs://bkt/run", gcstest::quick_config(fake.endpoint(), {{"prefix", "run"},
+                                                                {"chunk_size", chunk},
+                                                                {"resumable_threshold", 1},
+                                                                {"credentials_file", gcstest::write_service_account(dir, fake.token_uri())}}));
   }
   // Uploads `size` random bytes, then reads them back through the fake's media route.
   void round_trip(cairn::ObjectStore& s, const std::string& name, uint64_t size, uint64_t seed) {
@@ -62,15 +65,17 @@ BOOST_FIXTURE_TEST_CASE(chunks_go_in_order_with_308_until_the_last, Fixture) {
 BOOST_FIXTURE_TEST_CASE(a_chunk_dropped_midway_resumes_from_what_the_server_has, Fixture) {
   CAIRN_SKIP_UNLESS_AVAILABLE(fake);
   // Chunk 2: reset after half its body (the fake keeps the whole granules it
-  // got); chunk 4: 503; chunk 5: the server keeps only part of it (308 with
-  // a shorter Range); chunk 7: applied, but the answer is lost.
+  // got; libcurl may resend the chunk at once on a new connection, which GCS
+  // accepts as a replay); chunk 4: 503; chunk 5: the server keeps only part
+  // of it (308 with a shorter Range); chunk 7: applied, but its answer is cut
+  // off.
   fake.configure("chunk_faults=2:reset,4:503,5:short,7:lost");
   auto s = store(4 * kGranule);
   round_trip(*s, "b.bin", 5 * 4 * kGranule + 12345, 2);
   const json stats = fake.stats();
   BOOST_TEST_MESSAGE("fake: " << stats.dump());
   BOOST_TEST(stats.at("sessions").get<int>() == 1, "one session, resumed, not restarted");
-  BOOST_TEST(stats.at("status_queries").get<int>() >= 3, "each failed chunk was followed by a status query");
+  BOOST_TEST(stats.at("status_queries").get<int>() >= 2, "the 503 and the cut answer were followed by status queries");
   BOOST_TEST(stats.at("rejected").empty(), "the fake refused: " << stats.at("rejected").dump());
 }
 
@@ -80,13 +85,14 @@ BOOST_FIXTURE_TEST_CASE(a_lost_answer_to_the_last_chunk_is_found_by_the_status_q
   auto s = store(kGranule);
   round_trip(*s, "c.bin", kGranule + 77, 3);
   const json stats = fake.stats();
-  BOOST_TEST(stats.at("chunks").get<int>() == 2);
+  BOOST_TEST(stats.at("chunks").get<int>() == 2, "the last chunk was not sent again");
   BOOST_TEST(stats.at("status_queries").get<int>() == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(the_fake_refuses_what_gcs_refuses, Fixture) {
-  CAIRN_SKIP_UNLESS_AVAILABLE(fake);
+BOOST_AUTO_TEST_CASE(the_fake_refuses_what_gcs_refuses) {
   // Without this, a lenient fake would prove nothing about Cairn's chunks.
+  gcstest::FakeGcs fake({"--no-auth"});
+  CAIRN_SKIP_UNLESS_AVAILABLE(fake);
   cairn::http::Client client;
   cairn::http::Request start;
   start.method = "POST";
@@ -105,7 +111,7 @@ BOOST_FIXTURE_TEST_CASE(the_fake_refuses_what_gcs_refuses, Fixture) {
   };
   // Not a multiple of 256 KiB, and not the last chunk.
   BOOST_TEST(put("bytes 0-99999/" + std::to_string(3 * kGranule), std::string(100000, 'x')).status == 400);
-  // Not at the offset the session expects.
+  // Past the offset the session expects (a gap).
   BOOST_TEST(put("bytes 262144-524287/" + std::to_string(3 * kGranule), std::string(kGranule, 'x')).status == 400);
   // A Content-Range that does not match the body.
   BOOST_TEST(put("bytes 0-262143/" + std::to_string(3 * kGranule), std::string(100, 'x')).status == 400);
@@ -116,6 +122,10 @@ BOOST_FIXTURE_TEST_CASE(the_fake_refuses_what_gcs_refuses, Fixture) {
   const auto status = put("bytes */" + std::to_string(3 * kGranule), "");
   BOOST_TEST(status.status == 308);
   BOOST_TEST(status.header("Range") == "bytes=0-262143");
+  // A replay of bytes it has is accepted, as GCS accepts it.
+  const auto replay = put("bytes 0-262143/" + std::to_string(3 * kGranule), std::string(kGranule, 'x'));
+  BOOST_TEST(replay.status == 308);
+  BOOST_TEST(replay.header("Range") == "bytes=0-262143");
   BOOST_TEST(fake.stats().at("rejected").size() == 3u);
 }
 

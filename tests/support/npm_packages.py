@@ -16,7 +16,7 @@ import tempfile
 
 from loopback_server import PeerUnavailable
 
-INSTALL_TIMEOUT_S = 1800  # firebase-tools is ~300 MB
+INSTALL_TIMEOUT_S = 3600  # firebase-tools: ~700 packages, ~300 MB
 
 
 def cache_dir():
