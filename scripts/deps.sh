@@ -85,6 +85,10 @@ fi
 if ! where=$(/usr/bin/python3 "$here/../tests/support/npm_cache.py" install oci-common 2.142.1 2>&1); then
   problems+=("oci-common: $where")
 fi
+# firebase-tools@15.34.2 (the GCS emulator) and @google-cloud/storage@7.22.0, pinned.
+if ! where=$(/usr/bin/python3 "$here/../tests/support/gcs_peers.py" install all 2>&1); then
+  problems+=("gcs emulator: $where")
+fi
 [ -x /usr/bin/aws ] || problems+=("awscli: /usr/bin/aws is missing (Debian package awscli)")
 if ! /usr/bin/python3 -c 'import torch, botocore, boto3' >/dev/null 2>&1; then
   problems+=("/usr/bin/python3 cannot import torch, botocore and boto3 (Debian python3-torch python3-boto3)")

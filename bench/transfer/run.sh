@@ -7,6 +7,11 @@
 #   azurite       Azure Blob (tests/support/azure_peers.py), against the Azure
 #                 SDK's upload_blob(max_concurrency=8) and download_blob(max_concurrency=8)
 #                 (Debian python3-azure, run by tests/libcloud/peer_clients.py)
+#   gcs           firebase-tools' Storage emulator (tests/support/gcs_peers.py), against
+#                 Google's Node client, @google-cloud/storage, with its defaults
+#                 (tests/support/gcs_node_client.js: bucket.upload, file.download).
+#                 The emulator refuses bodies over ~130 MB, so its file is the
+#                 first GCS_MIB (default 100) MiB of the source.
 #
 #   bench/transfer/run.sh [BUILD_DIR=build] [REPS=3] [MIB=1024] [PEERS=s3rver] [WORK_DIR]
 #
@@ -17,7 +22,7 @@
 #
 # Prints, per run and as medians: throughput (MiB/s of file bytes, wall time of
 # the whole command, start-up included), the ratio cairn/peer (target: >= 2
-# against awscli, >= 1 against the Azure SDK), and
+# against awscli, >= 1 against the Azure SDK and Google's client), and
 # peak RSS (/usr/bin/time %M). Every downloaded copy is checked against the
 # source (outside the timings); each tool downloads the object the other
 # uploaded, so both uploads are checked too. When bin/cairn has no `cp` yet, only the peer's client is
@@ -262,9 +267,35 @@ BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_ST
   stop_peer
 }
 
+# GCS: firebase-tools' emulator, against Google's Node client, on a file small
+# enough for the emulator.
+bench_gcs() {
+  local endpoint node_path node_client
+  local src="$work/source-gcs.bin" bytes
+  head -c $(((mib < ${GCS_MIB:-100} ? mib : ${GCS_MIB:-100}) << 20)) "$work/source.bin" >"$src"
+  bytes=$(stat -c %s "$src")
+  start_peer "$root/tests/support/gcs_peers.py" start --bucket "$bucket"
+  read_peer_fields endpoint node_path node_client
+  if [[ -n $unavailable ]]; then
+    echo "gcs: skipped: $unavailable"
+    stop_peer
+    return
+  fi
+  export STORAGE_EMULATOR_HOST=$endpoint
+  unset GCS_KEY GCS_SECRET GOOGLE_APPLICATION_CREDENTIALS
+  peer_tool=node remote="gs://$bucket" target=1
+  peer_upload() { timed "node-up" env NODE_PATH="$node_path" node "$node_client" upload "$bucket" "$1" "$src"; }
+  peer_download() { timed "node-down" env NODE_PATH="$node_path" node "$node_client" download "$bucket" "$1" "$2"; }
+  peer_remove() { NODE_PATH="$node_path" node "$node_client" delete "$bucket" "$1"; }
+  echo "== gcs at $endpoint, $bytes bytes (@google-cloud/storage $(NODE_PATH=$node_path node -p 'require("@google-cloud/storage/package.json").version'), defaults; cairn: resumable in one chunk, 32 MiB ranges, 8 in flight)"
+  measure gcs
+  stop_peer
+}
+
 for kind in $peers; do
   case $kind in
     azurite) bench_azurite ;;
+    gcs) bench_gcs ;;
     *) bench_s3_peer "$kind" ;;
   esac
 done

@@ -51,7 +51,7 @@ uint64_t block_size_for(uint64_t file_size, uint64_t chunksize) {
 
 void AzureBlobStore::upload_object(const std::string& object_name, const std::string& filename,
                                    const cairn::ProgressFn& progress) {
-  const SourceFile file(filename, "upload of '" + get_uri(object_name) + "'");
+  const s3store::SourceFile file(filename, "upload of '" + get_uri(object_name) + "'");
   if (file.size() < client_.settings().transfer.multipart_threshold) {
     upload_whole(object_name, file.fd(), file.size(), progress);
   } else {

@@ -116,7 +116,7 @@ void LocalContainerStore::upload_object(const std::string& object_name, const st
                                         const cairn::ProgressFn& progress) {
   const std::string operation = "upload";
   const std::string target = path_of(operation, object_name);
-  const SourceFile source(filename, operation + " of '" + get_uri(object_name) + "'");
+  const s3store::SourceFile source(filename, operation + " of '" + get_uri(object_name) + "'");
   const std::string staging = container_path_ + "/.lock";
   if (::mkdir(staging.c_str(), 0775) != 0 && errno != EEXIST) {
     fail(operation, object_name, "cannot create '" + staging + "': " + std::strerror(errno));
@@ -155,7 +155,7 @@ void LocalContainerStore::download_object(const std::string& object_name, const 
   if (is_folder(path) || ::access(path.c_str(), F_OK) != 0) {
     throw cairn::NotFoundError(what + " failed: the object does not exist (no file '" + path + "')");
   }
-  const SourceFile source(path, what);
+  const s3store::SourceFile source(path, what);
   s3store::TemporaryDownload temporary(filename, what);
   s3store::PartProgress reporter(progress, source.size());
   const std::string problem = copy_chunks(source.fd(), temporary.fd(), source.size(), settings_.chunk_size, reporter);

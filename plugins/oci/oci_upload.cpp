@@ -3,30 +3,19 @@
 // and an abort when any step fails, so no half-made object or orphan parts
 // stay behind. A failed multipart upload keeps its cause's kind (a transient
 // failure stays TransientError, so callers retry it) and says it was one.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
 #include "oci_store.h"
+#include "source_file.h"
 
 namespace ocistore {
 
 namespace http = cairn::http;
 
 namespace {
-
-// Closes the file when the upload is over, however it ends.
-struct FileCloser {
-  int fd;
-  ~FileCloser() { ::close(fd); }
-};
 
 // Rethrows the exception being handled with `context` in front, keeping its kind.
 [[noreturn]] void rethrow_with(const std::string& context) {
@@ -54,20 +43,11 @@ uint64_t part_size_for(uint64_t file_size, uint64_t part_size) {
 }
 
 void OciStore::upload_object(const std::string& object_name, const std::string& filename, const cairn::ProgressFn& progress) {
-  const int fd = ::open(filename.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat info {};
-  if (fd < 0 || ::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    const std::string cause = fd < 0 ? std::strerror(errno) : "not a regular file";
-    if (fd >= 0) ::close(fd);
-    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) +
-                                                               "' failed: cannot read local file '" + filename + "': " + cause);
-  }
-  const FileCloser closer{fd};
-  const auto size = static_cast<uint64_t>(info.st_size);
-  if (size <= client_.settings().transfer.part_size) {
-    upload_whole(object_name, fd, size, progress);
+  const s3store::SourceFile file(filename, "upload of '" + get_uri(object_name) + "'");
+  if (file.size() <= client_.settings().transfer.part_size) {
+    upload_whole(object_name, file.fd(), file.size(), progress);
   } else {
-    upload_in_parts(object_name, fd, size, progress);
+    upload_in_parts(object_name, file.fd(), file.size(), progress);
   }
 }
 

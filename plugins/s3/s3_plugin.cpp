@@ -1,5 +1,5 @@
-// Entry point of the "s3" plugin: object store "s3" for s3:// and gs:// URIs
-// (gs:// through GCS's S3-compatible XML API with GCS_KEY / GCS_SECRET HMAC keys).
+// Entry point of the "s3" plugin: object store "s3" for s3:// URIs. (gs:// is
+// the gcs plugin's; it reuses this store for GCS HMAC keys.)
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
@@ -10,16 +10,15 @@
 namespace {
 
 std::unique_ptr<cairn::ObjectStore> open_s3_store(const cairn::Uri& location, const nlohmann::json& config) {
-  if (location.scheme == "gs") return std::make_unique<s3store::S3Store>(s3store::resolve_gcs_settings(location, config));
   if (!location.scheme.empty() && location.scheme != "s3") {
-    throw cairn::ConfigError("object store 's3' cannot open '" + location.scheme + "://' URIs; it handles s3:// and gs://");
+    throw cairn::ConfigError("object store 's3' cannot open '" + location.scheme + "://' URIs; it handles s3://");
   }
   return std::make_unique<s3store::S3Store>(s3store::resolve_s3_settings(location, config));
 }
 
 void register_s3_store(cairn::Registrar& registrar) {
-  registrar.add_object_store("s3", {"s3", "gs"}, &open_s3_store,
-                             "Amazon S3 and S3-compatible stores (MinIO, CoreWeave, R2; GCS with HMAC keys)");
+  registrar.add_object_store("s3", {"s3"}, &open_s3_store,
+                             "Amazon S3 and S3-compatible stores (MinIO, CoreWeave, R2)");
   registrar.describe_config("object_store", "s3", {{"bucket", "string", "\"\"", "the bucket, when not given by the URI"},
                             {"prefix", "string", "\"\"", "a folder inside the bucket that every object name is under"},
                             {"region_name", "string", "\"\"", "the region; empty: AWS_REGION, AWS_DEFAULT_REGION, the profile, then us-east-1"},

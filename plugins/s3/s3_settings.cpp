@@ -193,8 +193,8 @@ S3Settings resolve_gcs_settings(const cairn::Uri& location, const nlohmann::json
   const std::string secret = env("GCS_SECRET");
   if (key.empty() || secret.empty()) {
     throw cairn::ConfigError(
-        "gs:// URIs need the native GCS plugin (a later Cairn release) or GCS HMAC keys: set GCS_KEY and GCS_SECRET "
-        "(Cloud Storage > Settings > Interoperability) to use GCS's S3-compatible XML API");
+        "GCS's S3-compatible XML API needs HMAC keys: set GCS_KEY and GCS_SECRET "
+        "(Cloud Storage > Settings > Interoperability)");
   }
   S3Settings settings;
   settings.scheme = "gs";

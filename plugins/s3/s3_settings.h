@@ -59,7 +59,7 @@ struct S3Settings {
 S3Settings resolve_s3_settings(const cairn::Uri& location, const nlohmann::json& config);
 
 // gs:// through GCS's S3-compatible XML API with HMAC keys from GCS_KEY and
-// GCS_SECRET. ConfigError when they are not set.
+// GCS_SECRET (the gcs plugin's HMAC mode). ConfigError when they are not set.
 S3Settings resolve_gcs_settings(const cairn::Uri& location, const nlohmann::json& config);
 
 }  // namespace s3store

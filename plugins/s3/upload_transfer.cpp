@@ -1,16 +1,11 @@
 // S3Store uploads: one PUT below multipart_threshold, a multipart upload above.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
 #include "s3_store.h"
 #include "s3_xml.h"
+#include "source_file.h"
 
 namespace s3store {
 
@@ -20,20 +15,6 @@ namespace {
 
 constexpr uint64_t kMaxParts = 10'000;
 constexpr uint64_t kMinPartSize = 5ull << 20;
-
-class FileHandle {
- public:
-  explicit FileHandle(int fd) : fd_(fd) {}
-  ~FileHandle() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileHandle(const FileHandle&) = delete;
-  FileHandle& operator=(const FileHandle&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // The hash goes into the signed headers, so it is computed (streaming through
 // the file, never holding it in memory) before the body is sent.
@@ -61,20 +42,12 @@ http::Headers S3Store::upload_headers() const {
 }
 
 void S3Store::upload_object(const std::string& object_name, const std::string& filename, const cairn::ProgressFn& progress) {
-  const int fd = ::open(filename.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat info {};
-  if (fd < 0 || ::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    const std::string cause = fd < 0 ? std::strerror(errno) : "not a regular file";
-    if (fd >= 0) ::close(fd);
-    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) +
-                                                               "' failed: cannot read local file '" + filename + "': " + cause);
-  }
-  FileHandle file(fd);
-  const auto size = static_cast<uint64_t>(info.st_size);
+  const SourceFile file(filename, "upload of '" + get_uri(object_name) + "'");
+  const uint64_t size = file.size();
   if (size < client_.settings().transfer.multipart_threshold) {
-    upload_whole(object_name, file.get(), size, progress);
+    upload_whole(object_name, file.fd(), size, progress);
   } else {
-    upload_in_parts(object_name, file.get(), size, progress);
+    upload_in_parts(object_name, file.fd(), size, progress);
   }
 }
 

@@ -114,6 +114,8 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
                                  "73:61:a2:21:67:e0:df:be:7e:4b:93:1e:15:98:a5:b7\ntenancy=ocid1.tenancy.oc1..aaaaaaaatest\n"
                                  "region=us-phoenix-1\nkey_file=" CAIRN_TEST_SOURCE_DIR "/tests/s3/vectors/oci-signing-private-key.pem\n";
   setenv("OCI_CONFIG_FILE", (dir.path() / "oci_config").c_str(), 1);
+  // gs://: a service-account key file; the store opens without the network.
+  setenv("GOOGLE_APPLICATION_CREDENTIALS", CAIRN_TEST_SOURCE_DIR "/tests/gcs/vectors/fake-service-account.json", 1);
   EngineHost host;
   host.load_all({});
   int checked = 0;
@@ -129,7 +131,7 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
         case PluginKind::kAlgorithm: make = [&](const nlohmann::json& c) { host.make_algorithm(entry.name, c); }; break;
         case PluginKind::kObjectStore: {
           const std::string scheme = entry.uri_schemes.at(0);
-          const Uri uri = Uri::parse(scheme + (scheme == "s3" || scheme == "oci" ? "://bucket/run" : ":///tmp"));
+          const Uri uri = Uri::parse(scheme + (scheme == "s3" || scheme == "oci" || scheme == "gs" ? "://bucket/run" : ":///tmp"));
           make = [&host, uri](const nlohmann::json& c) { host.open_store_for_uri(uri, c); };
           break;
         }
@@ -143,6 +145,7 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
   unsetenv("AWS_ACCESS_KEY_ID");
   unsetenv("AWS_SECRET_ACCESS_KEY");
   unsetenv("OCI_CONFIG_FILE");
+  unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
 }
 
 BOOST_AUTO_TEST_CASE(fit_optimizers_and_schedulers_declare_the_fields_they_read) {

@@ -51,10 +51,13 @@ def install(name, version, timeout=600):
             return modules
         staging = tempfile.mkdtemp(prefix=os.path.basename(target) + ".", dir=os.path.dirname(target))
         try:
-            result = subprocess.run(
-                [npm, "install", "--prefix", staging, "--no-audit", "--no-fund", "--no-update-notifier",
-                 f"{name}@{version}"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+            try:
+                result = subprocess.run(
+                    [npm, "install", "--prefix", staging, "--no-audit", "--no-fund", "--no-update-notifier",
+                     f"{name}@{version}"],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+            except subprocess.TimeoutExpired as e:
+                raise PeerUnavailable(f"npm install {name}@{version} did not finish within {timeout} s") from e
             if result.returncode != 0 or not os.path.isfile(
                     os.path.join(staging, "node_modules", *name.split("/"), "package.json")):
                 tail = "\n".join(result.stdout.strip().splitlines()[-8:])

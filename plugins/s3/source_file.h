@@ -1,4 +1,5 @@
-// The local file an upload reads: opened once, checked to be a regular file,
+// The local file an upload reads, for every store plugin built on this code
+// (s3, libcloud, oci, gcs): opened once, checked to be a regular file,
 // its size taken from that same descriptor (so a file replaced meanwhile
 // cannot mix two sizes), closed on destruction.
 #pragma once
@@ -6,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-namespace libcloud {
+namespace s3store {
 
 class SourceFile {
  public:
@@ -25,4 +26,4 @@ class SourceFile {
   uint64_t size_ = 0;
 };
 
-}  // namespace libcloud
+}  // namespace s3store

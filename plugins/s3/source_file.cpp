@@ -9,7 +9,7 @@
 
 #include "cairn/errors.h"
 
-namespace libcloud {
+namespace s3store {
 
 SourceFile::SourceFile(const std::string& path, const std::string& what) {
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -28,4 +28,4 @@ SourceFile::~SourceFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-}  // namespace libcloud
+}  // namespace s3store
