@@ -6,6 +6,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/http/redact.h"
+#include "cairn/http/response_checks.h"
 #include "cairn/http/url.h"
 
 namespace gcsstore {
@@ -28,15 +29,11 @@ http::ServiceError parse_google_error(const http::Response& response) {
       error.code = body["status"].get<std::string>();
     }
   } else if (!response.body.empty()) {
-    // Not Google's JSON (a media download's plain-text 404, a proxy's page):
-    // a short, single-line excerpt.
-    error.message = response.body.substr(0, 200);
-    for (char& c : error.message) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
+    // Not Google's JSON (a media download's plain-text 404, a proxy's page).
+    error.message = http::body_excerpt(response.body);
   }
   if (error.code.empty() && error.message.empty()) {
-    error.message = response.status == 404 ? "Not Found" : response.status == 403 ? "Forbidden" : "";
+    error.message = http::status_phrase(response.status);
   }
   return error;
 }
@@ -94,16 +91,9 @@ http::Response GcsClient::send(const GcsCall& call, const cairn::RetryPolicy& po
   rules.error_of = [&call](const http::Response& response) -> std::optional<http::ServiceError> {
     const bool answer = response.ok() || std::count(call.also_ok.begin(), call.also_ok.end(), response.status) > 0;
     if (!answer) return parse_google_error(response);
-    if (call.ranged && response.status != 206) {
-      return http::ServiceError{response.status, "RangeIgnored", "the server answered a ranged GET with the whole object"};
-    }
-    if (response.ok() && call.expected_body_bytes >= 0 &&
-        response.body_bytes != static_cast<uint64_t>(call.expected_body_bytes)) {
-      return http::ServiceError{response.status, "IncompleteBody",
-                                "received " + std::to_string(response.body_bytes) + " of " +
-                                    std::to_string(call.expected_body_bytes) + " bytes"};
-    }
-    return std::nullopt;
+    // An answer in also_ok (a resumable upload's 308) is no transfer's body.
+    if (!response.ok()) return std::nullopt;
+    return http::transfer_body_error(response, call.ranged, call.expected_body_bytes);
   };
   rules.retryable = [&](const http::ServiceError& error) {
     if (error.code == "IncompleteBody" || is_retryable_reason(error.code)) return true;

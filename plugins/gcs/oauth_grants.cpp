@@ -6,6 +6,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/http/redact.h"
+#include "cairn/http/response_checks.h"
 #include "cairn/http/retry.h"
 #include "cairn/http/url.h"
 #include "jwt.h"
@@ -37,10 +38,7 @@ http::ServiceError token_error(const http::Response& response) {
       if (value.contains("message") && value["message"].is_string()) error.message = value["message"].get<std::string>();
     }
   } else {
-    error.message = response.body.substr(0, 200);
-    for (char& c : error.message) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
+    error.message = http::body_excerpt(response.body);
   }
   return error;
 }

@@ -3,6 +3,7 @@
 #include "azure_signing.h"
 #include "cairn/errors.h"
 #include "cairn/http/redact.h"
+#include "cairn/http/response_checks.h"
 #include "s3_xml.h"
 
 namespace libcloud {
@@ -20,15 +21,11 @@ http::ServiceError parse_error(const http::Response& response) {
     // Azure appends "\nRequestId:...\nTime:..." to its message: the first line says it.
     error.message = document->message.substr(0, document->message.find_first_of("\r\n"));
   } else if (!response.body.empty()) {
-    // Not Azure's XML (a proxy's page): a short, single-line excerpt.
-    std::string excerpt = response.body.substr(0, 200);
-    for (char& c : excerpt) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
-    error.message = excerpt;
+    // Not Azure's XML (a proxy's page).
+    error.message = http::body_excerpt(response.body);
   }
   if (error.code.empty() && error.message.empty()) {
-    error.message = response.status == 404 ? "Not Found" : response.status == 403 ? "Forbidden" : "";
+    error.message = http::status_phrase(response.status);
   }
   return error;
 }
@@ -95,15 +92,7 @@ http::Response AzureClient::send(const AzureCall& call, const std::function<void
   http::ResponseRules rules;
   rules.error_of = [&call](const http::Response& response) -> std::optional<http::ServiceError> {
     if (!response.ok()) return parse_error(response);
-    if (call.ranged && response.status != 206) {
-      return http::ServiceError{response.status, "RangeIgnored", "the server answered a ranged GET with the whole blob"};
-    }
-    if (call.expected_body_bytes >= 0 && response.body_bytes != static_cast<uint64_t>(call.expected_body_bytes)) {
-      return http::ServiceError{response.status, "IncompleteBody",
-                                "received " + std::to_string(response.body_bytes) + " of " +
-                                    std::to_string(call.expected_body_bytes) + " bytes"};
-    }
-    return std::nullopt;
+    return http::transfer_body_error(response, call.ranged, call.expected_body_bytes);
   };
   rules.retryable = [](const http::ServiceError& error) {
     return is_retryable_azure_error(error.status, error.code) || error.code == "IncompleteBody";

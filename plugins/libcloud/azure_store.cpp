@@ -4,6 +4,7 @@
 
 #include "azure_xml.h"
 #include "cairn/errors.h"
+#include "cairn/http/response_checks.h"
 #include "s3_xml.h"
 
 namespace libcloud {
@@ -22,16 +23,7 @@ uint64_t AzureBlobStore::get_object_size(const std::string& object_name, const c
 uint64_t AzureBlobStore::size_for(const std::string& operation, const std::string& blob) const {
   AzureCall call{operation, blob, "HEAD"};
   const http::Response response = client_.send(call);
-  const std::string length = response.header("Content-Length");
-  try {
-    size_t used = 0;
-    const uint64_t size = std::stoull(length, &used);
-    if (used == length.size()) return size;
-  } catch (const std::exception&) {
-  }
-  throw cairn::StoreError(cairn::StoreErrorKind::kOther, operation + " of '" + get_uri(blob) +
-                                                             "' failed: the server sent no usable Content-Length ('" +
-                                                             client_.scrub(length) + "')");
+  return http::content_length_of(response, operation + " of '" + get_uri(blob) + "'");
 }
 
 std::vector<std::string> AzureBlobStore::list_objects(const std::string& prefix, const cairn::ProgressFn&) {

@@ -6,6 +6,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/http/redact.h"
+#include "cairn/http/response_checks.h"
 #include "cairn/http/url.h"
 #include "oci_signer.h"
 
@@ -42,15 +43,11 @@ http::ServiceError parse_oci_error(const http::Response& response) {
   } catch (const nlohmann::json::exception&) {
   }
   if (error.code.empty() && error.message.empty() && !response.body.empty()) {
-    // Not OCI's JSON (a proxy's page): a short, single-line excerpt.
-    error.message = response.body.substr(0, 200);
-    for (char& c : error.message) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
+    // Not OCI's JSON (a proxy's page).
+    error.message = http::body_excerpt(response.body);
   }
   if (error.code.empty() && error.message.empty()) {  // a HEAD has no body to explain itself
-    error.message = response.status == 404 ? "Not Found" : response.status == 401 ? "Unauthorized"
-                    : response.status == 403 ? "Forbidden" : "";
+    error.message = http::status_phrase(response.status);
   }
   return error;
 }
@@ -143,15 +140,7 @@ http::Response OciClient::send(const OciCall& call, const std::function<void(uin
   http::ResponseRules rules = rules_;
   rules.error_of = [&call](const http::Response& response) -> std::optional<http::ServiceError> {
     if (!response.ok()) return parse_oci_error(response);
-    if (call.ranged && response.status != 206) {
-      return http::ServiceError{response.status, "RangeIgnored", "the server answered a ranged GET with the whole object"};
-    }
-    if (call.expected_body_bytes >= 0 && response.body_bytes != static_cast<uint64_t>(call.expected_body_bytes)) {
-      return http::ServiceError{response.status, "IncompleteBody",
-                                "received " + std::to_string(response.body_bytes) + " of " +
-                                    std::to_string(call.expected_body_bytes) + " bytes"};
-    }
-    return std::nullopt;
+    return http::transfer_body_error(response, call.ranged, call.expected_body_bytes);
   };
   const std::string target = uri_of(call.object);  // a listing: the prefix listed
   try {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
+#include "cairn/http/response_checks.h"
 
 namespace ocistore {
 
@@ -36,14 +37,7 @@ uint64_t OciStore::size_for(const std::string& operation, const std::string& obj
     }
     throw;
   }
-  const std::string length = response.header("Content-Length");
-  try {
-    return std::stoull(length);
-  } catch (const std::exception&) {
-    throw cairn::StoreError(cairn::StoreErrorKind::kOther, operation + " of '" + get_uri(object_name) +
-                                                               "' failed: the server sent no usable Content-Length ('" +
-                                                               client_.scrub(length) + "')");
-  }
+  return http::content_length_of(response, operation + " of '" + get_uri(object_name) + "'");
 }
 
 std::vector<std::string> OciStore::list_objects(const std::string& prefix, const cairn::ProgressFn&) {

@@ -5,6 +5,7 @@
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
 #include "cairn/http/redact.h"
+#include "cairn/http/response_checks.h"
 #include "cairn/http/sigv4.h"
 #include "cairn/http/url.h"
 #include "s3_xml.h"
@@ -25,16 +26,12 @@ http::ServiceError parse_error(const http::Response& response) {
     error.code = document->code;
     error.message = document->message;
   } else if (!response.body.empty()) {
-    // Not S3's XML (a proxy's HTML page): keep a short, single-line excerpt.
-    std::string excerpt = response.body.substr(0, 200);
-    for (char& c : excerpt) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
-    error.message = excerpt;
+    // Not S3's XML (a proxy's HTML page).
+    error.message = http::body_excerpt(response.body);
   }
   // A HEAD has no body to explain itself.
   if (error.code.empty() && error.message.empty()) {
-    error.message = response.status == 404 ? "Not Found" : response.status == 403 ? "Forbidden" : "";
+    error.message = http::status_phrase(response.status);
   }
   return error;
 }
@@ -109,15 +106,7 @@ http::Response S3Client::send(const S3Call& call, const std::function<void(uint6
   rules.error_of = [&call](const http::Response& response) -> std::optional<http::ServiceError> {
     if (!response.ok()) return parse_error(response);
     if (call.error_may_come_with_200 && parse_error_document(response.body)) return parse_error(response);
-    if (call.ranged && response.status != 206) {
-      return http::ServiceError{response.status, "RangeIgnored", "the server answered a ranged GET with the whole object"};
-    }
-    if (call.expected_body_bytes >= 0 && response.body_bytes != static_cast<uint64_t>(call.expected_body_bytes)) {
-      return http::ServiceError{response.status, "IncompleteBody",
-                                "received " + std::to_string(response.body_bytes) + " of " +
-                                    std::to_string(call.expected_body_bytes) + " bytes"};
-    }
-    return std::nullopt;
+    return http::transfer_body_error(response, call.ranged, call.expected_body_bytes);
   };
   const std::string target = uri_of(call.object);  // a listing: the prefix listed
   try {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cairn/errors.h"
+#include "cairn/http/response_checks.h"
 #include "s3_xml.h"
 
 namespace s3store {
@@ -21,14 +22,7 @@ uint64_t S3Store::get_object_size(const std::string& object_name, const cairn::P
 uint64_t S3Store::size_for(const std::string& operation, const std::string& object_name) const {
   S3Call call{operation, object_name, "HEAD"};
   const http::Response response = client_.send(call);
-  const std::string length = response.header("Content-Length");
-  try {
-    return std::stoull(length);
-  } catch (const std::exception&) {
-    throw cairn::StoreError(cairn::StoreErrorKind::kOther, operation + " of '" + get_uri(object_name) +
-                                                               "' failed: the server sent no usable Content-Length ('" +
-                                                               client_.scrub(length) + "')");
-  }
+  return http::content_length_of(response, operation + " of '" + get_uri(object_name) + "'");
 }
 
 std::vector<std::string> S3Store::list_objects(const std::string& prefix, const cairn::ProgressFn&) {

@@ -1,5 +1,6 @@
 // Cairn::http on its own: crypto against published values, redaction, the
-// retry policy's bounds, and transport failures.
+// retry policy's bounds, transport failures, and the response checks every
+// store applies.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 #include "cairn/http/client.h"
 #include "cairn/http/crypto.h"
 #include "cairn/http/redact.h"
+#include "cairn/http/response_checks.h"
 #include "cairn/http/retry.h"
 #include "cairn/http/url.h"
 #include "s3_test_support.h"
@@ -152,6 +154,45 @@ BOOST_AUTO_TEST_CASE(connection_failures_are_retried_then_reported) {
   BOOST_CHECK_THROW(http::send_with_retry(client, [&] { ++made; return http::Request{"GET", url}; }, {}, policy, "download", "k"),
                     http::RequestError);
   BOOST_TEST(made == 1);
+}
+
+BOOST_AUTO_TEST_CASE(response_checks_every_store_applies) {
+  http::Response whole;
+  whole.status = 200;
+  whole.body_bytes = 10;
+  // A ranged GET answered with the whole object is refused, whatever its size.
+  const auto ignored = http::transfer_body_error(whole, /*ranged=*/true, 10);
+  BOOST_REQUIRE(ignored.has_value());
+  BOOST_TEST(ignored->code == "RangeIgnored");
+  BOOST_TEST(!http::transfer_body_error(whole, false, 10).has_value());
+  BOOST_TEST(!http::transfer_body_error(whole, false, -1).has_value());
+  const auto short_body = http::transfer_body_error(whole, false, 11);
+  BOOST_REQUIRE(short_body.has_value());
+  BOOST_TEST(short_body->code == "IncompleteBody");
+  BOOST_TEST(short_body->message == "received 10 of 11 bytes");
+  http::Response range = whole;
+  range.status = 206;
+  BOOST_TEST(!http::transfer_body_error(range, true, 10).has_value());
+
+  BOOST_TEST(http::body_excerpt("<html>\r\n<body>gateway\nerror</body>") == "<html>  <body>gateway error</body>");
+  BOOST_TEST(http::body_excerpt(std::string(500, 'x')).size() == 200u);
+  BOOST_TEST(http::status_phrase(404) == "Not Found");
+  BOOST_TEST(http::status_phrase(401) == "Unauthorized");
+  BOOST_TEST(http::status_phrase(500) == "");
+
+  http::Response head;
+  head.status = 200;
+  head.headers = {{"content-length", "123456789012"}};
+  BOOST_TEST(http::content_length_of(head, "size query of 's3://b/k'") == 123456789012ull);
+  for (const std::string bad : {"", "12a", "-1", " 5", "99999999999999999999999"}) {
+    head.headers = {{"Content-Length", bad}};
+    try {
+      http::content_length_of(head, "size query of 's3://b/k'");
+      BOOST_FAIL("accepted Content-Length '" << bad << "'");
+    } catch (const cairn::StoreError& e) {
+      BOOST_TEST(contains(e.what(), "size query of 's3://b/k' failed: the server sent no usable Content-Length"), e.what());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
