@@ -23,13 +23,11 @@ CLI:     azure_peers.py start azurite [--container C] [--no-stdin]
 """
 import argparse
 import base64
-import contextlib
 import dataclasses
 import email.utils
 import hashlib
 import hmac
 import http.client
-import json
 import os
 import shutil
 import sys
@@ -39,7 +37,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loopback_server  # noqa: E402
 import npm_cache  # noqa: E402
-from loopback_server import LOOPBACK, PeerUnavailable  # noqa: E402
+from loopback_server import LOOPBACK  # noqa: E402
 
 AZURITE_VERSION = "3.35.0"
 AZURITE_BLOB_ENTRY = "dist/src/blob/main.js"
@@ -53,7 +51,7 @@ START_TIMEOUT_S = 60
 
 
 @dataclasses.dataclass
-class AzurePeer:
+class AzurePeer(loopback_server.RunningPeer):
     kind: str
     endpoint: str  # http://127.0.0.1:PORT/devstoreaccount1 (path-style: the account leads the path)
     port: int
@@ -63,10 +61,6 @@ class AzurePeer:
     verifies_signatures: bool
     server: loopback_server.ServerProcess
     work_dir: str
-
-    @property
-    def pid(self):
-        return self.server.pid
 
     @property
     def connection_string(self):
@@ -81,15 +75,6 @@ class AzurePeer:
                 "connection_string": self.connection_string, "pid": self.pid,
                 "verifies_signatures": self.verifies_signatures}
 
-    def stop(self):
-        self.server.stop()
-        shutil.rmtree(self.work_dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def shared_key_request(endpoint, method, path, account, key, query=(), body=b""):
@@ -193,20 +178,12 @@ def main(argv=None):
     install_cmd.add_argument("kind", choices=sorted(PEERS))
     args = parser.parse_args(argv)
 
-    try:
-        if args.command == "install":
-            print(install_azurite())
-            return 0
-        peer = start(args.kind, container=args.container, timeout=args.timeout)
-    except PeerUnavailable as e:
-        return loopback_server.print_unavailable(str(e))
-    except RuntimeError as e:
-        print(f"azure_peers.py: {args.command} {args.kind}: {e}", file=sys.stderr)
-        return 1
-    with contextlib.suppress(BrokenPipeError):
-        loopback_server.serve_until_released(peer.info(), peer.stop, watch_stdin=not args.no_stdin)
-    peer.stop()
-    return 0
+    if args.command == "install":
+        return loopback_server.run_peer_command(f"azure_peers.py: install {args.kind}", install_azurite)
+    return loopback_server.run_peer_command(
+        f"azure_peers.py: start {args.kind}",
+        lambda: start(args.kind, container=args.container, timeout=args.timeout),
+        watch_stdin=not args.no_stdin)
 
 
 if __name__ == "__main__":

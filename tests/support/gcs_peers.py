@@ -27,7 +27,6 @@ CLI:     gcs_peers.py start [--bucket B] [--no-stdin]
          gcs_peers.py install [emulator|client|all]   installs them now
 """
 import argparse
-import contextlib
 import dataclasses
 import json
 import os
@@ -63,7 +62,7 @@ def install_client():
 
 
 @dataclasses.dataclass
-class GcsPeer:
+class GcsPeer(loopback_server.RunningPeer):
     endpoint: str
     bucket: str
     server: loopback_server.ServerProcess
@@ -71,10 +70,6 @@ class GcsPeer:
     node_path: str
     work_dir: str
     kind: str = "emulator"
-
-    @property
-    def pid(self):
-        return self.server.pid
 
     @property
     def emulator_host(self):
@@ -86,15 +81,6 @@ class GcsPeer:
                 "bucket": self.bucket, "project": PROJECT, "pid": self.pid, "port": self.port,
                 "node_client": NODE_CLIENT, "node_path": self.node_path}
 
-    def stop(self):
-        self.server.stop()  # the emulator removes its blobs on SIGTERM
-        shutil.rmtree(self.work_dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def _probe(endpoint, bucket):
@@ -149,23 +135,14 @@ def main(argv=None):
     install_cmd.add_argument("what", nargs="?", choices=("emulator", "client", "all"), default="all")
     args = parser.parse_args(argv)
 
-    try:
-        if args.command == "install":
-            if args.what in ("emulator", "all"):
-                print(install_emulator())
-            if args.what in ("client", "all"):
-                print(install_client())
-            return 0
-        peer = start(bucket=args.bucket, timeout=args.timeout)
-    except PeerUnavailable as e:
-        return loopback_server.print_unavailable(str(e))
-    except RuntimeError as e:
-        print(f"gcs_peers.py: {args.command}: {e}", file=sys.stderr)
-        return 1
-    with contextlib.suppress(BrokenPipeError):
-        loopback_server.serve_until_released(peer.info(), peer.stop, watch_stdin=not args.no_stdin)
-    peer.stop()
-    return 0
+    if args.command == "install":
+        installers = {"emulator": [install_emulator], "client": [install_client],
+                      "all": [install_emulator, install_client]}[args.what]
+        return loopback_server.run_peer_command(
+            "gcs_peers.py: install", lambda: "\n".join(install() for install in installers))
+    return loopback_server.run_peer_command(
+        "gcs_peers.py: start", lambda: start(bucket=args.bucket, timeout=args.timeout),
+        watch_stdin=not args.no_stdin)
 
 
 if __name__ == "__main__":

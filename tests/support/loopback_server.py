@@ -1,6 +1,7 @@
 """Start, watch and stop server processes on loopback for tests (stdlib only).
 
-Shared by s3_peers.py (real S3 servers) and fault_proxy.py. What it guards
+Shared by the peer scripts (s3_peers.py, azure_peers.py, gcs_peers.py,
+oci_fake_server.py) and fault_proxy.py. What it guards
 against: a fixed port that is already taken, and a readiness probe that is
 answered by some *other* process listening on the same port (another s3rver on
 4568 did exactly that on these machines). So a port is chosen free each time,
@@ -10,6 +11,7 @@ children, owns the listening socket.
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -186,6 +188,47 @@ def start_on_free_port(make_argv, log_path, timeout, env=None, cwd=None, attempt
             server.stop()
             last_error = e
     raise last_error
+
+
+class RunningPeer:
+    """What every started peer shares (a dataclass with `server`, a
+    ServerProcess, and `work_dir`, its scratch folder): its pid, and stopping
+    both together, also as a context manager."""
+
+    @property
+    def pid(self):
+        return self.server.pid
+
+    def stop(self):
+        self.server.stop()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def run_peer_command(label, action, watch_stdin=True):
+    """The CLI of a peer script: runs `action()`, which installs (and returns
+    what to print) or starts a peer (and returns it: it is then served until
+    released, see serve_until_released). Returns the exit status: 77 with the
+    reason when the peer cannot run here, 1 when it failed."""
+    try:
+        result = action()
+    except PeerUnavailable as e:
+        return print_unavailable(str(e))
+    except RuntimeError as e:
+        print(f"{label}: {e}", file=sys.stderr)
+        return 1
+    if isinstance(result, str):
+        print(result)
+        return 0
+    with contextlib.suppress(BrokenPipeError):
+        serve_until_released(result.info(), result.stop, watch_stdin=watch_stdin)
+    result.stop()
+    return 0
 
 
 def serve_until_released(info, stop, watch_stdin=True):

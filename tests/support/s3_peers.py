@@ -27,7 +27,6 @@ CLI:     s3_peers.py start moto|s3rver [--bucket B] [--region R] [--no-stdin]
                                        pyenv Python, not from a registry Cairn uses)
 """
 import argparse
-import contextlib
 import dataclasses
 import glob
 import json
@@ -54,7 +53,7 @@ ALLOW_ALL = json.dumps({"Version": "2012-10-17",
 
 
 @dataclasses.dataclass
-class S3Peer:
+class S3Peer(loopback_server.RunningPeer):
     kind: str
     endpoint: str
     access_key: str
@@ -65,10 +64,6 @@ class S3Peer:
     server: loopback_server.ServerProcess
     port: int
     work_dir: str
-
-    @property
-    def pid(self):
-        return self.server.pid
 
     def info(self):
         """What the CLI prints: everything a client needs (keys included)."""
@@ -83,15 +78,6 @@ class S3Peer:
                 "AWS_SECRET_ACCESS_KEY": self.secret_key, "AWS_REGION": self.region,
                 "AWS_DEFAULT_REGION": self.region}
 
-    def stop(self):
-        self.server.stop()
-        shutil.rmtree(self.work_dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def create_bucket(endpoint, credentials, region, bucket):
@@ -271,21 +257,14 @@ def main(argv=None):
     install_cmd.add_argument("kind", choices=sorted(PEERS))
     args = parser.parse_args(argv)
 
-    try:
-        if args.command == "install":
-            print(install_s3rver() if args.kind == "s3rver" else moto_server_command())
-            return 0
-        peer = start(args.kind, bucket=args.bucket, region=args.region, timeout=args.timeout)
-    except PeerUnavailable as e:
-        return loopback_server.print_unavailable(str(e))
-    except RuntimeError as e:
-        print(f"s3_peers.py: {args.command} {args.kind}: {e}", file=sys.stderr)
-        return 1
-    with contextlib.suppress(BrokenPipeError):
-        loopback_server.serve_until_released(peer.info(), peer.stop,
-                                             watch_stdin=not args.no_stdin)
-    peer.stop()
-    return 0
+    if args.command == "install":
+        return loopback_server.run_peer_command(
+            f"s3_peers.py: install {args.kind}",
+            lambda: install_s3rver() if args.kind == "s3rver" else moto_server_command())
+    return loopback_server.run_peer_command(
+        f"s3_peers.py: start {args.kind}",
+        lambda: start(args.kind, bucket=args.bucket, region=args.region, timeout=args.timeout),
+        watch_stdin=not args.no_stdin)
 
 
 if __name__ == "__main__":
