@@ -22,7 +22,6 @@ Exit status: 0 when every promise held, 1 otherwise, 77 when every part asked
 for was skipped (a missing peer; a failure under CAIRN_REQUIRE_PEERS=1).
 """
 import argparse
-import contextlib
 import os
 import random
 import re
@@ -83,10 +82,11 @@ class Soak:
         print(f"FAIL [{self.target.kind}] {message}", flush=True)
         self.failures.append(message)
 
-    def start(self):
+    def start(self, max_batches=MAX_BATCHES):
         self.runs += 1
         log = os.path.join(self.args.work, f"{self.target.kind}-run{self.runs}.log")
-        return Run(fit_command(self.args.cairn, self.save_folder), self.target.cairn_env(), log, self.args.work)
+        return Run(fit_command(self.args.cairn, self.save_folder, max_batches), self.target.cairn_env(), log,
+                   self.args.work)
 
     def new_chain(self):
         self.chain += 1
@@ -111,10 +111,27 @@ class Soak:
               f"{MAX_BATCHES} batches in {total:.1f} s", flush=True)
         self.new_chain()
 
+    def interrupted_publish(self):
+        """The state a kill leaves between publishing checkpoint 4 and moving the
+        pointer from 3 to it, made on purpose (random kills hit it only at times):
+        autoresume must resume from 3 and save 4 again over the orphan."""
+        self.new_chain()
+        self.check_run_end(self.wait(self.start(4)), killed=False, max_batches=4)
+        self.target.point_latest_at("ep0-ba3-rank0.pt")
+        self.before = self.target.snapshot()
+        run = self.wait(self.start(6))
+        self.check_run_end(run, killed=False, max_batches=6)
+        if "replacing checkpoint" not in run.log() and self.target.kind == "local":
+            self.fail(f"interrupted publish: no warning that ep0-ba4-rank0.pt was replaced ({run.log_path})")
+        print(f"[{self.target.kind}] interrupted publish (pointer at 3, checkpoint 4 published): "
+              f"{'ok' if not self.failures else 'FAILED'}", flush=True)
+        self.new_chain()
+
     def kill(self, run, index):
         """Kills `run` at a seeded random point; returns the phase it was in,
         or None when it finished first."""
         pid = run.process.pid
+        phase = None
         if self.rng.random() < 0.5:
             wanted = self.rng.randint(1, 4)
             plan = f"at the {wanted}. save seen in progress"
@@ -132,20 +149,22 @@ class Soak:
             delay = self.rng.uniform(0.8 * self.first_save_s, self.total_s)
             plan = f"after {delay:.2f} s"
             deadline = time.monotonic() + delay
-            phase = None
             while run.process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.005)
             if run.process.poll() is None:
                 phase = self.target.phase(pid)
                 os.kill(pid, signal.SIGKILL)
         run.process.wait()
-        killed = run.process.returncode == -signal.SIGKILL
+        return plan, phase, run.process.returncode == -signal.SIGKILL
+
+    def count_kill(self, index, plan, phase, killed, after):
         landed = (phase or "between saves") if killed else "finished first"
+        if killed and not phase and after.batches and max(after.batches.values()) > (after.latest or 0):
+            landed = "published, pointer not moved yet"
         print(f"[{self.target.kind}] kill {index}: chain {self.chain}, {plan}: {landed}", flush=True)
         self.phases[landed] = self.phases.get(landed, 0) + 1
-        return killed
 
-    def check_run_end(self, run, killed):
+    def check_run_end(self, run, killed, max_batches=MAX_BATCHES):
         log = run.log()
         after = self.target.snapshot()
         for problem in after.problems:
@@ -167,22 +186,23 @@ class Soak:
             if run.process.returncode != 0:
                 tail = "\n  ".join(log.strip().splitlines()[-5:])
                 self.fail(f"chain {self.chain}: cairn fit exited with status {run.process.returncode}:\n  {tail}")
-            elif after.latest != MAX_BATCHES:
+            elif after.latest != max_batches:
                 self.fail(f"chain {self.chain}: finished, but the pointer names batch {after.latest}")
         # Leftovers: counted when they appear, and whether a later run removed them.
         made = after.leftovers - self.before.leftovers
         self.leftovers_made += len(made)
         self.leftovers_made_in |= {(self.chain, n) for n in made}
         self.before = after
-        return not killed
+        return killed
 
     def run(self, kills):
+        self.interrupted_publish()
         self.calibrate()
         for index in range(1, kills + 1):
             run = self.start()
-            killed = self.kill(run, index)
-            finished = self.check_run_end(run, killed)
-            if finished:
+            plan, phase, killed = self.kill(run, index)
+            self.count_kill(index, plan, phase, killed, self.target.snapshot())
+            if not self.check_run_end(run, killed):
                 self.new_chain()
         # The chain the last kill left behind runs to its end.
         self.check_run_end(self.wait(self.start()), killed=False)
