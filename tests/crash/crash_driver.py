@@ -213,16 +213,17 @@ class Soak:
         return run
 
     def report(self):
-        still = sum(1 for c, n in self.leftovers_made_in if self._exists(c, n))
+        still = sorted(n for c, n in self.leftovers_made_in if self.target.exists(c, n))
         phases = ", ".join(f"{k} {v}" for k, v in sorted(self.phases.items()))
         print(f"[{self.target.kind}] {sum(self.phases.values())} kills ({phases}); {self.runs} runs in "
-              f"{self.chain} chains; {self.leftovers_made} temporary leftovers, {still} still there at the end; "
+              f"{self.chain} chains; {self.leftovers_made} temporary leftovers, {len(still)} still there at the end; "
               f"{len(self.failures)} failures", flush=True)
-
-    def _exists(self, chain, name):
-        if self.target.kind == "local":
-            return os.path.lexists(os.path.join(self.args.work, f"chain{chain}", name))
-        return os.path.lexists(os.path.join(self.target.tmp, name))
+        kinds = {}
+        for name in still:
+            kind = re.sub(r"[-.]tmp-.*|-[A-Za-z0-9]{6}$", "*", os.path.basename(name))
+            kinds[kind] = kinds.get(kind, 0) + 1
+        if kinds:
+            print(f"[{self.target.kind}] leftovers by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 
 def run_local(args, rng, checked):

@@ -75,13 +75,15 @@ class LocalTarget:
         self.work = work
         self.checked = checked
         self.folder = None
+        self.tmp = os.path.join(work, "cairn-tmp")  # cairn's TMPDIR, where leftovers would show
+        os.makedirs(self.tmp, exist_ok=True)
 
     def start_chain(self, index):
         self.folder = os.path.join(self.work, f"chain{index}")
         return self.folder
 
     def cairn_env(self):
-        return {}
+        return {"TMPDIR": self.tmp}
 
     def snapshot(self):
         snap = Snapshot()
@@ -102,10 +104,12 @@ class LocalTarget:
                 snap.problems.append(f"{latest} is not a symlink")
             else:
                 _point_latest(snap, os.path.basename(os.readlink(latest)), latest)
+        snap.leftovers |= {os.path.join("$TMPDIR", n) for n in os.listdir(self.tmp)}
         return snap
 
-    def still_there(self, leftovers):
-        return {n for n in leftovers if os.path.lexists(os.path.join(self.folder, n))}
+    def exists(self, chain, name):
+        folder = os.path.join(self.work, f"chain{chain}")
+        return os.path.lexists(os.path.join(folder, name.replace("$TMPDIR", self.tmp)))
 
     def point_latest_at(self, name):
         """What a kill between a checkpoint's rename and the pointer's move leaves."""
@@ -171,8 +175,8 @@ class RemoteTarget:
         snap.leftovers = set(os.listdir(self.tmp))
         return snap
 
-    def still_there(self, leftovers):
-        return {n for n in leftovers if os.path.lexists(os.path.join(self.tmp, n))}
+    def exists(self, chain, name):
+        return os.path.lexists(os.path.join(self.tmp, name))
 
     def point_latest_at(self, name):
         """What a kill between a checkpoint's upload and the pointer's leaves."""
