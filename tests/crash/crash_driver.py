@@ -73,7 +73,6 @@ class Soak:
         self.rng = rng
         self.failures = []
         self.phases = {}
-        self.leftovers_made = 0
         self.leftovers_made_in = set()
         self.chain = 0
         self.runs = 0
@@ -189,9 +188,10 @@ class Soak:
             elif after.latest != max_batches:
                 self.fail(f"chain {self.chain}: finished, but the pointer names batch {after.latest}")
         # Leftovers: counted when they appear, and whether a later run removed them.
-        made = after.leftovers - self.before.leftovers
-        self.leftovers_made += len(made)
-        self.leftovers_made_in |= {(self.chain, n) for n in made}
+        # A name in $TMPDIR is one leftover whichever chain saw it; one in a save
+        # folder belongs to that chain's folder.
+        self.leftovers_made_in |= {(0 if n.startswith("$TMPDIR") or self.target.kind == "remote" else self.chain, n)
+                                   for n in after.leftovers}
         self.before = after
         return killed
 
@@ -216,7 +216,7 @@ class Soak:
         still = sorted(n for c, n in self.leftovers_made_in if self.target.exists(c, n))
         phases = ", ".join(f"{k} {v}" for k, v in sorted(self.phases.items()))
         print(f"[{self.target.kind}] {sum(self.phases.values())} kills ({phases}); {self.runs} runs in "
-              f"{self.chain} chains; {self.leftovers_made} temporary leftovers, {len(still)} still there at the end; "
+              f"{self.chain} chains; {len(self.leftovers_made_in)} temporary leftovers, {len(still)} still there at the end; "
               f"{len(self.failures)} failures", flush=True)
         kinds = {}
         for name in still:

@@ -108,8 +108,9 @@ class LocalTarget:
         return snap
 
     def exists(self, chain, name):
-        folder = os.path.join(self.work, f"chain{chain}")
-        return os.path.lexists(os.path.join(folder, name.replace("$TMPDIR", self.tmp)))
+        if name.startswith("$TMPDIR"):
+            return os.path.lexists(name.replace("$TMPDIR", self.tmp, 1))
+        return os.path.lexists(os.path.join(self.work, f"chain{chain}", name))
 
     def point_latest_at(self, name):
         """What a kill between a checkpoint's rename and the pointer's move leaves."""
