@@ -11,7 +11,9 @@ After every kill:
     never goes back;
   - the next run, with --autoresume, resumes from the batch the pointer names and
     saves the batch after it first: that run is Cairn's own load of the pointer.
-Temporary leftovers are listed and reported with whether a later run removed
+Before the kills, the state such a kill leaves between a checkpoint's publication
+and the pointer's move is made on purpose (the pointer set back by one), since
+random kills hit that window only now and then. Temporary leftovers are listed and reported with whether a later run removed
 them. Half of the kills are timed (a seeded random delay); the other half wait
 until the process has a checkpoint's temporary file open (O_TMPFILE) or, on the
 remote target, a staged file being uploaded, and kill at that moment.
