@@ -187,6 +187,7 @@ void Trainer::Impl::create_savers() {
     so.weights_only = options.save_weights_only;
     so.ignore_keys = options.save_ignore_keys;
     so.named_as_trainer_settings = true;
+    so.replace_interrupted_saves = options.autoresume;
     const Uri save_uri = Uri::parse(*options.save_folder);
     // Composer: remote names are <path of save_folder>/<name>, used by any
     // uploading destination; for a URI the trainer also provides the uploader.

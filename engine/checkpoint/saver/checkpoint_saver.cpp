@@ -104,7 +104,7 @@ void CheckpointSaver::on_event(Event event, State& state) {
       warn_about_settings_that_keep_nothing(state);
       break;
     case Event::FIT_START:
-      if (!options_.overwrite) {
+      if (!options_.overwrite && !options_.replace_interrupted_saves) {
         ensure_folder_has_no_conflicting_files(formatted_folder(state), options_.filename, state.run_name, state.dist,
                                                state.timestamp);
       }
@@ -171,7 +171,12 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   }
 
   std::error_code ec;
-  if (!options_.overwrite && fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec) {
+  const bool exists = fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec;
+  if (exists && !options_.overwrite && options_.replace_interrupted_saves && state.logger != nullptr) {
+    state.logger->warn("autoresume: replacing checkpoint '" + path + "', which an interrupted run saved after the "
+                       "checkpoint this run resumed from, before its latest pointer moved on");
+  }
+  if (exists && !options_.overwrite && !options_.replace_interrupted_saves) {
     throw ConfigError("checkpoint '" + path + "' already exists and overwrite is off; delete it, choose another "
                       "save_folder or filename, or set save_overwrite");
   }
@@ -247,7 +252,8 @@ void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state
   const std::string remote = remote_name("remote_file_name", *options_.remote_file_name, state);
   // Checkpoints are written through AtomicFile (renamed into place), so a
   // destination may stage them by a hard link and save copying gigabytes.
-  if (auto receipt = state.logger->upload_file(remote, path, options_.overwrite, FileAfterUpload::kReplacedWhole)) {
+  const bool overwrite = options_.overwrite || options_.replace_interrupted_saves;
+  if (auto receipt = state.logger->upload_file(remote, path, overwrite, FileAfterUpload::kReplacedWhole)) {
     uploads_[path] = std::move(receipt);
   } else {
     uploads_.erase(path);

@@ -58,6 +58,12 @@ struct CheckpointSaverOptions {
   // Errors name the settings as the Trainer's save_* arguments (save_filename,
   // ...) rather than as this callback's (CheckpointSaver filename, ...).
   bool named_as_trainer_settings = false;
+  // The run continues from its own latest pointer (autoresume). A checkpoint
+  // published by an earlier attempt after that point was saved just before the
+  // attempt died, before the pointer moved on to it: the run saves it again and
+  // replaces it (locally with a warning, remotely by an overwriting upload)
+  // rather than refusing to start, which would make autoresume fail forever.
+  bool replace_interrupted_saves = false;
 
   // JSON keys are Composer's CheckpointSaver argument names: folder, filename,
   // latest_filename (null disables), save_interval (integer epochs or a time
