@@ -34,12 +34,22 @@ void ScriptMirror::train(bool on) {
 }
 
 void ScriptMirror::to(torch::Device device, torch::Dtype dtype, bool non_blocking) {
-  script_.to(device, dtype, non_blocking);
+  convert(device, dtype, non_blocking);
 }
 
-void ScriptMirror::to(torch::Dtype dtype, bool non_blocking) { script_.to(dtype, non_blocking); }
+void ScriptMirror::to(torch::Dtype dtype, bool non_blocking) { convert(c10::nullopt, dtype, non_blocking); }
 
-void ScriptMirror::to(torch::Device device, bool non_blocking) { script_.to(device, non_blocking); }
+void ScriptMirror::to(torch::Device device, bool non_blocking) { convert(device, c10::nullopt, non_blocking); }
+
+void ScriptMirror::convert(c10::optional<torch::Device> device, c10::optional<torch::Dtype> dtype, bool non_blocking) {
+  c10::NoGradGuard no_grad;
+  std::vector<at::Tensor> tensors = parameters(/*recurse=*/true);
+  for (const auto& b : buffers(/*recurse=*/true)) tensors.push_back(b);
+  for (auto& t : tensors) {
+    const auto to_dtype = dtype && t.is_floating_point() ? *dtype : t.scalar_type();
+    t.set_data(t.to(device.value_or(t.device()), to_dtype, non_blocking));
+  }
+}
 
 void ScriptMirror::rebind_reassigned_buffers() {
   c10::NoGradGuard no_grad;

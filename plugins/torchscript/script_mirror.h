@@ -24,7 +24,9 @@ class ScriptMirror : public torch::nn::Module {
 
   // Train and eval mode reach the scripted code (dropout, batch norm).
   void train(bool on = true) override;
-  // Moving the scripted module moves the shared tensors in place.
+  // Converted in place, so the scripted module sees it; as Python's
+  // Module.to(dtype), a dtype applies to floating-point tensors only (batch
+  // norm's num_batches_tracked stays an integer).
   void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
   void to(torch::Dtype dtype, bool non_blocking = false) override;
   void to(torch::Device device, bool non_blocking = false) override;
@@ -41,6 +43,7 @@ class ScriptMirror : public torch::nn::Module {
     at::Tensor mirrored;
   };
   void mirror(torch::nn::Module& node, const torch::jit::Module& script);
+  void convert(c10::optional<torch::Device> device, c10::optional<torch::Dtype> dtype, bool non_blocking);
 
   torch::jit::Module script_;
   std::vector<BufferSlot> buffer_slots_;

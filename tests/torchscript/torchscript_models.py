@@ -32,14 +32,18 @@ class Block(nn.Module):
 
 
 class Net(nn.Module):
-    """Nested submodules, and batch norm so that state_dict holds buffers."""
+    """Nested submodules, and batch norm so that state_dict holds buffers, which
+    batch norm updates in place; samples_seen is a buffer assigned anew."""
 
     def __init__(self, features: int = 16, classes: int = 4):
         super().__init__()
         self.body = nn.Sequential(Block(features, 32), Block(32, 16))
         self.head = nn.Linear(16, classes)
+        self.register_buffer('samples_seen', torch.zeros((), dtype=torch.long))
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.training:
+            self.samples_seen = self.samples_seen + x.size(0)
         return self.head(self.body(x))
 
 

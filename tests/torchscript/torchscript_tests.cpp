@@ -153,6 +153,15 @@ BOOST_AUTO_TEST_CASE(cairn_trains_a_scripted_model_and_python_loads_the_result_s
   // Eval mode (running statistics) and train mode (batch statistics) both
   // reach the scripted batch norm, and give Python's logits.
   const at::Tensor eval_logits = plugin_logits(*model, false);
+  // to() converts the scripted module's tensors, which the mirror shares.
+  model->module()->to(at::kDouble);
+  BOOST_TEST((module_tensors(*model).at("body.1.norm.running_var").scalar_type() == at::kDouble));
+  BOOST_TEST((module_tensors(*model).at("samples_seen").scalar_type() == at::kLong), "integers stay integers");
+  {
+    c10::NoGradGuard no_grad;
+    BOOST_TEST(max_difference(model->forward(fixed_input().to(at::kDouble)), eval_logits) <= 1e-5);
+  }
+  model->module()->to(at::kFloat);
   const at::Tensor train_logits = plugin_logits(*model, true);
   const at::Tensor python_eval = python_logits(dir.path(), "net", "ck/latest-rank0.pt", "eval");
   const at::Tensor python_train = python_logits(dir.path(), "net", "ck/latest-rank0.pt", "train");
@@ -248,7 +257,7 @@ BOOST_AUTO_TEST_CASE(files_that_are_no_usable_torchscript_model_are_refused_with
     BOOST_TEST_CONTEXT(c.file) {
       const Result r = run_cairn(fit_args(c.file, {"--save-folder", "ck"}), dir.path());
       BOOST_TEST(r.status == 2, describe(r));
-      BOOST_TEST(r.err.rfind("cairn: error: model 'torchscript': ", 0) == 0u, r.err);
+      BOOST_TEST(r.err.rfind("cairn: error: --model: model 'torchscript': '" + c.file + "' ", 0) == 0u, r.err);
       BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
       for (const auto& m : c.mentions) BOOST_TEST(r.err.find(m) != std::string::npos, m << " in " << r.err);
       BOOST_TEST(!fs::exists(dir.path() / "ck"));
