@@ -3,6 +3,7 @@
 // `cairn fit` trains it, and Python loads Cairn's checkpoint into the
 // original module with load_state_dict(strict=True) and computes the same
 // logits as the plugin's module does here.
+#define BOOST_TEST_MODULE test_torchscript
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -47,7 +48,7 @@ using Tensors = std::map<std::string, at::Tensor>;
 
 // state['model'] of a checkpoint Cairn wrote.
 Tensors model_state(const fs::path& checkpoint) {
-  const c10::IValue root = cairn::read_checkpoint(checkpoint.string());
+  const c10::IValue root = cairn::checkpoint::read_checkpoint(checkpoint.string());
   Tensors out;
   for (const auto& item : root.toGenericDict().at("state").toGenericDict().at("model").toGenericDict()) {
     out[item.key().toStringRef()] = item.value().toTensor();
@@ -136,7 +137,7 @@ BOOST_AUTO_TEST_CASE(cairn_trains_a_scripted_model_and_python_loads_the_result_s
   // The optimizer updated the tensors the scripted forward computes with: the loss fell.
   const auto losses = train_losses(dir.path() / "m.jsonl");
   BOOST_REQUIRE(losses.size() == 16u);
-  BOOST_TEST(losses.back() < losses.front() / 4, "loss " << losses.front() << " -> " << losses.back());
+  BOOST_TEST(losses.back() < losses.front() / 2, "loss " << losses.front() << " -> " << losses.back());
 
   const Tensors state = model_state(dir.path() / "ck/latest-rank0.pt");
   // Batch norm counts in place; Net counts the samples it trained on by
@@ -167,8 +168,9 @@ BOOST_AUTO_TEST_CASE(cairn_trains_a_scripted_model_and_python_loads_the_result_s
   const at::Tensor python_train = python_logits(dir.path(), "net", "ck/latest-rank0.pt", "train");
   BOOST_TEST_MESSAGE("largest difference to Python: eval " << max_difference(eval_logits, python_eval) << ", train "
                                                           << max_difference(train_logits, python_train));
-  BOOST_TEST(max_difference(eval_logits, python_eval) <= 1e-6);
-  BOOST_TEST(max_difference(train_logits, python_train) <= 1e-6);
+  // Python and LibTorch run the same kernels on the same weights: bit for bit.
+  BOOST_TEST(at::equal(eval_logits, python_eval));
+  BOOST_TEST(at::equal(train_logits, python_train));
   BOOST_TEST(max_difference(eval_logits, train_logits) > 1e-3, "the two modes differ");
 }
 
@@ -188,11 +190,10 @@ BOOST_AUTO_TEST_CASE(a_resumed_run_continues_as_the_uninterrupted_one) {
   const Tensors expected = model_state(dir.path() / "straight/latest-rank0.pt");
   const Tensors got = model_state(dir.path() / "resumed/latest-rank0.pt");
   BOOST_REQUIRE(names_of(got) == names_of(expected));
-  for (const auto& e : expected) {
-    BOOST_TEST_CONTEXT(e.first) {
-      BOOST_TEST(max_difference(got.at(e.first), e.second) <= 1e-6);
-    }
-  }
+  double largest = 0;
+  for (const auto& e : expected) largest = std::max(largest, max_difference(got.at(e.first), e.second));
+  BOOST_TEST_MESSAGE("largest difference between the resumed and the uninterrupted run: " << largest);
+  BOOST_TEST(largest == 0.0);
   BOOST_TEST(got.at("samples_seen").item<int64_t>() == 2 * 256);
   const Tensors after_one = model_state(dir.path() / "first/ep1-ba8-rank0.pt");
   BOOST_TEST(max_difference(after_one.at("head.weight"), got.at("head.weight")) > 1e-4, "the second epoch trained");
@@ -219,7 +220,7 @@ BOOST_AUTO_TEST_CASE(the_modules_own_loss_method_is_used) {
     largest = std::max(largest, max_difference(s.second, default_loss_4x_lr.at(s.first)));
   }
   BOOST_TEST_MESSAGE("largest difference to the default loss at 4 x lr: " << largest);
-  BOOST_TEST(largest <= 1e-6);
+  BOOST_TEST(largest == 0.0, "4 x scales every gradient exactly");
   BOOST_TEST(max_difference(scaled.at("head.weight"), default_loss.at("head.weight")) > 1e-4,
              "at the same learning rate the scaled loss trains differently");
 }
@@ -289,6 +290,7 @@ BOOST_AUTO_TEST_CASE(the_composer_fixture_layout_gives_the_reference_logits) {
   c10::NoGradGuard no_grad;
   const at::Tensor logits = model->forward(at::tensor({0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f}).reshape({1, 8}));
   const at::Tensor reference = at::tensor({0.1228685f, 0.1201401f, -0.2608685f, 0.01984751f}).reshape({1, 4});
+  BOOST_TEST_MESSAGE("largest difference to the fixture's reference logits: " << max_difference(logits, reference));
   BOOST_TEST(max_difference(logits, reference) <= 1e-6, logits << " vs " << reference);
 }
 
