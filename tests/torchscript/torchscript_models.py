@@ -6,7 +6,8 @@
                                                  fixed_input() in MODE (eval or train) as JSON hex floats
   torchscript_models.py fixture COMPOSER.pt OUT.pt
                                                  the Composer fixture's weights ('module.' stripped)
-                                                 loaded into composer_fixture, scripted, saved
+                                                 loaded into composer_fixture, scripted, saved; use
+                                                 weights_ep1.pt (unpickling full_ep1.pt needs torchmetrics)
 
 NAME is one of MODELS. `write composer_fixture model.pt` writes a module with exactly
 the layout of the Composer fixture model (state_dict keys 0.weight, 0.bias, 2.weight,
