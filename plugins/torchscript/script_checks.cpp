@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <ATen/core/function_schema.h>
 #include <c10/util/Exception.h>
@@ -15,6 +16,20 @@ namespace {
 const char* const kHowToWrite = "torch.jit.script(model).save(path)";
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find_first_of("\r\n")); }
+
+// The error line of a TorchScript interpreter failure: the first line after
+// the last traceback that is not indented (traceback lines all are).
+std::string script_error_line(const std::string& text) {
+  const size_t traceback = text.rfind("\nTraceback of TorchScript");
+  if (traceback == std::string::npos) return first_line(text);
+  std::istringstream lines(text.substr(traceback + 1));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line[0] != ' ') return line;
+  }
+  return first_line(text);
+}
 
 // "loss(outputs: Tensor) -> Tensor": the method as its Python source reads,
 // without `self`, whose type is an internal class name.
@@ -104,6 +119,16 @@ CheckedScript load_checked_script(const std::string& path) {
     checked.own_loss = true;
   }
   return checked;
+}
+
+c10::IValue run_script(const std::function<c10::IValue()>& call) {
+  try {
+    return call();
+  } catch (const c10::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw c10::Error(script_error_line(e.what()), "");
+  }
 }
 
 }  // namespace cairn_torchscript

@@ -30,14 +30,15 @@ class TorchScriptModel : public cairn::Model {
   std::shared_ptr<torch::nn::Module> module() override { return mirror_; }
 
   at::Tensor forward(const at::Tensor& inputs) override {
-    at::Tensor outputs = script_.forward({inputs}).toTensor();
+    at::Tensor outputs = cairn_torchscript::run_script([&] { return script_.forward({inputs}); }).toTensor();
     mirror_->rebind_reassigned_buffers();
     return outputs;
   }
 
   at::Tensor loss(const at::Tensor& outputs, const at::Tensor& targets) override {
     if (!own_loss_) return cairn::Model::loss(outputs, targets);
-    at::Tensor loss = script_.run_method("loss", outputs, targets).toTensor();
+    at::Tensor loss =
+        cairn_torchscript::run_script([&] { return script_.run_method("loss", outputs, targets); }).toTensor();
     mirror_->rebind_reassigned_buffers();
     return loss;
   }

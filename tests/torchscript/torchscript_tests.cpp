@@ -225,7 +225,7 @@ BOOST_AUTO_TEST_CASE(the_modules_own_loss_method_is_used) {
              "at the same learning rate the scaled loss trains differently");
 }
 
-BOOST_AUTO_TEST_CASE(files_that_are_no_usable_torchscript_model_are_refused_with_one_line) {
+BOOST_AUTO_TEST_CASE(bad_model_files_and_misfitting_data_are_refused_with_one_line) {
   TempDir dir;
   for (const char* name : {"no_forward", "one_argument_loss", "tuple_forward"}) {
     write_model(dir.path(), name, std::string(name) + ".pt");
@@ -264,6 +264,31 @@ BOOST_AUTO_TEST_CASE(files_that_are_no_usable_torchscript_model_are_refused_with
       BOOST_TEST(!fs::exists(dir.path() / "ck"));
     }
   }
+  // Data that does not fit: the error inside the script, as one line, in the trainer's words.
+  write_model(dir.path(), "net", "net.pt");
+  write_model(dir.path(), "scaled_loss", "scaled.pt");
+  const struct {
+    std::string file, data;
+    std::vector<std::string> mentions;
+  } misfits[] = {
+      {"net.pt", R"(synthetic={"features": 8})",
+       {"the model (--model) does not fit the data (--data)", "inputs of size 16",
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied (32x8 and 16x32)"}},
+      {"scaled.pt", R"(synthetic={"classes": 7})",
+       {"the model's loss does not fit the data (--data)", "outputs of shape [32, 4]", "Target 5 is out of bounds"}},
+  };
+  for (const auto& m : misfits) {
+    BOOST_TEST_CONTEXT(m.file << " on " << m.data) {
+      const Result r = run_cairn({"fit", "--model", "torchscript={\"path\": \"" + m.file + "\"}", "--data", m.data,
+                                  "--save-folder", "ck"},
+                                 dir.path());
+      BOOST_TEST(r.status == 2, describe(r));
+      BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
+      for (const auto& mention : m.mentions) BOOST_TEST(r.err.find(mention) != std::string::npos, mention << " in " << r.err);
+      BOOST_TEST(!fs::exists(dir.path() / "ck"));
+    }
+  }
+
   const Result no_path = run_cairn({"fit", "--model", "torchscript", "--data", "synthetic"}, dir.path());
   BOOST_TEST(no_path.status == 2, describe(no_path));
   BOOST_TEST(no_path.err.find("'path' is required") != std::string::npos, no_path.err);
