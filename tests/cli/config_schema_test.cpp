@@ -15,6 +15,7 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <torch/csrc/jit/api/module.h>
 
 #include "cairn/errors.h"
 #include "cairn/model.h"
@@ -106,6 +107,10 @@ BOOST_AUTO_TEST_CASE(every_factory_declares_the_fields_it_reads) {
   TempDir dir;
   InFolder in(dir.path());
   std::ofstream("data.csv") << "1.0,2.0,0\n3.0,4.0,1\n";  // the csv dataset's example path
+  // The torchscript model's example path: a scripted module, as LibTorch itself writes one.
+  torch::jit::Module scripted(c10::QualifiedName("Example"));
+  scripted.define("def forward(self, x):\n  return x\n");
+  scripted.save("model.pt");
   // Stores are made, not used: any credentials do.
   setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret", 1);

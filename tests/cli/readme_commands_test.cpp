@@ -1,9 +1,10 @@
 // Every `cairn` command README.md shows runs, so the documentation cannot
 // drift from the program: the lines of ```sh blocks that start with `cairn`
 // (or build/bin/cairn), and inline `cairn ...` spans that carry options and no
-// placeholders (PATH, URI). They run in order in one folder, as a reader
-// would type them; a ```json block introduced by a line naming `X.json` is
-// written to X.json first.
+// placeholders (PATH, URI), and `python3` lines of ```sh blocks (run with the
+// Python that has torch). They run in order in one folder, as a reader would
+// type them; a ```json or ```python block introduced by a line naming
+// `X.json` or `X.py` is written to that file first.
 #define BOOST_TEST_MODULE readme_commands_tests
 #include <boost/test/unit_test.hpp>
 
@@ -38,7 +39,11 @@ std::string trimmed(const std::string& s) {
 }
 
 bool is_cairn_command(const std::string& line) {
-  return starts_with(line, "cairn ") || starts_with(line, "build/bin/cairn ");
+  return starts_with(line, "cairn ") || starts_with(line, "build/bin/cairn ") || starts_with(line, "python3 ");
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Placeholders are written in capitals (PATH, URI, NAME[=JSON]): a synopsis, not a command.
@@ -47,11 +52,11 @@ bool has_placeholder(const std::string& command) { return std::regex_search(comm
 std::vector<Step> readme_steps(const fs::path& readme) {
   std::ifstream in(readme);
   std::vector<Step> steps;
-  std::string line, fence_language, previous_text, json_file, block, pending;
+  std::string line, fence_language, previous_text, named_file, block, pending;
   bool in_fence = false;
   int number = 0, block_start = 0;
   const std::regex inline_command("`(cairn [^`]+)`");
-  const std::regex json_name("`([A-Za-z0-9_./-]+\\.json)`");
+  const std::regex file_name("`([A-Za-z0-9_./-]+\\.(json|py))`");
   while (std::getline(in, line)) {
     ++number;
     if (starts_with(trimmed(line), "```")) {
@@ -61,10 +66,13 @@ std::vector<Step> readme_steps(const fs::path& readme) {
         block.clear();
         block_start = number;
         std::smatch name;
-        json_file = std::regex_search(previous_text, name, json_name) ? name[1].str() : "";
+        named_file = std::regex_search(previous_text, name, file_name) ? name[1].str() : "";
       } else {
         in_fence = false;
-        if (fence_language == "json" && !json_file.empty()) steps.push_back({block_start, "", json_file, block});
+        if ((fence_language == "json" && ends_with(named_file, ".json")) ||
+            (fence_language == "python" && ends_with(named_file, ".py"))) {
+          steps.push_back({block_start, "", named_file, block});
+        }
       }
       continue;
     }
@@ -95,7 +103,8 @@ Result run_shell(const std::string& command, const fs::path& cwd) {
   const std::string bin = (fs::path(CAIRN_TEST_BINARY_DIR) / "bin").string();
   const char* path = std::getenv("PATH");
   // The README's commands start in a checkout, where build/bin/cairn is the build's binary.
-  const std::string line = std::regex_replace(command, std::regex("^build/bin/cairn "), "cairn ");
+  std::string line = std::regex_replace(command, std::regex("^build/bin/cairn "), "cairn ");
+  line = std::regex_replace(line, std::regex("^python3 "), std::string(CAIRN_TEST_PYTHON) + " ");
   return run_program({"/bin/sh", "-c", line}, cwd, {{"PATH", bin + ":" + (path ? path : "/usr/bin:/bin")}});
 }
 
@@ -124,15 +133,20 @@ BOOST_AUTO_TEST_CASE(placeholders_and_continuations_are_recognised) {
   BOOST_TEST(!has_placeholder("cairn fit --config run.json --max-duration 3ep"));
   TempDir dir;
   std::ofstream(dir.path() / "README.md") << "Save as `a.json`:\n\n```json\n{\"x\": 1}\n```\n\n"
-                                        << "```sh\ncairn fit --model mlp \\\n  --data synthetic\ncairn x\n```\n"
+                                        << "Not `b.json`:\n\n```python\nx = 1\n```\n\n"
+                                        << "As `m.py`:\n\n```python\ny = 2\n```\n\n"
+                                        << "```sh\ncairn fit --model mlp \\\n  --data synthetic\ncairn x\npython3 m.py\n```\n"
                                         << "Run `cairn ls URI --json` or `cairn plugins --json`.\n";
   const std::vector<Step> steps = readme_steps(dir.path() / "README.md");
-  BOOST_TEST_REQUIRE(steps.size() == 4u);
+  BOOST_TEST_REQUIRE(steps.size() == 6u);
   BOOST_TEST(steps[0].file == "a.json");
   BOOST_TEST(steps[0].content == "{\"x\": 1}\n");
-  BOOST_TEST(steps[1].command == "cairn fit --model mlp  --data synthetic ");
-  BOOST_TEST(steps[2].command == "cairn x ");
-  BOOST_TEST(steps[3].command == "cairn plugins --json");
+  BOOST_TEST(steps[1].file == "m.py");
+  BOOST_TEST(steps[1].content == "y = 2\n");
+  BOOST_TEST(steps[2].command == "cairn fit --model mlp  --data synthetic ");
+  BOOST_TEST(steps[3].command == "cairn x ");
+  BOOST_TEST(steps[4].command == "python3 m.py ");
+  BOOST_TEST(steps[5].command == "cairn plugins --json");
 }
 
 }  // namespace cairn::test
