@@ -321,6 +321,7 @@ def main():
     parser.add_argument("--cairn", required=True)
     parser.add_argument("--store", action="append", choices=["s3", "gcs", "oci", "azure"])
     args = parser.parse_args()
+    args.cairn = os.path.abspath(args.cairn)  # the runs change folders
     chosen = args.store or ["s3", "gcs", "oci", "azure"]
     skipped = []
     with tempfile.TemporaryDirectory(prefix="cairn-canary-") as work:

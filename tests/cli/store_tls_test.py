@@ -131,9 +131,10 @@ def check_store(checks, cairn, store, front, certs, work):
 
     # Refused by default, in one line, not retried.
     before = front.counts()
-    status, _, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store)], store.env, work)
+    status, _, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store)], store.env, work)
     after = front.counts()
     checks.expect(status != 0, f"{name}: an untrusted certificate is refused", err)
+    print(f"refusal: {err.strip()}", flush=True)
     endpoint = front.endpoint.split("/", 3)
     origin = "/".join(endpoint[:3])
     for needle in ("not trusted", origin, "ca_bundle", *BUNDLE_VARIABLES):
@@ -151,7 +152,7 @@ def check_store(checks, cairn, store, front, certs, work):
         run_env = dict(store.env, **env)
         status, _, err = run_cairn(cairn, ["cp", payload, key, *config_args(store, extra)], run_env, work)
         checks.expect(status == 0, f"{name}: upload trusted through {label}", err)
-        status, out, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store, extra)], run_env, work)
+        status, out, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store, extra)], run_env, work)
         checks.expect(status == 0 and key.rsplit("/", 2)[-2] + "/" + key.rsplit("/", 1)[-1] in out,
                       f"{name}: listing trusted through {label}", err + out)
         back = os.path.join(work, f"back-{label.strip('$')}.bin")
@@ -160,14 +161,14 @@ def check_store(checks, cairn, store, front, certs, work):
                       f"{name}: download trusted through {label} is byte-identical", err)
 
     # Precedence: the setting over the variables, then the variables in order.
-    status, _, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store, {"ca_bundle": certs["good"]})],
+    status, _, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store, {"ca_bundle": certs["good"]})],
                                dict(store.env, AWS_CA_BUNDLE=certs["wrong"]), work)
     checks.expect(status == 0, f"{name}: the ca_bundle setting wins over AWS_CA_BUNDLE", err)
-    status, _, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store)],
+    status, _, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store)],
                                dict(store.env, AWS_CA_BUNDLE=certs["good"], REQUESTS_CA_BUNDLE=certs["wrong"],
                                     SSL_CERT_FILE=certs["wrong"]), work)
     checks.expect(status == 0, f"{name}: AWS_CA_BUNDLE wins over REQUESTS_CA_BUNDLE and SSL_CERT_FILE", err)
-    status, _, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store)],
+    status, _, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store)],
                                dict(store.env, REQUESTS_CA_BUNDLE=certs["wrong"], SSL_CERT_FILE=certs["good"]), work)
     checks.expect(status != 0 and "$REQUESTS_CA_BUNDLE" in err,
                   f"{name}: REQUESTS_CA_BUNDLE wins over SSL_CERT_FILE (the wrong one is refused)", err)
@@ -176,7 +177,7 @@ def check_store(checks, cairn, store, front, certs, work):
     for label, env, extra, source in (
             ("$SSL_CERT_FILE", {"SSL_CERT_FILE": certs["wrong"]}, {}, "$SSL_CERT_FILE"),
             ("ca_bundle", {}, {"ca_bundle": certs["wrong"]}, "ca_bundle")):
-        status, _, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store, extra)],
+        status, _, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store, extra)],
                                    dict(store.env, **env), work)
         checks.expect(status != 0 and certs["wrong"] in err and source in err and "not trusted" in err
                       and one_line(err), f"{name}: a wrong bundle from {label} is refused, naming it", err)
@@ -184,11 +185,11 @@ def check_store(checks, cairn, store, front, certs, work):
     # A missing or certificate-less bundle: a config error, nothing sent.
     before = front.counts()
     missing = os.path.join(work, "no-such-bundle.pem")
-    status, _, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store)],
+    status, _, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store)],
                                dict(store.env, REQUESTS_CA_BUNDLE=missing), work)
     checks.expect(status != 0 and "$REQUESTS_CA_BUNDLE" in err and missing in err and "cannot be read" in err
                   and one_line(err), f"{name}: a missing bundle from REQUESTS_CA_BUNDLE is a clear config error", err)
-    status, _, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store, {"ca_bundle": certs["key"]})],
+    status, _, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store, {"ca_bundle": certs["key"]})],
                                store.env, work)
     checks.expect(status != 0 and "ca_bundle" in err and "no PEM certificate" in err and one_line(err),
                   f"{name}: a ca_bundle that holds no certificate is a clear config error", err)
@@ -196,11 +197,11 @@ def check_store(checks, cairn, store, front, certs, work):
     checks.expect(after == before, f"{name}: a bad bundle sends nothing", f"{before} -> {after}")
 
     if name == "s3":
-        status, out, err = run_cairn(cairn, ["ls", store.base_uri + "/", *config_args(store, {"verify": False})],
+        status, out, err = run_cairn(cairn, ["ls", store.base_uri, *config_args(store, {"verify": False})],
                                      store.env, work)
         checks.expect(status == 0 and "verify is false" in err and "NOT checked" in err,
                       "s3: verify false works only with a warning", err)
-        status, _, err = run_cairn(cairn, ["ls", store.base_uri + "/",
+        status, _, err = run_cairn(cairn, ["ls", store.base_uri,
                                            *config_args(store, {"verify": certs["good"]})], store.env, work)
         checks.expect(status == 0, "s3: verify PATH (boto3's) trusts that bundle", err)
 
@@ -210,6 +211,7 @@ def main():
     parser.add_argument("--cairn", required=True)
     parser.add_argument("--store", action="append", choices=sorted(STORES), help="only these stores")
     args = parser.parse_args()
+    args.cairn = os.path.abspath(args.cairn)  # the runs change folders
     checks = Checks()
     skipped = []
     with tempfile.TemporaryDirectory(prefix="cairn-tls-") as work:
