@@ -152,14 +152,23 @@ def store_paths(c, name, uri, env, config, work, fit_kwargs=None, load_store=Non
           [*SAMPLE, "--run-name", "canary", "--max-duration", "2ba", "--save-interval", "1ba", "--save-folder",
            f"fit-{name}", "--callback", "RemoteUploaderDownloader=" + json.dumps(uploader), "--callback",
            'JSONLLogger={"path": "logs/metrics.jsonl"}'], env, folder, True)
-    load_json = json.dumps(fit_kwargs if fit_kwargs is not None else config)
+    # By name the store needs its bucket in the config (an azure:// URI's store reads the environment).
+    load_config = dict(fit_kwargs if fit_kwargs is not None else config, bucket=bucket_uri.split("/")[2])
+    load_args = [] if load_store == "" else ["--load-object-store", f"{load_store or name}={json.dumps(load_config)}"]
+    # With a store named, the load path is an object name in it (Composer's rule).
+    load_path = f"fit-{name}/latest-rank0.pt" if load_args else f"{bucket_uri}/fit-{name}/latest-rank0.pt"
     c.run(f"{name}: fit resuming from the store",
-          [*SAMPLE, "--run-name", "canary2", "--max-duration", "3ba", "--load-path",
-           f"{bucket_uri}/fit-{name}/latest-rank0.pt", "--load-object-store", f"{load_store or name}={load_json}",
+          [*SAMPLE, "--run-name", "canary2", "--max-duration", "3ba", "--load-path", load_path, *load_args,
            "--save-folder", "resumed"], env, folder, True)
-    c.run(f"{name}: cp a remote checkpoint down",
-          ["cp", f"{bucket_uri}/fit-{name}/latest-rank0.pt", os.path.join(folder, "remote-latest.pt"), *config_args],
-          env, folder, True)
+    pointer = os.path.join(folder, "pointer")
+    c.run(f"{name}: cp the remote latest pointer down",
+          ["cp", f"{bucket_uri}/fit-{name}/latest-rank0.pt.symlink", pointer, *config_args], env, folder, True)
+    if os.path.exists(pointer):
+        with open(pointer) as f:
+            remote_name = f.read().strip()
+        c.run(f"{name}: cp the remote checkpoint down",
+              ["cp", f"{bucket_uri}/{remote_name}", os.path.join(folder, "remote-latest.pt"), *config_args],
+              env, folder, True)
     c.scan_files(folder, name)
 
 
@@ -303,10 +312,11 @@ def azure(c, work):
         quick = {"provider_kwargs": {"timeout": 5, "retry_delay": 0.05}}
         env = {"AZURE_STORAGE_CONNECTION_STRING": info["connection_string"]}
         container = info["container"]
-        store_paths(c, "azure", f"azure://{container}", env, {}, work, fit_kwargs={}, load_store="libcloud")
+        store_paths(c, "azure", f"azure://{container}", env, {}, work, fit_kwargs={}, load_store="")
         # Valid base64 that carries the marker, so even a re-encoded leak is found.
-        wrong_key = c.plant("a wrong Azure account key", MARKER + "azurekey" + random_secrets.token_hex(14) + "AA==")
-        base64.b64decode(wrong_key)
+        body = MARKER + "azurekey" + random_secrets.token_hex(16)
+        wrong_key = c.plant("a wrong Azure account key", body + "A" * (-len(body) % 4))
+        base64.b64decode(wrong_key, validate=True)
         wrong = {"AZURE_STORAGE_CONNECTION_STRING": info["connection_string"].replace(info["key"], wrong_key)}
         failing_paths(c, "azure", [
             ("a wrong account key", f"azure://{container}", wrong, quick),
