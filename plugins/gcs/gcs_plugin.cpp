@@ -24,6 +24,7 @@ void register_gcs_store(cairn::Registrar& registrar) {
        {"download_chunk_size", "int", "33554432", "larger downloads are ranged GETs of this many bytes, run concurrently"},
        {"max_concurrency", "int", "8", "ranged GETs in flight"},
        {"timeout", "float", "60", "seconds to connect, and without a byte moving"},
+       {"ca_bundle", "string", "\"\"", "a PEM file of the certificates TLS trusts; empty: AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE, SSL_CERT_FILE, then the system's"},
        {"retry", "object", "{}", "google.api_core.retry's: initial, maximum, deadline (seconds), and max_attempts (10)"}});
 }
 

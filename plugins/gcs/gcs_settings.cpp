@@ -1,35 +1,20 @@
 #include "gcs_settings.h"
 
-#include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
 #include "cairn/config.h"
 #include "cairn/errors.h"
+#include "cairn/http/store_settings.h"
 #include "cairn/object_store.h"
 
 namespace gcsstore {
 
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
-
-std::string strip_slashes(std::string text) {
-  while (!text.empty() && text.front() == '/') text.erase(0, 1);
-  while (!text.empty() && text.back() == '/') text.pop_back();
-  return text;
-}
-
-std::chrono::milliseconds seconds(double value) { return std::chrono::milliseconds(static_cast<long long>(value * 1000)); }
-
-double positive_seconds(cairn::Config& cfg, const std::string& field, double fallback) {
-  const double value = cfg.get<double>(field, fallback);
-  if (!(value > 0)) cfg.fail(field, "must be a positive number of seconds");
-  return value;
-}
+using cairn::http::env;
+using cairn::http::positive_seconds;
+using cairn::http::seconds;
+using cairn::http::strip_slashes;
 
 uint64_t positive_bytes(cairn::Config& cfg, const std::string& field, uint64_t fallback) {
   const auto value = cfg.get<int64_t>(field, static_cast<int64_t>(fallback));
@@ -107,6 +92,7 @@ GcsSettings read_gcs_settings(const cairn::Uri& location, const nlohmann::json& 
   const double timeout = positive_seconds(cfg, "timeout", 60);
   settings.http.connect_timeout_ms = seconds(timeout).count();
   settings.http.stall_timeout_ms = seconds(timeout).count();
+  cairn::http::read_ca_bundle(cfg, settings.http);
   if (cfg.has("retry")) read_retry(cfg.require<nlohmann::json>("retry"), owner, settings.retry);
   cfg.finish();
   return settings;

@@ -35,6 +35,7 @@ void register_libcloud_store(cairn::Registrar& registrar) {
        {"secret_environ", "string | null", "null",
         "an environment variable holding secret (azure:// URIs: AZURE_ACCOUNT_ACCESS_KEY)"},
        {"chunk_size", "int", "1048576", "bytes per progress callback"},
+       {"ca_bundle", "string", "\"\"", "a PEM file of the certificates TLS trusts; empty: AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE, SSL_CERT_FILE, then the system's"},
        {"transfer_config", "object", "{}", "Cairn only: multipart_threshold, multipart_chunksize, max_concurrency"}});
 }
 

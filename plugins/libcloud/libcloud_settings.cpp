@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "cairn/config.h"
+#include "cairn/http/store_settings.h"
 #include "cairn/object_store.h"
 #include "provider_table.h"
 
@@ -25,10 +25,7 @@ const char* const kDevelopmentKey =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 constexpr uint64_t kMaxChunk = 4000ull << 20;  // Azure's largest block
 
-std::string env(const std::string& name) {
-  const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
-  return value != nullptr ? value : "";
-}
+using cairn::http::env;
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -192,6 +189,7 @@ LibcloudSettings resolve_libcloud_settings(const cairn::Uri& location, const nlo
   settings.chunk_size = static_cast<uint64_t>(chunk);
   const nlohmann::json transfer = cfg.get<nlohmann::json>("transfer_config", nlohmann::json::object());
   read_transfer_config(transfer, owner, settings.transfer);
+  cairn::http::read_ca_bundle(cfg, settings.http);
   cfg.finish();
   return settings;
 }

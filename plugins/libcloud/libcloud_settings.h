@@ -14,6 +14,9 @@
 //   chunk_size       bytes per progress callback (Composer: 1 MiB)
 //   transfer_config  (Cairn only) multipart_threshold, multipart_chunksize,
 //                    max_concurrency, as the s3 store's
+//   ca_bundle        (Cairn only) a PEM file of the certificates TLS trusts;
+//                    empty: AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE (libcloud's own),
+//                    SSL_CERT_FILE, then the system's (store_settings.h)
 //
 // azure:// URIs are Composer's: provider azure_blobs, key_environ
 // AZURE_ACCOUNT_NAME, secret_environ AZURE_ACCOUNT_ACCESS_KEY; what those
@@ -27,6 +30,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "cairn/http/client.h"
 #include "cairn/retry.h"
 #include "s3_settings.h"
 
@@ -55,6 +59,7 @@ struct LibcloudSettings {
   s3store::TransferSettings transfer;
   double timeout_seconds = 60;   // connect and stall timeout
   double retry_delay_seconds = 0.2;  // the first retry's pause (then doubling, full jitter)
+  cairn::http::ClientOptions http;   // TLS trust (ca_bundle); the timeouts come from timeout_seconds
 };
 
 // ConfigError for anything missing or malformed, naming the field and what to do.

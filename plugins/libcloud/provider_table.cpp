@@ -8,6 +8,7 @@
 #include "azure_store.h"
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
+#include "cairn/http/store_settings.h"
 #include "local_store.h"
 #include "s3_store.h"
 
@@ -47,11 +48,11 @@ std::string endpoint_url(const LibcloudSettings& s, const std::string& default_h
          (s.port > 0 ? ":" + std::to_string(s.port) : "");
 }
 
-std::chrono::milliseconds seconds(double value) { return std::chrono::milliseconds(static_cast<long long>(value * 1000)); }
-
 template <typename Settings>
 void apply_connection_settings(const LibcloudSettings& s, Settings& out) {
+  using cairn::http::seconds;
   out.transfer = s.transfer;
+  out.http = s.http;
   out.http.connect_timeout_ms = seconds(s.timeout_seconds).count();
   out.http.stall_timeout_ms = seconds(s.timeout_seconds).count();
   out.retry.initial_backoff = seconds(s.retry_delay_seconds);

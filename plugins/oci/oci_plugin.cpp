@@ -32,6 +32,7 @@ void register_oci_store(cairn::Registrar& registrar) {
        {"min_part_size", "int", "128000000", "downloads are split into ranges of at least this many bytes..."},
        {"num_parts", "int", "10", "...and at most this many, fetched at once"},
        {"timeout", "float | [float, float]", "[10, 60]", "seconds: to connect and without a byte moving"},
+       {"ca_bundle", "string", "\"\"", "a PEM file of the certificates TLS trusts; empty: AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE, SSL_CERT_FILE, then the system's"},
        {"retry_strategy", "object", "{}", "{max_attempts (8), total_elapsed_time_seconds (600)}"}});
 }
 

@@ -1,7 +1,6 @@
 #include "oci_settings.h"
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -12,6 +11,7 @@
 #include "cairn/config.h"
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
+#include "cairn/http/store_settings.h"
 #include "cairn/object_store.h"
 #include "oci_config_file.h"
 
@@ -19,20 +19,12 @@ namespace ocistore {
 
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
+using cairn::http::env;
+using cairn::http::seconds;
+using cairn::http::strip_slashes;
 
-std::string strip_slashes(std::string text) {
-  while (!text.empty() && text.front() == '/') text.erase(0, 1);
-  while (!text.empty() && text.back() == '/') text.pop_back();
-  return text;
-}
-
-long milliseconds(double seconds) { return static_cast<long>(seconds * 1000); }
-
-double positive_seconds(cairn::Config& cfg, const std::string& field, const nlohmann::json& value) {
+// One number of a timeout, which may also be a [connect, read] pair.
+double timeout_seconds(cairn::Config& cfg, const std::string& field, const nlohmann::json& value) {
   if (!value.is_number() || !(value.get<double>() > 0) || value.get<double>() > 86400) {
     cfg.fail(field, "must be a positive number of seconds (at most a day), got " + value.dump());
   }
@@ -43,10 +35,10 @@ double positive_seconds(cairn::Config& cfg, const std::string& field, const nloh
 void read_timeout(cairn::Config& cfg, cairn::http::ClientOptions& http) {
   const nlohmann::json value = cfg.require<nlohmann::json>("timeout");
   if (value.is_array() && value.size() == 2) {
-    http.connect_timeout_ms = milliseconds(positive_seconds(cfg, "timeout", value[0]));
-    http.stall_timeout_ms = milliseconds(positive_seconds(cfg, "timeout", value[1]));
+    http.connect_timeout_ms = seconds(timeout_seconds(cfg, "timeout", value[0])).count();
+    http.stall_timeout_ms = seconds(timeout_seconds(cfg, "timeout", value[1])).count();
   } else if (value.is_number()) {
-    http.connect_timeout_ms = http.stall_timeout_ms = milliseconds(positive_seconds(cfg, "timeout", value));
+    http.connect_timeout_ms = http.stall_timeout_ms = seconds(timeout_seconds(cfg, "timeout", value)).count();
   } else {
     cfg.fail("timeout", "must be seconds, or [connect, read] seconds, got " + value.dump());
   }
@@ -57,8 +49,8 @@ void read_retry_strategy(const nlohmann::json& json, const std::string& owner, c
   retry.max_attempts = cfg.get<int>("max_attempts", retry.max_attempts);
   if (retry.max_attempts < 1) cfg.fail("max_attempts", "must be at least 1 (1: no retries)");
   if (cfg.has("total_elapsed_time_seconds")) {
-    retry.deadline = std::chrono::milliseconds(
-        milliseconds(positive_seconds(cfg, "total_elapsed_time_seconds", cfg.require<nlohmann::json>("total_elapsed_time_seconds"))));
+    retry.deadline = seconds(
+        timeout_seconds(cfg, "total_elapsed_time_seconds", cfg.require<nlohmann::json>("total_elapsed_time_seconds")));
   }
   cfg.finish();
 }
@@ -141,6 +133,7 @@ OciSettings resolve_oci_settings(const cairn::Uri& location, const nlohmann::jso
   settings.http.connect_timeout_ms = 10'000;
   settings.http.stall_timeout_ms = 60'000;
   if (cfg.has("timeout")) read_timeout(cfg, settings.http);
+  cairn::http::read_ca_bundle(cfg, settings.http);
   if (cfg.has("retry_strategy")) read_retry_strategy(cfg.require<nlohmann::json>("retry_strategy"), owner, settings.retry);
   cfg.finish();
 

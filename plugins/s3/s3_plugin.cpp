@@ -27,7 +27,8 @@ void register_s3_store(cairn::Registrar& registrar) {
                             {"aws_secret_access_key", "string", "\"\"", "given together with aws_access_key_id"},
                             {"aws_session_token", "string", "\"\"", "for temporary credentials"},
                             {"acl", "string", "\"\"", "a canned ACL for uploads; empty: S3_CANNED_ACL"},
-                            {"verify", "bool | string", "true", "check TLS certificates; or the path of a CA bundle"},
+                            {"verify", "bool | string", "true", "check TLS certificates (false warns); or the path of a CA bundle"},
+                            {"ca_bundle", "string", "\"\"", "a PEM file of the certificates TLS trusts; empty: AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE, SSL_CERT_FILE, then the system's"},
                             {"client_config", "object", "{}", "botocore's: retries {mode, max_attempts, total_max_attempts}, s3 {addressing_style}"},
                             {"transfer_config", "object", "{}", "boto3's: multipart_threshold, multipart_chunksize, max_concurrency, use_threads"}});
 }

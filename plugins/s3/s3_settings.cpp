@@ -1,45 +1,32 @@
 #include "s3_settings.h"
 
-#include <cstdlib>
+#include <iostream>
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "aws_config_files.h"
 #include "cairn/config.h"
+#include "cairn/http/store_settings.h"
 #include "cairn/object_store.h"
 
 namespace s3store {
 
 namespace {
 
+using cairn::http::env;
+using cairn::http::positive_seconds;
+using cairn::http::seconds;
+using cairn::http::strip_slashes;
+
 constexpr uint64_t kMinPartSize = 5ull << 20;  // S3's minimum for all parts but the last
 constexpr uint64_t kMaxPartSize = 5ull << 30;
-
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
 
 std::string first_of(std::initializer_list<std::string> candidates) {
   for (const auto& candidate : candidates) {
     if (!candidate.empty()) return candidate;
   }
   return "";
-}
-
-std::string strip_slashes(std::string text) {
-  while (!text.empty() && text.front() == '/') text.erase(0, 1);
-  while (!text.empty() && text.back() == '/') text.pop_back();
-  return text;
-}
-
-std::chrono::milliseconds seconds(double value) { return std::chrono::milliseconds(static_cast<long long>(value * 1000)); }
-
-double positive_seconds(cairn::Config& cfg, const std::string& field, double fallback) {
-  const double value = cfg.get<double>(field, fallback);
-  if (!(value > 0)) cfg.fail(field, "must be a positive number of seconds");
-  return value;
 }
 
 void read_transfer_config(const nlohmann::json& json, const std::string& owner, TransferSettings& transfer) {
@@ -101,6 +88,29 @@ bool needs_path_style(const S3Settings& settings, bool custom_endpoint, const st
   return custom_endpoint || settings.endpoint.host_is_ip_or_localhost() || settings.bucket.find('.') != std::string::npos;
 }
 
+// boto3's `verify` (false, or a CA bundle path as botocore's verify=PATH)
+// beside every store's `ca_bundle`; giving both would leave one ignored.
+void read_tls(cairn::Config& cfg, cairn::http::ClientOptions& http) {
+  const bool has_verify = cfg.has("verify");
+  if (has_verify && cfg.has("ca_bundle")) {
+    cfg.fail("verify", "cannot be given together with ca_bundle; keep ca_bundle (the CA bundle to trust)");
+  }
+  if (!has_verify) return cairn::http::read_ca_bundle(cfg, http);
+  const nlohmann::json verify = cfg.require<nlohmann::json>("verify");
+  if (verify.is_string() && !verify.get<std::string>().empty()) {
+    return cairn::http::use_ca_bundle(verify.get<std::string>(), cfg.owner() + " verify", http);
+  }
+  if (!verify.is_boolean()) {
+    cfg.fail("verify", "must be true, false (tests against self-signed servers only) or the path of a CA bundle");
+  }
+  http.verify_tls = verify.get<bool>();
+  if (http.verify_tls) return cairn::http::read_ca_bundle(cfg, http);
+  // Turned off only when asked, and never quietly.
+  std::cerr << "warning: " << cfg.owner()
+            << ": verify is false: TLS certificates are NOT checked, so anyone on the network path can read and "
+               "change this store's traffic; trust a private endpoint with ca_bundle instead\n";
+}
+
 S3Settings resolve(const cairn::Uri& location, const nlohmann::json& config, S3Settings settings,
                    const std::string& default_endpoint) {
   const std::string owner = "object store '" + settings.store_name + "'";
@@ -157,18 +167,7 @@ S3Settings resolve(const cairn::Uri& location, const nlohmann::json& config, S3S
   }
 
   settings.canned_acl = first_of({cfg.get<std::string>("acl", ""), env("S3_CANNED_ACL")});
-  const std::string ca_bundle = env("AWS_CA_BUNDLE");
-  if (!ca_bundle.empty()) settings.http.ca_bundle = ca_bundle;
-  if (cfg.has("verify")) {
-    const nlohmann::json verify = cfg.require<nlohmann::json>("verify");
-    if (verify.is_boolean()) {
-      settings.http.verify_tls = verify.get<bool>();
-    } else if (verify.is_string() && !verify.get<std::string>().empty()) {
-      settings.http.ca_bundle = verify.get<std::string>();
-    } else {
-      cfg.fail("verify", "must be true, false (tests against self-signed servers only) or the path of a CA bundle");
-    }
-  }
+  read_tls(cfg, settings.http);
   std::string addressing = "auto";
   if (cfg.has("client_config")) read_client_config(cfg.require<nlohmann::json>("client_config"), owner, settings, addressing);
   if (cfg.has("transfer_config")) read_transfer_config(cfg.require<nlohmann::json>("transfer_config"), owner, settings.transfer);

@@ -23,7 +23,8 @@ namespace {
 
 const char* const kVariables[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                                   "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "S3_ENDPOINT_URL",
-                                  "S3_CANNED_ACL", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_CA_BUNDLE"};
+                                  "S3_CANNED_ACL", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_CA_BUNDLE",
+                                  "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"};
 
 // Clears the variables the store reads, points the AWS files into a fresh
 // folder, and restores everything afterwards.
@@ -150,6 +151,46 @@ BOOST_AUTO_TEST_CASE(bad_settings_are_one_clear_line) {
   const auto clash = cairn::test::error_text<cairn::ConfigError>(
       [] { s3store::resolve_s3_settings(uri("s3://b"), json{{"bucket", "other"}}); });
   BOOST_TEST(contains(clash, "URI names bucket 'b'"), clash);
+}
+
+// Which CA bundle TLS trusts (cairn/http/store_settings.h): the setting, then
+// AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE, SSL_CERT_FILE; a bad bundle is a clear
+// error naming where it came from. End to end: tests/cli/store_tls_test.py.
+BOOST_AUTO_TEST_CASE(ca_bundle_precedence_and_bad_bundles) {
+  CleanEnvironment env;
+  env.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  env.set("AWS_SECRET_ACCESS_KEY", "env-secret");
+  const std::string pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  const std::string a = env.dir() / "a.pem", b = env.dir() / "b.pem", c = env.dir() / "c.pem",
+                    not_pem = env.dir() / "key.pem";
+  for (const auto& path : {a, b, c}) write_file(path, pem);
+  write_file(not_pem, "-----BEGIN PRIVATE KEY-----\n");
+  const auto resolve = [](const json& config = json()) { return s3store::resolve_s3_settings(uri("s3://b"), config).http; };
+  BOOST_TEST(resolve().ca_bundle.empty());  // the system's store
+  env.set("SSL_CERT_FILE", c);
+  BOOST_TEST(resolve().ca_bundle == c);
+  env.set("REQUESTS_CA_BUNDLE", b);
+  BOOST_TEST(resolve().ca_bundle == b);
+  env.set("AWS_CA_BUNDLE", a);
+  BOOST_TEST(resolve().ca_bundle == a);
+  BOOST_TEST(resolve().ca_bundle_source == "$AWS_CA_BUNDLE");
+  BOOST_TEST(resolve({{"ca_bundle", c}}).ca_bundle == c);
+  BOOST_TEST(resolve({{"verify", b}}).ca_bundle == b);  // boto3's verify=PATH
+  BOOST_TEST(resolve({{"verify", true}}).verify_tls);
+  BOOST_TEST(!resolve({{"verify", false}}).verify_tls);
+
+  const std::string missing = env.dir() / "missing.pem";
+  env.set("AWS_CA_BUNDLE", missing);
+  const auto from_env = cairn::test::error_text<cairn::ConfigError>([&] { resolve(); });
+  BOOST_TEST(contains(from_env, "$AWS_CA_BUNDLE names the CA bundle '" + missing + "', which cannot be read"), from_env);
+  env.set("AWS_CA_BUNDLE", a);
+  const auto no_cert = cairn::test::error_text<cairn::ConfigError>([&] { resolve({{"ca_bundle", not_pem}}); });
+  BOOST_TEST(contains(no_cert, "config field 'ca_bundle' '" + not_pem + "' holds no PEM certificate"), no_cert);
+  const auto folder = cairn::test::error_text<cairn::ConfigError>([&] { resolve({{"verify", env.dir().path().string()}}); });
+  BOOST_TEST(contains(folder, "verify names the CA bundle"), folder);
+  BOOST_TEST(contains(folder, "is a folder"), folder);
+  const auto both = cairn::test::error_text<cairn::ConfigError>([&] { resolve({{"verify", a}, {"ca_bundle", a}}); });
+  BOOST_TEST(contains(both, "cannot be given together with ca_bundle"), both);
 }
 
 // s3:// only: gs:// belongs to the gcs plugin (tests/gcs), which reuses this

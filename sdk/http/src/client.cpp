@@ -191,6 +191,8 @@ std::string code_name(CURLcode code) {
     case CURLE_READ_ERROR: return "READ_ERROR";
     case CURLE_ABORTED_BY_CALLBACK: return "ABORTED_BY_CALLBACK";
     case CURLE_PEER_FAILED_VERIFICATION: return "PEER_FAILED_VERIFICATION";
+    case CURLE_SSL_CACERT_BADFILE: return "SSL_CACERT_BADFILE";
+    case CURLE_SSL_ISSUER_ERROR: return "SSL_ISSUER_ERROR";
     case CURLE_SSL_CONNECT_ERROR: return "SSL_CONNECT_ERROR";
     default: return "CURLE_" + std::to_string(static_cast<int>(code));
   }
@@ -198,6 +200,31 @@ std::string code_name(CURLcode code) {
 
 // The URL without its query, which may carry presigned credentials.
 std::string url_for_message(const std::string& url) { return redact(url.substr(0, url.find('?'))); }
+
+// "https://host:port" of a URL: the endpoint a certificate belongs to.
+std::string origin_of(const std::string& url) {
+  const auto authority = url.find("://");
+  const auto path = url.find_first_of("/?#", authority == std::string::npos ? 0 : authority + 3);
+  return redact(url.substr(0, path));
+}
+
+bool certificate_refused(CURLcode code) {
+  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+}
+
+// One line: which endpoint, against what it was checked, libcurl's reason,
+// and every way to trust it. Verification is never turned off as a remedy.
+std::string certificate_message(const Request& request, const ClientOptions& o, const std::string& detail) {
+  const std::string trusted_by =
+      o.ca_bundle.empty() ? "the system's CA certificates"
+                          : "the CA bundle '" + o.ca_bundle + "'" +
+                                (o.ca_bundle_source.empty() ? "" : " (from " + o.ca_bundle_source + ")");
+  return request.method + " " + url_for_message(request.url) + ": the TLS certificate of " + origin_of(request.url) +
+         " is not trusted by " + trusted_by + " (" + redact(detail) +
+         "); to trust it, point the store's ca_bundle setting, or AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE or "
+         "SSL_CERT_FILE, at a PEM file holding its certificate or the CA that signed it";
+}
 
 }  // namespace
 
@@ -320,6 +347,7 @@ Response Client::perform(const Request& request, const std::function<void(uint64
                            code_name(code), false);
     }
     const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    if (certificate_refused(code)) throw TransportError(certificate_message(request, o, detail), code_name(code), false);
     throw TransportError(request.method + " " + url_for_message(request.url) + " failed: " + redact(detail) + " (" +
                              code_name(code) + ")",
                          code_name(code), retryable_code(code));

@@ -8,8 +8,11 @@
 //   or to a file at an offset (pwrite). An error response (status >= 300) is
 //   always kept in memory instead, so it never lands in the destination file.
 // - Timeouts: connect, stall (no byte moved for a while) and total.
-// - TLS peers are verified by default; `verify_tls = false` exists for tests
-//   against self-signed servers and is never the default.
+// - TLS peers are verified by default, against `ca_bundle` when one is given
+//   (store_settings.h reads it) or else the system's store. A certificate that
+//   does not verify is a TransportError, not retryable, saying how to trust
+//   the endpoint. `verify_tls = false` exists for tests against self-signed
+//   servers and is never the default.
 //
 // The host process must call curl_global_init once before any Client is made
 // (the Cairn engine does so when it starts its plugin host); a plugin must
@@ -83,6 +86,7 @@ struct CAIRN_EXPORT ClientOptions {
   long request_timeout_ms = 0;
   bool verify_tls = true;
   std::string ca_bundle;  // PEM file; "" = the system's store
+  std::string ca_bundle_source;  // where ca_bundle came from, for messages ("$AWS_CA_BUNDLE")
   std::string user_agent = "cairn-http/1";
 };
 
