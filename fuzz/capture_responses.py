@@ -130,6 +130,19 @@ def capture_oci():
     finally:
         server.stdin.close()
         server.wait(timeout=30)
+    # Listings need signed requests: the fake's own ListObjects code, called directly.
+    import threading
+    import types
+    import oci_fake_server
+    answers = []
+    handler = types.SimpleNamespace(send_answer=lambda status, body: answers.append(body))
+    objects = {"ep1.pt": b"x", "ep2.pt": b"xy", "dir/latest-rank0.pt": b"xyz", "runs/\u00e9t\u00e9.pt": b""}
+    handler.server = types.SimpleNamespace(store=types.SimpleNamespace(
+        buckets={"cairn-fuzz": objects}, page_size=2, lock=threading.Lock()))
+    oci_fake_server.Handler.list_objects(handler, "cairn-fuzz", {"fields": "name,size"})
+    oci_fake_server.Handler.list_objects(handler, "cairn-fuzz", {"start": "ep2.pt"})
+    save("oci_json", "fake_list_page.json", answers[0], 0)
+    save("oci_json", "fake_list_last_page.json", answers[1], 0)
 
 
 for label, capture in [("moto", lambda: capture_s3("moto")), ("s3rver", lambda: capture_s3("s3rver")),
