@@ -67,7 +67,7 @@ for t in "${targets[@]}"; do
     failed=1
     found=$(ls -t "$crashes" | head -n 1)
     summary+=("$(printf '%-20s %12s executions  CRASH (exit %s): %s' "$t" "${runs:-?}" "$status" "$crashes/$found")")
-    grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error|FUZZ_CHECK|terminate called' "$log" || true
+    grep -a -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error|FUZZ_CHECK|terminate called' "$log" || true
   else
     summary+=("$(printf '%-20s %12s executions  0 crashes' "$t" "${runs:-?}")")
   fi
