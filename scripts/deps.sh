@@ -3,11 +3,17 @@
 # packages the tests start (pinned, into ~/.cache/cairn). Only what is missing
 # is installed, and `apt-get update` runs only then, so a second run returns at
 # once. `deps.sh --build-only` installs only what building needs (for
-# scripts/run-sample.sh: a first run should not wait for the test peers).
+# scripts/run-sample.sh: a first run should not wait for the test peers);
+# `deps.sh --fuzz` that plus clang and libFuzzer (for scripts/fuzz.sh; CI
+# does not fuzz, the normal build replays the corpus with gcc).
 set -euo pipefail
 build_only=false
+fuzz=false
 if [ "${1:-}" = "--build-only" ]; then
   build_only=true
+elif [ "${1:-}" = "--fuzz" ]; then
+  build_only=true
+  fuzz=true
 fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -39,6 +45,10 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 if ! $build_only; then
   packages+=("${test_packages[@]}")
+fi
+if $fuzz; then
+  # libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes.
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

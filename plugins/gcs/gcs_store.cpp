@@ -33,6 +33,24 @@ bool parse_size(const std::string& text, uint64_t& size) {
 
 }  // namespace
 
+std::optional<ObjectInfo> parse_object_metadata(const std::string& body) {
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  ObjectInfo info;
+  if (!parse_size(string_field(json, "size"), info.size)) return std::nullopt;
+  info.generation = string_field(json, "generation");
+  return info;
+}
+
+std::optional<ListPage> parse_list_page(const std::string& body) {
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  // An answer that is not a listing must not read as an empty one.
+  if (!json.is_object() || (json.contains("items") && !json["items"].is_array())) return std::nullopt;
+  ListPage page;
+  for (const auto& item : json.value("items", nlohmann::json::array())) page.names.push_back(string_field(item, "name"));
+  page.next_token = string_field(json, "nextPageToken");
+  return page;
+}
+
 GcsStore::GcsStore(GcsSettings settings, std::unique_ptr<TokenSource> tokens)
     : client_(std::move(settings), std::move(tokens)), parts_(client_.settings().max_concurrency) {}
 
@@ -41,14 +59,12 @@ std::string GcsStore::get_uri(const std::string& object_name) const { return cli
 ObjectInfo GcsStore::metadata(const std::string& operation, const std::string& object_name) const {
   GcsCall call{operation, object_name, "GET", client_.metadata_url(object_name)};
   const http::Response response = client_.send(call);
-  const auto json = nlohmann::json::parse(response.body, nullptr, false);
-  ObjectInfo info;
-  if (!parse_size(string_field(json, "size"), info.size)) {
+  const std::optional<ObjectInfo> info = parse_object_metadata(response.body);
+  if (!info) {
     throw cairn::StoreError(cairn::StoreErrorKind::kOther, operation + " of '" + get_uri(object_name) +
                                                                "' failed: the object's metadata has no usable size");
   }
-  info.generation = string_field(json, "generation");
-  return info;
+  return *info;
 }
 
 uint64_t GcsStore::get_object_size(const std::string& object_name, const cairn::ProgressFn&) {
@@ -62,19 +78,17 @@ std::vector<std::string> GcsStore::list_objects(const std::string& prefix, const
   do {
     GcsCall call{"list", prefix, "GET", client_.list_url(prefix, token), /*bucket_level=*/true};
     const http::Response response = client_.send(call);
-    const auto json = nlohmann::json::parse(response.body, nullptr, false);
-    // An answer that is not a listing must not read as an empty one.
-    if (!json.is_object() || (json.contains("items") && !json["items"].is_array())) {
+    const std::optional<ListPage> page = parse_list_page(response.body);
+    if (!page) {
       throw cairn::StoreError(cairn::StoreErrorKind::kOther,
                               "list of '" + get_uri(prefix) + "' failed: the answer is not a JSON object listing");
     }
-    for (const auto& item : json.value("items", nlohmann::json::array())) {
-      const std::string name = string_field(item, "name");
+    for (const std::string& name : page->names) {
       if (name.size() >= store_prefix.size() && name.compare(0, store_prefix.size(), store_prefix) == 0) {
         names.push_back(name.substr(store_prefix.size()));
       }
     }
-    const std::string next = string_field(json, "nextPageToken");
+    const std::string& next = page->next_token;
     if (!next.empty() && next == token) {
       throw cairn::StoreError(cairn::StoreErrorKind::kOther,
                               "list of '" + get_uri(prefix) + "' failed: the server sent the same page token twice");
@@ -92,12 +106,12 @@ void GcsStore::delete_object(const std::string& object_name, const cairn::Progre
 
 void check_uploaded_size(const GcsClient& client, const std::string& object_name, const std::string& answer,
                          uint64_t expected) {
-  const auto json = nlohmann::json::parse(answer, nullptr, false);
-  uint64_t stored = 0;
-  if (!parse_size(string_field(json, "size"), stored)) {
+  const std::optional<ObjectInfo> info = parse_object_metadata(answer);
+  if (!info) {
     throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + client.uri_of(object_name) +
                                                                "' failed: the answer is not the object's metadata");
   }
+  const uint64_t stored = info->size;
   if (stored != expected) {
     throw cairn::TransientError("upload of '" + client.uri_of(object_name) + "' failed: GCS holds " +
                                 std::to_string(stored) + " bytes where " + std::to_string(expected) + " were sent");

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,18 @@ struct ObjectInfo {
   uint64_t size = 0;
   std::string generation;  // "" when the server sends none (an emulator)
 };
+
+// The JSON API's answers the store reads, parsed without throwing (fuzzed:
+// fuzz/gcs_json.cpp): nullopt when `body` is not the document expected, which
+// the caller reports naming the operation and the object.
+//   object metadata: a usable "size" (the API sends 64-bit numbers as strings)
+std::optional<ObjectInfo> parse_object_metadata(const std::string& body);
+//   one page of objects.list: the full names of "items" and "nextPageToken"
+struct ListPage {
+  std::vector<std::string> names;
+  std::string next_token;  // "" on the last page
+};
+std::optional<ListPage> parse_list_page(const std::string& body);
 
 class GcsStore : public cairn::ObjectStore {
  public:

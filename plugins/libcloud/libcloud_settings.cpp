@@ -99,9 +99,14 @@ void read_provider_kwargs(const nlohmann::json& json, const std::string& owner, 
   settings.region = kw.get<std::string>("region", "");
   settings.api_version = kw.get<std::string>("api_version", "");
   settings.timeout_seconds = kw.get<double>("timeout", settings.timeout_seconds);
-  if (!(settings.timeout_seconds > 0)) kw.fail("timeout", "must be a positive number of seconds");
+  // At most a day, as the other stores: a larger value overflows its conversion to milliseconds.
+  if (!(settings.timeout_seconds > 0) || settings.timeout_seconds > 86400) {
+    kw.fail("timeout", "must be a positive number of seconds (at most a day)");
+  }
   settings.retry_delay_seconds = kw.get<double>("retry_delay", settings.retry_delay_seconds);
-  if (!(settings.retry_delay_seconds >= 0)) kw.fail("retry_delay", "must be a number of seconds, 0 or more");
+  if (!(settings.retry_delay_seconds >= 0) || settings.retry_delay_seconds > 86400) {
+    kw.fail("retry_delay", "must be a number of seconds, 0 or more (at most a day)");
+  }
   kw.finish();
 }
 

@@ -11,6 +11,20 @@ namespace ocistore {
 
 namespace http = cairn::http;
 
+std::optional<ListPage> parse_list_page(const std::string& body) {
+  try {
+    const auto json = nlohmann::json::parse(body);
+    ListPage page;
+    for (const auto& object : json.at("objects")) page.names.push_back(object.at("name").get<std::string>());
+    if (json.contains("nextStartWith") && !json["nextStartWith"].is_null()) {
+      page.next_start = json["nextStartWith"].get<std::string>();
+    }
+    return page;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
 OciStore::OciStore(OciSettings settings)
     : client_(std::move(settings)),
       upload_parts_(client_.settings().transfer.parallel_process_count),
@@ -50,17 +64,14 @@ std::vector<std::string> OciStore::list_objects(const std::string& prefix, const
     if (!start.empty()) call.query.emplace_back("start", start);
     const http::Response response = client_.send(call);
     const std::string what = "list of '" + get_uri(prefix) + "' failed: ";
-    std::string next;
-    try {
-      const auto page = nlohmann::json::parse(response.body);
-      for (const auto& object : page.at("objects")) {
-        const std::string name = object.at("name").get<std::string>();
-        if (name.compare(0, store_prefix.size(), store_prefix) == 0) names.push_back(name.substr(store_prefix.size()));
-      }
-      if (page.contains("nextStartWith") && !page["nextStartWith"].is_null()) next = page["nextStartWith"].get<std::string>();
-    } catch (const nlohmann::json::exception&) {
+    const std::optional<ListPage> page = parse_list_page(response.body);
+    if (!page) {
       throw cairn::StoreError(cairn::StoreErrorKind::kOther, what + "the answer is not a ListObjects JSON document");
     }
+    for (const std::string& name : page->names) {
+      if (name.compare(0, store_prefix.size(), store_prefix) == 0) names.push_back(name.substr(store_prefix.size()));
+    }
+    const std::string& next = page->next_start;
     if (!next.empty() && next <= start) {
       // A server that sends the same page again would keep us here forever.
       throw cairn::StoreError(cairn::StoreErrorKind::kOther, what + "the listing's nextStartWith does not advance");

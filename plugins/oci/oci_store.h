@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,15 @@ uint64_t part_size_for(uint64_t file_size, uint64_t part_size);
 // ranges, the remainder spread one byte each over the first ranges.
 // (first byte, length) pairs; none for an empty object.
 std::vector<std::pair<uint64_t, uint64_t>> download_ranges(uint64_t size, uint64_t min_part_size, int num_parts);
+
+// One page of a ListObjects answer, parsed without throwing (fuzzed:
+// fuzz/oci_json.cpp): the full names of "objects" and "nextStartWith" ("" on
+// the last page); nullopt when `body` is not a ListObjects JSON document.
+struct ListPage {
+  std::vector<std::string> names;
+  std::string next_start;
+};
+std::optional<ListPage> parse_list_page(const std::string& body);
 
 class OciStore : public cairn::ObjectStore {
  public:

@@ -59,7 +59,8 @@ std::vector<std::string> python_globals(const std::string& pickle) {
 
 std::string listed(const std::vector<std::string>& names) {
   std::string out;
-  for (size_t i = 0; i < names.size() && i < kMaxNamed; ++i) out += (i ? ", " : "") + names[i];
+  // Entry names come from the file: a line break in one must not break the message.
+  for (size_t i = 0; i < names.size() && i < kMaxNamed; ++i) out += (i ? ", " : "") + one_line(names[i]);
   if (names.size() > kMaxNamed) out += " and " + std::to_string(names.size() - kMaxNamed) + " more";
   return out;
 }

@@ -47,7 +47,8 @@ std::chrono::milliseconds seconds(double value) { return std::chrono::millisecon
 
 double positive_seconds(cairn::Config& cfg, const std::string& field, double fallback) {
   const double value = cfg.get<double>(field, fallback);
-  if (!(value > 0)) cfg.fail(field, "must be a positive number of seconds");
+  // Bounded, as the oci store's are: a larger value overflows its conversion to milliseconds.
+  if (!(value > 0) || value > 86400) cfg.fail(field, "must be a positive number of seconds (at most a day)");
   return value;
 }
 
