@@ -43,7 +43,7 @@ void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& pa
 
 }  // namespace
 
-IntegrityPolicy IntegrityPolicy::from_environment() { return IntegrityPolicy{trusted_key(std::nullopt)}; }
+IntegrityPolicy IntegrityPolicy::from_environment() { return IntegrityPolicy{checkpoint::trusted_key(std::nullopt)}; }
 
 RecordVerifier::RecordVerifier(int fd, std::string path, const IntegrityPolicy& policy)
     : fd_(fd), path_(std::move(path)) {
