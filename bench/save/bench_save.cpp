@@ -3,6 +3,10 @@
 //
 //   cairn_bench_save sizes [--gib G]          one "dtype numel" line per tensor
 //   cairn_bench_save write PATH [--gib G]     saves; prints key=value lines
+//   cairn_bench_save read PATH                reads PATH three ways; prints key=value lines:
+//     checked (read_checkpoint: CRC-32 and SHA-256 of every record), unchecked
+//     (LibTorch's own reader, which checks nothing) and verify (cairn verify's
+//     pass alone, nothing unpickled)
 //
 // The state is deterministic: the same G gives the same tensors in both modes.
 #include <sys/resource.h>
@@ -18,7 +22,11 @@
 
 #include <ATen/ATen.h>
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/import_read.h>
+
 #include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/io/checkpoint_verify.h"
 
 namespace {
 
@@ -68,8 +76,29 @@ long status_kib(const char* field) {
 }
 
 int usage() {
-  std::cerr << "usage: cairn_bench_save sizes [--gib G] | cairn_bench_save write PATH [--gib G]\n";
+  std::cerr << "usage: cairn_bench_save sizes [--gib G] | cairn_bench_save write PATH [--gib G] | "
+               "cairn_bench_save read PATH\n";
   return 2;
+}
+
+template <typename F>
+double seconds_of(F&& f) {
+  const auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int read_three_ways(const std::string& path) {
+  const double checked = seconds_of([&] { (void)cairn::checkpoint::read_checkpoint(path); });
+  const double unchecked = seconds_of([&] {
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    (void)torch::jit::readArchiveAndTensors("data", "", "", c10::nullopt, c10::nullopt, c10::nullopt, reader);
+  });
+  const double verify = seconds_of([&] { (void)cairn::checkpoint::verify_checkpoint(path, path, {}); });
+  std::cout << "checked_seconds=" << checked << "\n"
+            << "unchecked_seconds=" << unchecked << "\n"
+            << "verify_seconds=" << verify << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -90,6 +119,7 @@ int main(int argc, char** argv) {
     for (const TensorSpec& s : specs) std::cout << python_name(s.dtype) << " " << s.numel << "\n";
     return 0;
   }
+  if (mode == "read" && !path.empty()) return read_three_ways(path);
   if (mode != "write" || path.empty()) return usage();
 
   // A flat state dict of tensors: the shape of a model state for the writer.

@@ -11,6 +11,7 @@ namespace cairn::cli {
 
 int run_fit(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
+int run_verify(const std::vector<std::string>& args);
 int run_plugins(const std::vector<std::string>& args);
 int run_cp(const std::vector<std::string>& args);
 int run_ls(const std::vector<std::string>& args);

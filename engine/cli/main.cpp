@@ -24,6 +24,7 @@ const char kUsage[] =
     "  fit       train a model, saving and resuming Composer-style checkpoints\n"
     "  inspect   show what a checkpoint file holds\n"
     "  plugins   list the plugins found, the config fields of each factory, and load failures\n"
+    "  verify    check a checkpoint's integrity and signature without loading it\n"
     "  cp        copy a file between local paths and object stores (s3://, file://, ...)\n"
     "  ls        list the objects under a store URI, with their sizes\n"
     "\n"
@@ -39,7 +40,7 @@ void print_version() {
 
 int dispatch(const std::vector<std::string>& args) {
   if (args.empty()) {
-    throw cairn::ConfigError("no command given; use one of fit, inspect, plugins, cp, ls (see 'cairn --help')");
+    throw cairn::ConfigError("no command given; use one of fit, inspect, verify, plugins, cp, ls (see 'cairn --help')");
   }
   const std::string& command = args.front();
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -53,10 +54,11 @@ int dispatch(const std::vector<std::string>& args) {
   }
   if (command == "fit") return cairn::cli::run_fit(rest);
   if (command == "inspect") return cairn::cli::run_inspect(rest);
+  if (command == "verify") return cairn::cli::run_verify(rest);
   if (command == "plugins") return cairn::cli::run_plugins(rest);
   if (command == "cp") return cairn::cli::run_cp(rest);
   if (command == "ls") return cairn::cli::run_ls(rest);
-  throw cairn::ConfigError("unknown command '" + command + "'; use one of fit, inspect, plugins, cp, ls (see 'cairn --help')");
+  throw cairn::ConfigError("unknown command '" + command + "'; use one of fit, inspect, verify, plugins, cp, ls (see 'cairn --help')");
 }
 
 int report(const std::string& message, int status) {

@@ -186,6 +186,7 @@ void Trainer::Impl::create_savers() {
     so.num_checkpoints_to_keep = options.save_num_checkpoints_to_keep;
     so.weights_only = options.save_weights_only;
     so.ignore_keys = options.save_ignore_keys;
+    so.signing_key = options.save_signing_key;
     so.named_as_trainer_settings = true;
     so.replace_interrupted_saves = options.autoresume;
     const Uri save_uri = Uri::parse(*options.save_folder);

@@ -9,6 +9,7 @@
 #include "cairn/errors.h"
 #include "checkpoint/checkpoint_source.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/io/checkpoint_reader.h"
 #include "checkpoint/model_state.h"
 #include "checkpoint/saver/glob_filter.h"
 #include "checkpoint/saver/name_format.h"
@@ -65,7 +66,8 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     store = stores().open_store(*options.load_object_store, config);
   }
   auto fetched = fetch_checkpoint(path, store, &stores(), download_progress(path));
-  c10::IValue root = checkpoint::read_checkpoint(fetched->local_path(), fetched->description());
+  c10::IValue root = checkpoint::read_checkpoint(fetched->local_path(), fetched->description(),
+                                                 checkpoint::IntegrityPolicy{checkpoint::trusted_key(options.load_trusted_key)});
   if (!root.isGenericDict() || find_key(root, "state") == nullptr) {
     throw CheckpointError("checkpoint '" + fetched->description() +
                           "' has no 'state' entry; it is not a Cairn/Composer checkpoint");

@@ -57,6 +57,8 @@ struct TrainerOptions {
   bool save_weights_only = false;
   int save_num_checkpoints_to_keep = -1;
   std::vector<std::string> save_ignore_keys;
+  // PEM private key file that signs every checkpoint; unset: CAIRN_SIGNING_KEY.
+  std::optional<std::string> save_signing_key;
 
   // Loading.
   std::optional<std::string> load_path;
@@ -75,6 +77,8 @@ struct TrainerOptions {
   bool load_strict_model_weights = true;
   std::vector<std::string> load_ignore_keys;
   std::vector<std::string> load_exclude_algorithms;
+  // PEM public key file: loads refuse checkpoints it has not signed; unset: CAIRN_TRUSTED_KEY.
+  std::optional<std::string> load_trusted_key;
   bool autoresume = false;
   bool spin_dataloaders = true;
 

@@ -15,7 +15,7 @@ namespace {
 
 const std::vector<std::string> kOptimizers = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad"};
 const std::vector<std::string> kSchedulers = {"StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"};
-const std::vector<std::string> kSubcommands = {"fit", "inspect", "plugins", "cp", "ls"};
+const std::vector<std::string> kSubcommands = {"fit", "inspect", "verify", "plugins", "cp", "ls"};
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -118,6 +118,7 @@ BOOST_AUTO_TEST_CASE(every_subcommand_refuses_extra_arguments) {
   const std::vector<std::vector<std::string>> cases = {
       with(kSample, {"stray-word"}),
       {"inspect", "a.pt", "stray-word"},
+      {"verify", "a.pt", "stray-word"},
       {"plugins", "mlp", "stray-word"},
       {"cp", "a", "b", "stray-word"},
       {"ls", "file:///tmp/", "stray-word"},

@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(one_record_per_storage_each_aligned_to_64_bytes) {
       caffe2::serialize::PyTorchStreamReader reader(path);
       std::vector<std::string> records = reader.getAllRecords();
       std::sort(records.begin(), records.end());
-      std::vector<std::string> expected = {"data.pkl", "version"};
+      std::vector<std::string> expected = {"data.pkl", "version", "cairn/manifest.json"};
       for (size_t i = 0; i < storages.size(); ++i) expected.push_back("data/" + std::to_string(i));
       std::sort(expected.begin(), expected.end());
       BOOST_TEST(records == expected, boost::test_tools::per_element());

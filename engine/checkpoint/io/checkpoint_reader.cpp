@@ -18,6 +18,7 @@
 #include "cairn/errors.h"
 #include "checkpoint/io/archive_extract.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/io/checkpoint_reader.h"
 #include "checkpoint/io/read_errors.h"
 #include "core/local_path_problem.h"
 #include "core/one_line.h"
@@ -29,7 +30,8 @@ namespace {
 // demand, so reading never holds more than one record beyond the tensors.
 class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
  public:
-  FdReadAdapter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
+  FdReadAdapter(int fd, std::string path, RecordVerifier* verifier = nullptr)
+      : fd_(fd), path_(std::move(path)), verifier_(verifier) {
     struct stat st {};
     size_ = ::fstat(fd_, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
   }
@@ -50,12 +52,15 @@ class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
       if (got == 0) break;
       done += static_cast<size_t>(got);
     }
+    // A record that fails its check reads as cut short, so the zip reader stops there.
+    if (verifier_ && !verifier_->check_read(pos, buf, done)) return 0;
     return done;
   }
 
  private:
   int fd_;
   std::string path_;
+  RecordVerifier* verifier_;
   size_t size_ = 0;
 };
 
@@ -87,23 +92,35 @@ std::string describe_start(const unsigned char* b, size_t n) {
 }
 
 // The reader owns `fd` from here on (through the adapter).
-c10::IValue read_zip(int fd, const std::string& path) {
-  auto adapter = std::make_shared<FdReadAdapter>(fd, path);
+c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& policy) {
+  std::unique_ptr<RecordVerifier> verifier;
+  try {
+    verifier = std::make_unique<RecordVerifier>(fd, path, policy);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  auto adapter = std::make_shared<FdReadAdapter>(fd, path, verifier.get());
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
   try {
     reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(adapter);
   } catch (const CheckpointError&) {
     throw;
   } catch (const std::exception& e) {
+    verifier->throw_if_failed();
     explain_unreadable_zip(fd, path, exception_line(e));
   }
   try {
-    return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
+    c10::IValue root = torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
                                              /*type_resolver=*/c10::nullopt, /*obj_loader=*/c10::nullopt,
                                              /*device=*/c10::nullopt, *reader);
+    verifier->check_rest();
+    return root;
   } catch (const CheckpointError&) {
     throw;
   } catch (const std::exception& e) {
+    // A damaged record explains a failure better than the unpickler can.
+    verifier->check_rest();
     explain_unreadable_pickle(*reader, path, exception_line(e));
   }
 }
@@ -111,6 +128,10 @@ c10::IValue read_zip(int fd, const std::string& path) {
 }  // namespace
 
 c10::IValue read_checkpoint(const std::string& path, const std::string& name) {
+  return read_checkpoint(path, name, IntegrityPolicy::from_environment());
+}
+
+c10::IValue read_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy) {
   if (const std::optional<std::string> problem = local_file_problem(path)) {
     throw CheckpointError("checkpoint '" + name + "' " + *problem + "; check the path or pick another checkpoint");
   }
@@ -132,7 +153,7 @@ c10::IValue read_checkpoint(const std::string& path, const std::string& name) {
   unsigned char head[512];
   const ssize_t n = ::pread(fd, head, sizeof head, 0);
   const Content content = sniff(head, n > 0 ? static_cast<size_t>(n) : 0);
-  if (content == Content::kZip) return read_zip(fd, name);
+  if (content == Content::kZip) return read_zip(fd, name, policy);
   if (content == Content::kUnknown) {
     ::close(fd);
     // PROTO opcode: torch.save(..., _use_new_zipfile_serialization=False) or pickle.dump.
@@ -155,7 +176,7 @@ c10::IValue read_checkpoint(const std::string& path, const std::string& name) {
     ::close(unpacked);
     not_a_checkpoint(name, "its decompressed content is not a PyTorch zip archive");
   }
-  return read_zip(unpacked, name);
+  return read_zip(unpacked, name, policy);
 }
 
 c10::IValue read_checkpoint(const std::string& path) { return read_checkpoint(path, path); }

@@ -2,8 +2,12 @@
 
 #include <torch/csrc/jit/serialization/pickler.h>
 
+#include <future>
+
 #include "checkpoint/io/cpu_tensors.h"
+#include "cairn/http/crypto.h"
 #include "checkpoint/io/crc32.h"
+#include "checkpoint/io/record_manifest.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -13,10 +17,6 @@ namespace {
 const std::string kArchivePrefix = "archive/";
 // caffe2::serialize::kMinProducedFileFormatVersion, which pickle_save writes.
 const std::string kVersionRecord = "3\n";
-
-void add_text_record(ZipStreamWriter& zip, const std::string& name, const std::string& text, bool with_crcs) {
-  zip.add_record(name, text.data(), text.size(), with_crcs ? crc32_of(text.data(), text.size()) : 0);
-}
 
 }  // namespace
 
@@ -32,22 +32,54 @@ PickledCheckpoint pickle_checkpoint(const c10::IValue& root) {
 }
 
 uint64_t write_checkpoint_zip(const PickledCheckpoint& pickled, ByteSink& out, ZipWriterOptions options,
-                              bool with_crcs) {
+                              const CheckpointKey* signing_key, bool with_checksums) {
+  // The tensors' hashes are the bulk of the work; they overlap with the writing.
+  std::future<std::vector<std::string>> storage_hashes;
+  if (with_checksums) {
+    storage_hashes = std::async(std::launch::async, [&pickled] {
+      std::vector<std::string> hashes;
+      for (const at::Tensor& t : pickled.storages) {
+        const at::Storage& storage = t.storage();
+        hashes.push_back(http::sha256_hex(std::string_view(static_cast<const char*>(storage.data()), storage.nbytes())));
+      }
+      return hashes;
+    });
+  }
+  const std::string unhashed(64, '0');
+  std::vector<ManifestEntry> manifest;
   ZipStreamWriter zip(out, options);
-  add_text_record(zip, kArchivePrefix + "data.pkl", pickled.pickle, with_crcs);
+  auto add_text = [&](const std::string& name, const std::string& text) {
+    zip.add_record(name, text.data(), text.size(), with_checksums ? crc32_of(text.data(), text.size()) : 0);
+  };
+  add_text(kArchivePrefix + "data.pkl", pickled.pickle);
+  manifest.push_back({kArchivePrefix + "data.pkl", pickled.pickle.size(),
+                      with_checksums ? http::sha256_hex(pickled.pickle) : unhashed});
   for (size_t i = 0; i < pickled.storages.size(); ++i) {
     const at::Storage& storage = pickled.storages[i].storage();
     const char* data = static_cast<const char*>(storage.data());
     const size_t size = storage.nbytes();
-    zip.add_record(kArchivePrefix + "data/" + std::to_string(i), data, size, with_crcs ? crc32_of(data, size) : 0);
+    const std::string name = kArchivePrefix + "data/" + std::to_string(i);
+    zip.add_record(name, data, size, with_checksums ? crc32_of(data, size) : 0);
+    manifest.push_back({name, size, unhashed});
   }
-  add_text_record(zip, kArchivePrefix + "version", kVersionRecord, with_crcs);
+  add_text(kArchivePrefix + "version", kVersionRecord);
+  manifest.push_back({kArchivePrefix + "version", kVersionRecord.size(),
+                      with_checksums ? http::sha256_hex(kVersionRecord) : unhashed});
+  if (with_checksums) {
+    const std::vector<std::string> hashes = storage_hashes.get();
+    for (size_t i = 0; i < hashes.size(); ++i) manifest[1 + i].sha256 = hashes[i];
+  }
+  const std::string manifest_bytes = manifest_text(manifest);
+  add_text(kArchivePrefix + kManifestRecord, manifest_bytes);
+  // A signature's length depends only on the key, so the measuring pass signs too.
+  if (signing_key) add_text(kArchivePrefix + kSignatureRecord, signature_record(*signing_key, manifest_bytes));
   return zip.finish();
 }
 
-uint64_t checkpoint_zip_size(const PickledCheckpoint& pickled, ZipWriterOptions options) {
+uint64_t checkpoint_zip_size(const PickledCheckpoint& pickled, ZipWriterOptions options,
+                             const CheckpointKey* signing_key) {
   CountingSink counter;
-  return write_checkpoint_zip(pickled, counter, options, /*with_crcs=*/false);
+  return write_checkpoint_zip(pickled, counter, options, signing_key, /*with_checksums=*/false);
 }
 
 }  // namespace cairn::checkpoint

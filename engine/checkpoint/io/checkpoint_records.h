@@ -13,6 +13,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "core/byte_sink.h"
+#include "checkpoint/io/checkpoint_keys.h"
 #include "checkpoint/io/zip_writer.h"
 
 namespace cairn::checkpoint {
@@ -27,12 +28,15 @@ struct PickledCheckpoint {
 // c10::Error if the pickler refuses a value.
 PickledCheckpoint pickle_checkpoint(const c10::IValue& root);
 
-// Writes the archive to `out`; returns its size. CRCs are computed in parallel
-// with the writing unless `with_crcs` is false (a measuring pass).
+// Writes the archive to `out`, ending with the manifest (record_manifest.h)
+// and, given `signing_key`, its signature; returns its size. The SHA-256s run
+// on another thread while the records are written; CRCs and hashes are
+// skipped when `with_checksums` is false (a measuring pass: same size).
 uint64_t write_checkpoint_zip(const PickledCheckpoint& pickled, ByteSink& out, ZipWriterOptions options,
-                              bool with_crcs = true);
+                              const CheckpointKey* signing_key, bool with_checksums = true);
 
 // The exact size write_checkpoint_zip will produce, without reading tensor data.
-uint64_t checkpoint_zip_size(const PickledCheckpoint& pickled, ZipWriterOptions options);
+uint64_t checkpoint_zip_size(const PickledCheckpoint& pickled, ZipWriterOptions options,
+                             const CheckpointKey* signing_key);
 
 }  // namespace cairn::checkpoint

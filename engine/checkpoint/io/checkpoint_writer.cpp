@@ -31,14 +31,15 @@ uint64_t write_checkpoint(const c10::IValue& root, const std::string& path, cons
   const CheckpointFormat format = checkpoint_format_for(path);
   const PickledCheckpoint pickled = pickle_or_explain(root, path);
   const ZipWriterOptions zip_options{options.force_zip64};
+  const CheckpointKey* key = options.signing_key ? &*options.signing_key : nullptr;
 
   try {
     AtomicFile file(path);
     if (format.container == Container::kZip) {
-      write_checkpoint_zip(pickled, file, zip_options);
+      write_checkpoint_zip(pickled, file, zip_options, key);
     } else {
-      ArchiveSink archive(file, format, checkpoint_zip_size(pickled, zip_options), path);
-      write_checkpoint_zip(pickled, archive, zip_options);
+      ArchiveSink archive(file, format, checkpoint_zip_size(pickled, zip_options, key), path);
+      write_checkpoint_zip(pickled, archive, zip_options, key);
       archive.finish();
     }
     file.commit();

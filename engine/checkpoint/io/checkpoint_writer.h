@@ -2,15 +2,20 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <ATen/core/ivalue.h>
+
+#include "checkpoint/io/checkpoint_keys.h"
 
 namespace cairn::checkpoint {
 
 struct CheckpointWriteOptions {
   // Test-only: ZIP64 fields everywhere, as in files over 4 GiB (zip_writer.h).
   bool force_zip64 = false;
+  // Signs the manifest (checkpoint_keys.h).
+  std::optional<CheckpointKey> signing_key;
 };
 
 uint64_t write_checkpoint(const c10::IValue& root, const std::string& path, const CheckpointWriteOptions& options);

@@ -12,5 +12,7 @@
 namespace cairn::checkpoint {
 
 uint32_t crc32_of(const void* data, size_t size);
+// Continues `crc` (the CRC of the bytes before) over more bytes; crc32_of(d, n) == crc32_update(0, d, n).
+uint32_t crc32_update(uint32_t crc, const void* data, size_t size);
 
 }  // namespace cairn::checkpoint

@@ -14,6 +14,8 @@ constexpr uint32_t kEndOfDirectory = 0x06054b50;
 constexpr uint32_t kZip64End = 0x06064b50;
 constexpr uint32_t kZip64Locator = 0x07064b50;
 constexpr uint32_t kDirectoryEntry = 0x02014b50;
+constexpr uint32_t kLocalHeader = 0x04034b50;
+constexpr uint16_t kZip64ExtraId = 0x0001;
 // The end record (22 bytes) may be followed by a comment of up to 65535 bytes.
 constexpr size_t kTailSearch = 22 + 65535;
 // Bounds what a damaged directory can make us allocate.
@@ -64,25 +66,68 @@ std::optional<Directory> find_directory(int fd, uint64_t file_size) {
 
 }  // namespace
 
-std::optional<std::vector<std::string>> zip_entry_names(int fd) {
+std::optional<std::vector<ZipRecord>> zip_records(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return std::nullopt;
-  const std::optional<Directory> d = find_directory(fd, static_cast<uint64_t>(st.st_size));
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  const std::optional<Directory> d = find_directory(fd, file_size);
   if (!d) return std::nullopt;
   std::vector<unsigned char> bytes(d->size);
   if (!read_at(fd, d->offset, bytes.data(), bytes.size())) return std::nullopt;
-  std::vector<std::string> names;
+  std::vector<ZipRecord> records;
   size_t at = 0;
   for (uint64_t i = 0; i < d->entries; ++i) {
     if (at + 46 > bytes.size() || u32(&bytes[at]) != kDirectoryEntry) return std::nullopt;
-    const size_t name_size = u16(&bytes[at + 28]);
-    const size_t extra_size = u16(&bytes[at + 30]);
-    const size_t comment_size = u16(&bytes[at + 32]);
-    if (at + 46 + name_size > bytes.size()) return std::nullopt;
-    names.emplace_back(reinterpret_cast<const char*>(&bytes[at + 46]), name_size);
+    const unsigned char* h = &bytes[at];
+    const size_t name_size = u16(h + 28);
+    const size_t extra_size = u16(h + 30);
+    const size_t comment_size = u16(h + 32);
+    if (at + 46 + name_size + extra_size > bytes.size()) return std::nullopt;
+    ZipRecord r;
+    r.name.assign(reinterpret_cast<const char*>(h + 46), name_size);
+    r.method = u16(h + 10);
+    r.crc32 = u32(h + 16);
+    r.compressed_size = u32(h + 20);
+    r.size = u32(h + 24);
+    r.header_offset = u32(h + 42);
+    // ZIP64 extra field: the 64-bit values, in this order, of those that are 0xffffffff.
+    for (size_t e = at + 46 + name_size; e + 4 <= at + 46 + name_size + extra_size;) {
+      const uint16_t id = u16(&bytes[e]);
+      const size_t length = u16(&bytes[e + 2]);
+      if (e + 4 + length > at + 46 + name_size + extra_size) return std::nullopt;
+      if (id == kZip64ExtraId) {
+        size_t v = e + 4;
+        for (uint64_t* field : {&r.size, &r.compressed_size, &r.header_offset}) {
+          if (*field != 0xffffffffu) continue;
+          if (v + 8 > e + 4 + length) return std::nullopt;
+          *field = u64(&bytes[v]);
+          v += 8;
+        }
+      }
+      e += 4 + length;
+    }
+    if (r.header_offset >= file_size || r.compressed_size > file_size) return std::nullopt;
+    records.push_back(std::move(r));
     at += 46 + name_size + extra_size + comment_size;
   }
+  return records;
+}
+
+std::optional<std::vector<std::string>> zip_entry_names(int fd) {
+  const std::optional<std::vector<ZipRecord>> records = zip_records(fd);
+  if (!records) return std::nullopt;
+  std::vector<std::string> names;
+  for (const ZipRecord& r : *records) names.push_back(r.name);
   return names;
+}
+
+std::optional<uint64_t> zip_data_offset(int fd, const ZipRecord& record) {
+  unsigned char h[30];
+  if (!read_at(fd, record.header_offset, h, sizeof h) || u32(h) != kLocalHeader) return std::nullopt;
+  const uint64_t data = record.header_offset + 30 + u16(h + 26) + u16(h + 28);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || data + record.compressed_size > static_cast<uint64_t>(st.st_size)) return std::nullopt;
+  return data;
 }
 
 }  // namespace cairn::checkpoint

@@ -14,6 +14,7 @@
 #include "cairn/logger.h"
 #include "cairn/state_dict.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/io/checkpoint_writer.h"
 #include "checkpoint/saver/conflict_check.h"
 #include "checkpoint/saver/glob_filter.h"
 #include "checkpoint/saver/latest_link.h"
@@ -33,7 +34,8 @@ std::string join(const std::string& folder, const std::string& name) { return (f
 
 }  // namespace
 
-CheckpointSaver::CheckpointSaver(CheckpointSaverOptions options) : options_(std::move(options)) {
+CheckpointSaver::CheckpointSaver(CheckpointSaverOptions options)
+    : options_(std::move(options)), signing_key_(checkpoint::signing_key(options_.signing_key)) {
   check_options();
   if (const Time* interval = std::get_if<Time>(&options_.save_interval)) {
     should_save_ = create_interval_scheduler(*interval);
@@ -185,7 +187,7 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
     throw CheckpointError("cannot create the folder of checkpoint '" + path + "' (" + ec.message() +
                           "); check the permissions of the save_folder");
   }
-  checkpoint::write_checkpoint(root, path);
+  checkpoint::write_checkpoint(root, path, checkpoint::CheckpointWriteOptions{false, signing_key_});
   ++num_saved_;
   if (std::find(written_paths_.begin(), written_paths_.end(), path) == written_paths_.end()) {
     written_paths_.push_back(path);

@@ -28,6 +28,7 @@
 #include <ATen/core/ivalue.h>
 #include <nlohmann/json.hpp>
 
+#include "checkpoint/io/checkpoint_keys.h"
 #include "cairn/callback.h"
 #include "cairn/checkpoint_writer.h"
 #include "cairn/logger_destination.h"
@@ -64,11 +65,14 @@ struct CheckpointSaverOptions {
   // replaces it (locally with a warning, remotely by an overwriting upload)
   // rather than refusing to start, which would make autoresume fail forever.
   bool replace_interrupted_saves = false;
+  // PEM private key file (Ed25519 or RSA) that signs each checkpoint's
+  // manifest; unset: the CAIRN_SIGNING_KEY environment variable, if set.
+  std::optional<std::string> signing_key;
 
   // JSON keys are Composer's CheckpointSaver argument names: folder, filename,
   // latest_filename (null disables), save_interval (integer epochs or a time
   // string), overwrite, num_checkpoints_to_keep, weights_only, ignore_keys,
-  // remote_file_name and latest_remote_file_name (null disables).
+  // remote_file_name and latest_remote_file_name (null disables), and Cairn's signing_key.
   // ConfigError naming the field for unknown keys and wrong types.
   static CheckpointSaverOptions from_json(const nlohmann::json& config);
 };
@@ -151,6 +155,8 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   void delete_confirmed_uploads(State& state);
 
   CheckpointSaverOptions options_;
+  // Read once, when the saver is made, so a bad key fails before training.
+  std::optional<checkpoint::CheckpointKey> signing_key_;
   IntervalScheduler should_save_;
   Assembler assembler_;
   std::vector<std::string> saved_checkpoints_;

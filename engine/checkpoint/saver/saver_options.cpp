@@ -42,6 +42,9 @@ CheckpointSaverOptions CheckpointSaverOptions::from_json(const nlohmann::json& c
       o.ignore_keys.push_back(glob.get<std::string>());
     }
   }
+  const auto key = cfg.get<nlohmann::json>("signing_key", nullptr);
+  if (key.is_string()) o.signing_key = key.get<std::string>();
+  else if (!key.is_null()) cfg.fail("signing_key", "must be the path of a PEM private key file, got a " + std::string(key.type_name()));
   cfg.finish();
   return o;
 }

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "cairn/errors.h"
 
@@ -98,12 +99,13 @@ int give_passphrase(char* buffer, int size, int, void* user) {
   return length;
 }
 
-std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> read_rsa_key(const std::string& pem, const std::string& passphrase) {
+using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+KeyPtr read_private_key(const std::string& pem, const std::string& passphrase) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   if (!bio) fail("reading the private key");
   std::string given = passphrase;  // OpenSSL's callback takes a non-const pointer
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, &give_passphrase, &given), &EVP_PKEY_free);
+  KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, &give_passphrase, &given), &EVP_PKEY_free);
   // A failed read leaves OpenSSL errors on this thread's queue, where a later
   // TLS call (libcurl's) would find them and misreport its own outcome.
   if (!key) ERR_clear_error();
@@ -115,8 +117,50 @@ std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> read_rsa_key(const std::stri
     throw cairn::Error("crypto: the private key could not be decrypted: the passphrase is wrong");
   }
   if (!key) throw cairn::Error("crypto: the private key is not a readable PEM private key");
+  return key;
+}
+
+KeyPtr read_rsa_key(const std::string& pem, const std::string& passphrase) {
+  KeyPtr key = read_private_key(pem, passphrase);
   if (EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA) throw cairn::Error("crypto: the private key is not an RSA key");
   return key;
+}
+
+// A public key, or the public half of a private key (either PEM).
+KeyPtr read_public_key(const std::string& pem) {
+  if (pem.find("PRIVATE KEY") != std::string::npos) return read_private_key(pem, "");
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  if (!bio) fail("reading the public key");
+  KeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  if (!key) {
+    ERR_clear_error();
+    throw cairn::Error("crypto: the public key is not a readable PEM public key");
+  }
+  return key;
+}
+
+// Ed25519 signs the data itself (no digest); RSA signs its SHA-256 (PKCS#1 v1.5).
+const EVP_MD* digest_for(EVP_PKEY* key) {
+  const int type = EVP_PKEY_base_id(key);
+  if (type == EVP_PKEY_ED25519) return nullptr;
+  if (type == EVP_PKEY_RSA) return EVP_sha256();
+  throw cairn::Error("crypto: the key is neither Ed25519 nor RSA, the kinds Cairn signs with");
+}
+
+std::string sign_with(EVP_PKEY* key, const EVP_MD* md, std::string_view data, const std::string& what) {
+  std::unique_ptr<EVP_MD_CTX, MdContextDeleter> ctx(EVP_MD_CTX_new());
+  size_t length = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+    fail(what);
+  }
+  std::string signature(length, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+    fail(what);
+  }
+  signature.resize(length);
+  return signature;
 }
 
 }  // namespace
@@ -127,19 +171,41 @@ std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view
 
 std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view data, const std::string& passphrase) {
   const auto key = read_rsa_key(private_key_pem, passphrase);
+  return sign_with(key.get(), EVP_sha256(), data, "RSA-SHA256 signing");
+}
+
+std::string sign_with_private_key(const std::string& private_key_pem, std::string_view data) {
+  const auto key = read_private_key(private_key_pem, "");
+  return sign_with(key.get(), digest_for(key.get()), data, "signing");
+}
+
+bool verify_signature(const std::string& public_key_pem, std::string_view data, std::string_view signature) {
+  const auto key = read_public_key(public_key_pem);
+  const EVP_MD* md = digest_for(key.get());
   std::unique_ptr<EVP_MD_CTX, MdContextDeleter> ctx(EVP_MD_CTX_new());
-  size_t length = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-    fail("RSA-SHA256 signing");
-  }
-  std::string signature(length, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-    fail("RSA-SHA256 signing");
-  }
-  signature.resize(length);
-  return signature;
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) != 1) fail("signature check setup");
+  const int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                                  reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  ERR_clear_error();  // a wrong signature queues errors too
+  return rc == 1;
+}
+
+std::string public_key_fingerprint(const std::string& key_pem) {
+  const auto key = read_public_key(key_pem);
+  unsigned char* der = nullptr;
+  const int length = i2d_PUBKEY(key.get(), &der);
+  if (length <= 0) fail("encoding the public key");
+  const std::string digest = sha256_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<size_t>(length)));
+  OPENSSL_free(der);
+  return digest;
+}
+
+std::string key_kind(const std::string& key_pem) {
+  const auto key = read_public_key(key_pem);
+  const int type = EVP_PKEY_base_id(key.get());
+  if (type == EVP_PKEY_ED25519) return "Ed25519";
+  if (type == EVP_PKEY_RSA) return "RSA-" + std::to_string(EVP_PKEY_bits(key.get()));
+  return "unsupported";
 }
 
 std::string to_hex(std::string_view bytes) {

@@ -54,6 +54,20 @@ CAIRN_EXPORT std::string rsa_sha256_sign(const std::string& private_key_pem, std
 CAIRN_EXPORT std::string rsa_sha256_sign(const std::string& private_key_pem, std::string_view data,
                                          const std::string& passphrase);
 
+// Signatures for checkpoints, with a PEM key of either kind Cairn accepts:
+// Ed25519 (signs `data` itself) or RSA (RSASSA-PKCS1-v1_5 over SHA-256).
+// Other key kinds, unreadable or encrypted keys throw cairn::Error.
+CAIRN_EXPORT std::string sign_with_private_key(const std::string& private_key_pem, std::string_view data);
+// Whether `signature` is the signature of `data` by the key `public_key_pem`
+// (a PEM public key, or a private key whose public half is meant).
+CAIRN_EXPORT bool verify_signature(const std::string& public_key_pem, std::string_view data,
+                                   std::string_view signature);
+// Names a key without showing it: SHA-256 (hex) of its public half's DER
+// SubjectPublicKeyInfo, as `openssl pkey -pubout -outform DER | sha256sum`.
+CAIRN_EXPORT std::string public_key_fingerprint(const std::string& key_pem);
+// "Ed25519", "RSA-2048", ... for messages.
+CAIRN_EXPORT std::string key_kind(const std::string& key_pem);
+
 CAIRN_EXPORT std::string to_hex(std::string_view bytes);
 CAIRN_EXPORT std::string base64_encode(std::string_view bytes);
 // Throws cairn::Error on characters outside the standard alphabet.

@@ -1,0 +1,63 @@
+#include "checkpoint/io/checkpoint_verify.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "cairn/errors.h"
+#include "checkpoint/io/archive_extract.h"
+#include "checkpoint/io/read_errors.h"
+#include "core/local_path_problem.h"
+
+namespace cairn::checkpoint {
+namespace {
+
+// Closes a descriptor on every way out.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+bool starts_like_zip(int fd) {
+  unsigned char head[4];
+  return ::pread(fd, head, sizeof head, 0) == 4 && head[0] == 'P' && head[1] == 'K' &&
+         ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
+}
+
+}  // namespace
+
+VerifyReport verify_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy) {
+  if (const std::optional<std::string> problem = local_file_problem(path)) {
+    throw CheckpointError("checkpoint '" + name + "' " + *problem + "; check the path");
+  }
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
+    throw CheckpointError("cannot open checkpoint '" + name + "' (" + std::strerror(errno) + "); check its permissions");
+  }
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+    throw CheckpointError("checkpoint '" + name + "' is empty or not a regular file; pass the checkpoint file itself");
+  }
+  VerifyReport report;
+  report.container = "zip";
+  Fd unpacked{-1};
+  int zip = file.fd;
+  if (!starts_like_zip(file.fd)) {
+    unpacked.fd = extract_checkpoint_member(file.fd, name);
+    zip = unpacked.fd;
+    report.container = "tar/compressed, unwrapped to a zip";
+    if (!starts_like_zip(zip)) not_a_checkpoint(name, "its decompressed content is not a PyTorch zip archive");
+  }
+  RecordVerifier verifier(zip, name, policy);
+  verifier.check_rest();
+  report.summary = verifier.summary();
+  return report;
+}
+
+}  // namespace cairn::checkpoint

@@ -1,0 +1,189 @@
+#include "checkpoint/io/record_verifier.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <set>
+
+#include "cairn/errors.h"
+#include "cairn/http/crypto.h"
+#include "checkpoint/io/crc32.h"
+#include "checkpoint/io/read_errors.h"
+#include "checkpoint/io/record_manifest.h"
+
+namespace cairn::checkpoint {
+namespace {
+
+constexpr size_t kChunk = size_t{8} << 20;
+// Manifests and signatures are text; anything larger is not one.
+constexpr uint64_t kMaxSmallRecord = uint64_t{256} << 20;
+
+std::string hex32(uint32_t v) {
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", v);
+  return text;
+}
+
+void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& path) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::pread(fd, buf + done, n - done, static_cast<off_t>(pos + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      throw CheckpointError("cannot read checkpoint '" + path + "' (" + std::strerror(errno) +
+                            "); check the disk and the file");
+    }
+    if (got == 0) not_a_checkpoint(path, "a record runs past the end of the file");
+    done += static_cast<size_t>(got);
+  }
+}
+
+}  // namespace
+
+IntegrityPolicy IntegrityPolicy::from_environment() { return IntegrityPolicy{checkpoint::trusted_key(std::nullopt)}; }
+
+RecordVerifier::RecordVerifier(int fd, std::string path, const IntegrityPolicy& policy)
+    : fd_(fd), path_(std::move(path)) {
+  std::optional<std::vector<ZipRecord>> zip = zip_records(fd_);
+  if (!zip) explain_unreadable_zip(fd_, path_, "the zip directory cannot be read");
+  const std::string folder =
+      zip->empty() || zip->front().name.find('/') == std::string::npos
+          ? std::string()
+          : zip->front().name.substr(0, zip->front().name.find('/') + 1);
+  const std::string manifest_name = folder + kManifestRecord;
+  const std::string signature_name = folder + kSignatureRecord;
+  std::set<std::string> seen;
+  std::optional<size_t> manifest_at, signature_at;
+  for (ZipRecord& z : *zip) {
+    if (!seen.insert(z.name).second) damaged("it holds record '" + z.name + "' twice");
+    const std::optional<uint64_t> data = zip_data_offset(fd_, z);
+    if (!data) damaged("record '" + z.name + "' has no readable local header or runs past the end of the file");
+    if (z.name == manifest_name) manifest_at = records_.size();
+    if (z.name == signature_name) signature_at = records_.size();
+    summary_.bytes += z.size;
+    records_.push_back(Record{std::move(z), *data});
+  }
+  summary_.records = records_.size();
+  for (size_t i = 0; i < records_.size(); ++i) {
+    if (records_[i].zip.size > 0 && records_[i].zip.method == 0) by_data_offset_[records_[i].data_offset] = i;
+  }
+
+  std::string manifest_bytes;
+  if (manifest_at) {
+    manifest_bytes = read_small_record(records_[*manifest_at]);
+    manifest_ = parse_manifest(manifest_bytes, path_);
+    summary_.manifest = true;
+  }
+  std::optional<std::string> signature;
+  if (signature_at) {
+    signature = read_small_record(records_[*signature_at]);
+    summary_.signature_present = true;
+  }
+  if (policy.trusted_key) {
+    if (!manifest_at) {
+      throw CheckpointError("checkpoint '" + path_ + "' is not signed (it has no manifest), and a trusted key is " +
+                            "configured (" + policy.trusted_key->source + "); load only checkpoints signed " +
+                            "with that key, or unset the trusted key");
+    }
+    check_signature(signature, manifest_bytes, *policy.trusted_key, path_);
+    summary_.signature_checked = true;
+    summary_.signer = policy.trusted_key->kind + " key sha256:" + policy.trusted_key->fingerprint.substr(0, 16) +
+                      " (" + policy.trusted_key->source + ")";
+  }
+  if (!manifest_at) return;
+
+  // The manifest covers every record but itself and the signature, exactly.
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < records_.size(); ++i) index[records_[i].zip.name] = i;
+  std::set<std::string> listed;
+  for (const ManifestEntry& e : manifest_) {
+    if (!listed.insert(e.name).second) damaged("its manifest lists record '" + e.name + "' twice");
+    const auto found = index.find(e.name);
+    if (found == index.end()) damaged("its manifest lists record '" + e.name + "', which the file lacks");
+    Record& r = records_[found->second];
+    if (r.zip.size != e.size) {
+      damaged("record '" + e.name + "' has " + std::to_string(r.zip.size) + " bytes but the manifest says " +
+              std::to_string(e.size));
+    }
+    r.expected = &e;
+  }
+  for (const Record& r : records_) {
+    if (!r.expected && r.zip.name != manifest_name && r.zip.name != signature_name) {
+      damaged("record '" + r.zip.name + "' is not in its manifest (it was added after saving)");
+    }
+  }
+}
+
+void RecordVerifier::damaged(const std::string& what) const {
+  throw CheckpointError("checkpoint '" + path_ + "' is damaged: " + what +
+                        "; the file was corrupted or altered, pick another copy");
+}
+
+std::optional<std::string> RecordVerifier::check(Record& r, uint32_t crc, const std::string* sha256) const {
+  r.checked = true;
+  if (crc != r.zip.crc32) {
+    return "checkpoint '" + path_ + "' is damaged: record '" + r.zip.name + "' fails its CRC-32 check (the zip " +
+           "directory says " + hex32(r.zip.crc32) + ", its bytes give " + hex32(crc) +
+           "); the file was corrupted on disk or in transfer, pick another copy";
+  }
+  if (r.expected && sha256 && *sha256 != r.expected->sha256) {
+    return "checkpoint '" + path_ + "' is damaged: record '" + r.zip.name + "' does not match its SHA-256 in " +
+           "the manifest; the file was altered after saving, pick another copy";
+  }
+  return std::nullopt;
+}
+
+bool RecordVerifier::check_read(uint64_t pos, const void* data, size_t size) {
+  if (failure_) return false;
+  const auto found = by_data_offset_.find(pos);
+  if (found == by_data_offset_.end()) return true;
+  Record& r = records_[found->second];
+  if (r.checked || r.zip.size != size) return true;
+  const std::string sha = r.expected ? http::sha256_hex(std::string_view(static_cast<const char*>(data), size))
+                                     : std::string();
+  failure_ = check(r, crc32_of(data, size), r.expected ? &sha : nullptr);
+  return !failure_;
+}
+
+void RecordVerifier::throw_if_failed() const {
+  if (failure_) throw CheckpointError(*failure_);
+}
+
+void RecordVerifier::check_rest() {
+  throw_if_failed();
+  std::vector<char> buffer;
+  for (Record& r : records_) {
+    if (r.checked) continue;
+    if (r.zip.method != 0) {
+      damaged("record '" + r.zip.name + "' is compressed (zip method " + std::to_string(r.zip.method) +
+              "), which PyTorch never writes and Cairn cannot check");
+    }
+    buffer.resize(std::min<uint64_t>(kChunk, std::max<uint64_t>(r.zip.size, 1)));
+    uint32_t crc = 0;
+    http::Sha256 sha;
+    for (uint64_t done = 0; done < r.zip.size;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(buffer.size(), r.zip.size - done));
+      read_fully(fd_, r.data_offset + done, buffer.data(), n, path_);
+      crc = crc32_update(crc, buffer.data(), n);
+      if (r.expected) sha.update(buffer.data(), n);
+      done += n;
+    }
+    const std::string digest = r.expected ? sha.finish_hex() : std::string();
+    failure_ = check(r, crc, r.expected ? &digest : nullptr);
+    throw_if_failed();
+  }
+}
+
+std::string RecordVerifier::read_small_record(Record& r) {
+  if (r.zip.method != 0 || r.zip.size > kMaxSmallRecord) damaged("record '" + r.zip.name + "' is not a manifest");
+  std::string bytes(r.zip.size, '\0');
+  read_fully(fd_, r.data_offset, bytes.data(), bytes.size(), path_);
+  failure_ = check(r, crc32_of(bytes.data(), bytes.size()), nullptr);
+  throw_if_failed();
+  return bytes;
+}
+
+}  // namespace cairn::checkpoint

@@ -1,0 +1,78 @@
+// Checks every record of a checkpoint's zip: its CRC-32 (caffe2's reader
+// skips it), its SHA-256 against the manifest when the file has one, and the
+// manifest's signature when a trusted key is configured.
+//
+// While a checkpoint loads, the read adapter hands each read to check_read,
+// so a record is checked as it arrives, before the unpickler sees it, with no
+// second read of the file; check_rest then reads whatever the loader skipped.
+// `cairn verify` calls check_rest alone. Every failure is a CheckpointError
+// naming the file and the record.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "checkpoint/io/checkpoint_keys.h"
+#include "checkpoint/io/record_manifest.h"
+#include "checkpoint/io/zip_directory.h"
+
+namespace cairn::checkpoint {
+
+struct IntegrityPolicy {
+  // Loads refuse checkpoints not signed by this key.
+  std::optional<CheckpointKey> trusted_key;
+
+  // The trusted key from CAIRN_TRUSTED_KEY, if set.
+  static IntegrityPolicy from_environment();
+};
+
+// What was checked, for `cairn verify`.
+struct IntegritySummary {
+  size_t records = 0;
+  uint64_t bytes = 0;
+  bool manifest = false;
+  bool signature_present = false;
+  bool signature_checked = false;
+  std::string signer;  // the trusted key's kind and fingerprint, when checked
+};
+
+class RecordVerifier {
+ public:
+  // Reads the zip directory, the manifest and (with a trusted key) checks the
+  // signature; throws CheckpointError naming `path` on any problem.
+  RecordVerifier(int fd, std::string path, const IntegrityPolicy& policy);
+
+  // Bytes read at `pos`: checked when they are exactly one record's data.
+  // False on a mismatch (then reads should fail; throw_if_failed says why).
+  bool check_read(uint64_t pos, const void* data, size_t size);
+  // Throws the mismatch check_read found, if any.
+  void throw_if_failed() const;
+  // Reads and checks every record check_read has not seen.
+  void check_rest();
+
+  const IntegritySummary& summary() const { return summary_; }
+
+ private:
+  struct Record {
+    ZipRecord zip;
+    uint64_t data_offset = 0;
+    const ManifestEntry* expected = nullptr;
+    bool checked = false;
+  };
+  std::optional<std::string> check(Record& record, uint32_t crc, const std::string* sha256) const;
+  std::string read_small_record(Record& record);
+  [[noreturn]] void damaged(const std::string& what) const;
+
+  int fd_;
+  std::string path_;
+  std::vector<Record> records_;
+  std::vector<ManifestEntry> manifest_;
+  std::unordered_map<uint64_t, size_t> by_data_offset_;
+  std::optional<std::string> failure_;
+  IntegritySummary summary_;
+};
+
+}  // namespace cairn::checkpoint
