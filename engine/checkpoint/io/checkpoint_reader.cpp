@@ -1,4 +1,5 @@
-// read_checkpoint: content sniffing, then caffe2's zip reader record by record.
+// read_checkpoint: content sniffing, then caffe2's zip reader record by record;
+// a pickle LibTorch refuses goes to the restricted unpickler (foreign_pickle.h).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "cairn/errors.h"
 #include "checkpoint/io/archive_extract.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/io/foreign_pickle.h"
 #include "checkpoint/io/read_errors.h"
 #include "core/local_path_problem.h"
 #include "core/one_line.h"
@@ -103,8 +105,9 @@ c10::IValue read_zip(int fd, const std::string& path) {
                                              /*device=*/c10::nullopt, *reader);
   } catch (const CheckpointError&) {
     throw;
-  } catch (const std::exception& e) {
-    explain_unreadable_pickle(*reader, path, exception_line(e));
+  } catch (const std::exception&) {
+    // Python's torch.save and Composer write pickles LibTorch refuses.
+    return read_foreign_pickle(*reader, fd, path);
   }
 }
 

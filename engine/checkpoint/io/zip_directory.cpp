@@ -64,24 +64,50 @@ std::optional<Directory> find_directory(int fd, uint64_t file_size) {
 
 }  // namespace
 
-std::optional<std::vector<std::string>> zip_entry_names(int fd) {
+std::optional<std::vector<ZipEntry>> zip_entries(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return std::nullopt;
   const std::optional<Directory> d = find_directory(fd, static_cast<uint64_t>(st.st_size));
   if (!d) return std::nullopt;
   std::vector<unsigned char> bytes(d->size);
   if (!read_at(fd, d->offset, bytes.data(), bytes.size())) return std::nullopt;
-  std::vector<std::string> names;
+  std::vector<ZipEntry> entries;
   size_t at = 0;
   for (uint64_t i = 0; i < d->entries; ++i) {
     if (at + 46 > bytes.size() || u32(&bytes[at]) != kDirectoryEntry) return std::nullopt;
     const size_t name_size = u16(&bytes[at + 28]);
     const size_t extra_size = u16(&bytes[at + 30]);
     const size_t comment_size = u16(&bytes[at + 32]);
-    if (at + 46 + name_size > bytes.size()) return std::nullopt;
-    names.emplace_back(reinterpret_cast<const char*>(&bytes[at + 46]), name_size);
+    if (at + 46 + name_size + extra_size > bytes.size()) return std::nullopt;
+    ZipEntry e;
+    e.name.assign(reinterpret_cast<const char*>(&bytes[at + 46]), name_size);
+    e.method = u16(&bytes[at + 10]);
+    e.compressed_size = u32(&bytes[at + 20]);
+    e.size = u32(&bytes[at + 24]);
+    // Zip64: the 0xffffffff sizes are in extra field 0x0001, uncompressed first.
+    const unsigned char* extra = &bytes[at + 46 + name_size];
+    for (size_t x = 0; x + 4 <= extra_size;) {
+      const uint16_t id = u16(extra + x);
+      const uint16_t len = u16(extra + x + 2);
+      if (x + 4 + len > extra_size) break;
+      if (id == 0x0001) {
+        size_t f = x + 4;
+        if (e.size == 0xffffffffu && f + 8 <= x + 4 + len) e.size = u64(extra + f), f += 8;
+        if (e.compressed_size == 0xffffffffu && f + 8 <= x + 4 + len) e.compressed_size = u64(extra + f);
+      }
+      x += 4 + len;
+    }
+    entries.push_back(std::move(e));
     at += 46 + name_size + extra_size + comment_size;
   }
+  return entries;
+}
+
+std::optional<std::vector<std::string>> zip_entry_names(int fd) {
+  const std::optional<std::vector<ZipEntry>> entries = zip_entries(fd);
+  if (!entries) return std::nullopt;
+  std::vector<std::string> names;
+  for (const ZipEntry& e : *entries) names.push_back(e.name);
   return names;
 }
 
