@@ -115,7 +115,8 @@ void list_python_objects(const c10::IValue& value, const std::string& name, nloh
       list_python_objects(entry.value(), name.empty() ? key_text(entry.key()) : name + "." + key_text(entry.key()), out);
     }
   } else if (value.isList() || value.isTuple()) {
-    const auto items = value.isList() ? value.toListRef() : value.toTupleRef().elements();
+    const c10::ArrayRef<c10::IValue> items =
+        value.isList() ? value.toListRef() : c10::ArrayRef<c10::IValue>(value.toTupleRef().elements());
     for (size_t i = 0; i < items.size(); ++i) list_python_objects(items[i], name + "[" + std::to_string(i) + "]", out);
   }
 }

@@ -19,7 +19,8 @@ void python_objects(const c10::IValue& value, const std::string& path, std::vect
   } else if (value.isGenericDict() && kind.empty()) {
     for (const auto& e : value.toGenericDict()) python_objects(e.value(), path + "/" + key_text(e.key()), out);
   } else if (value.isList() || value.isTuple()) {
-    const auto items = value.isList() ? value.toListRef() : value.toTupleRef().elements();
+    const c10::ArrayRef<c10::IValue> items =
+        value.isList() ? value.toListRef() : c10::ArrayRef<c10::IValue>(value.toTupleRef().elements());
     for (size_t i = 0; i < items.size(); ++i) python_objects(items[i], path + "/" + std::to_string(i), out);
   }
 }
@@ -54,7 +55,7 @@ void adapt_foreign_checkpoint(c10::IValue& state, const c10::IValue* rng_entry,
     const std::string stored = key_text(dict.begin()->key());
     if (stored != *run_optimizer) {
       const c10::IValue value = dict.begin()->value();
-      dict.erase(dict.begin()->key());
+      (void)dict.erase(dict.begin()->key());
       dict.insert(*run_optimizer, value);
       logger.info("the checkpoint's optimizer state '" + stored + "' (state/optimizers/" + stored +
                   ") is loaded into this run's " + *run_optimizer);

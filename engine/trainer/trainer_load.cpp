@@ -3,6 +3,7 @@
 // load_exclude_algorithms and autoresume.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 

@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
@@ -67,7 +68,8 @@ void describe(const c10::IValue& v, const std::string& path, std::ostringstream&
     std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [k, value] : items) describe(value, path + "/" + k, out, tensors);
   } else if (v.isList() || v.isTuple()) {
-    const auto items = v.isList() ? v.toListRef() : v.toTupleRef().elements();
+    const c10::ArrayRef<c10::IValue> items =
+        v.isList() ? v.toListRef() : c10::ArrayRef<c10::IValue>(v.toTupleRef().elements());
     out << path << (v.isList() ? " list " : " tuple ") << items.size() << "\n";
     for (size_t i = 0; i < items.size(); ++i) describe(items[i], path + "/" + std::to_string(i), out, tensors);
   } else if (v.isTensor()) {

@@ -74,7 +74,7 @@ c10::IValue device(const c10::IValue& args, const PickleLimits&) {
 
 c10::IValue size(const c10::IValue& args, const PickleLimits&) {
   const auto a = tuple_args(args, 0, 1, "torch.Size");
-  if (a.empty()) return c10::ivalue::Tuple::create({});
+  if (a.empty()) return c10::ivalue::Tuple::create(std::vector<c10::IValue>{});
   if (a[0].isTuple()) return a[0];
   if (a[0].isList()) return c10::ivalue::Tuple::create(a[0].toListRef().vec());
   throw PickleFault("torch.Size is given something other than a tuple");

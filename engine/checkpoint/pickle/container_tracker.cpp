@@ -63,12 +63,14 @@ void ContainerTracker::insert_into_new(const std::vector<c10::IValue>& items) {
 
 void ContainerTracker::insert_into(const c10::IValue& target, const std::vector<c10::IValue>& items) {
   insert_into_new(items);
+  const uint32_t inner = deepest(items);
+  // Looked up last: a lookup may add nodes, which moves the others.
   Node* t = node(target);
   if (t == nullptr) return;
   if (t->sealed) {
     throw PickleFault("the pickle changes a container after placing it inside another (a self-referencing object?)");
   }
-  t->depth = std::max(t->depth, deepest(items) + 1);
+  t->depth = std::max(t->depth, inner + 1);
 }
 
 }  // namespace cairn::checkpoint::pickle

@@ -114,9 +114,7 @@ void build_numpy(const c10::IValue& target, const c10::IValue& state, const Pick
     data = data.to(t->widened).bitwise_and(std::string(t->name) == "uint32" ? int64_t{0xffffffff} : int64_t{0xffff});
   }
   d.insert_or_assign("dtype", t->name);
-  c10::impl::GenericList dims(c10::IntType::get());
-  for (int64_t n : shape) dims.push_back(n);
-  d.insert_or_assign("shape", c10::ivalue::Tuple::create(std::vector<c10::IValue>(dims.begin(), dims.end())));
+  d.insert_or_assign("shape", c10::ivalue::Tuple::create(std::vector<c10::IValue>(shape.begin(), shape.end())));
   d.insert_or_assign("data", data);
 }
 

@@ -120,10 +120,11 @@ class Machine {
     tracker_.insert_into(dict, items);
     auto d = dict.toGenericDict();
     for (size_t i = 0; i < items.size(); i += 2) {
+      const std::string key_kind = items[i].tagKind();
       try {
         d.insert_or_assign(std::move(items[i]), std::move(items[i + 1]));
       } catch (const c10::Error&) {
-        throw PickleFault("a dict key is a " + std::string(items[i].tagKind()) + ", which cannot be a key");
+        throw PickleFault("a dict key is a " + key_kind + ", which cannot be a key");
       }
     }
   }
@@ -328,6 +329,9 @@ c10::IValue unpickle_restricted(const char* data, size_t size, const StorageLook
     throw CheckpointError("checkpoint '" + name + "' cannot be read: its pickle (data.pkl) is refused at byte " +
                           std::to_string(machine.opcode_offset()) + ": " + first_line(e.what_without_backtrace()) +
                           "; the file is damaged or was not written by torch.save");
+  } catch (const std::bad_alloc&) {
+    throw CheckpointError("checkpoint '" + name + "' cannot be read: its pickle (data.pkl) needs more memory than " +
+                          "there is at byte " + std::to_string(machine.opcode_offset()) + "; the file is damaged");
   }
 }
 

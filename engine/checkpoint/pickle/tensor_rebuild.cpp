@@ -54,7 +54,7 @@ std::optional<c10::ScalarType> dtype_scalar_type(const std::string& dtype_name) 
 
 c10::ArrayRef<c10::IValue> tuple_args(const c10::IValue& args, size_t min, size_t max, const char* what) {
   if (!args.isTuple()) throw PickleFault(std::string(what) + " is called with arguments that are not a tuple");
-  const auto items = args.toTupleRef().elements();
+  const c10::ArrayRef<c10::IValue> items = args.toTupleRef().elements();
   if (items.size() < min || items.size() > max) {
     throw PickleFault(std::string(what) + " is called with " + std::to_string(items.size()) + " arguments");
   }
