@@ -11,7 +11,10 @@
 #                 Google's Node client, @google-cloud/storage, with its defaults
 #                 (tests/support/gcs_node_client.js: bucket.upload, file.download).
 #                 The emulator refuses bodies over ~130 MB, so its file is the
-#                 first GCS_MIB (default 100) MiB of the source.
+#                 first GCS_MIB (default 100) MiB of the source. Measured twice:
+#                 with Cairn's defaults, and with one GET per download as the
+#                 Node client does (the emulator re-reads the whole object for
+#                 every request, so concurrent ranges cost it a full read each).
 #
 #   bench/transfer/run.sh [BUILD_DIR=build] [REPS=3] [MIB=1024] [PEERS=s3rver] [WORK_DIR]
 #
@@ -58,6 +61,7 @@ fi
 mkdir -p "$work"
 src="$work/source.bin"
 peer_pid=""
+cairn_cp_args=()
 stop_peer() {  # closing its stdin makes the peer script stop the server and clean up
   if [[ -n $peer_pid ]]; then
     exec {peer_in}>&-
@@ -97,6 +101,20 @@ timed() {
   rss_mib=$((rss_kib / 1024))
 }
 
+# Prints LABEL's start-up time: the median of 3 runs of a command that starts
+# the tool and does nothing else. Every timing below includes it once.
+startup() {  # LABEL COMMAND...
+  local label=$1 t
+  shift
+  local -a times=()
+  for _ in 1 2 3; do
+    timed startup "$@"
+    times+=("$secs")
+  done
+  t=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 2p)
+  echo "start-up of $label: $t s (median of 3; included in each of its timings below)"
+}
+
 check_download() {  # the copy must be the source, byte for byte
   cmp -s "$src" "$1" || { echo "$1 differs from the source" >&2; exit 1; }
   rm -f "$1"
@@ -104,12 +122,13 @@ check_download() {  # the copy must be the source, byte for byte
 
 # Each peer kind (bench_s3_peer, bench_azurite) sets `peer_tool` (its
 # client's name as printed), `remote` (the URI of its bucket or container),
-# `target` (the ratio aimed at) and the functions peer_upload KEY,
+# `target` (the ratio aimed at), optionally `cairn_cp_args` (extra arguments
+# of `cairn cp`), and the functions peer_upload KEY,
 # peer_download KEY DEST and peer_remove KEY, which run the peer's own client
 # (peer_upload and peer_download under `timed`).
 upload() {  # TOOL KEY
   if [[ $1 == cairn ]]; then
-    timed "cairn-up" "$cairn" cp "$src" "$remote/$2"
+    timed "cairn-up" "$cairn" cp "${cairn_cp_args[@]}" "$src" "$remote/$2"
   else
     peer_upload "$2"
   fi
@@ -117,7 +136,7 @@ upload() {  # TOOL KEY
 
 download() {  # TOOL KEY DEST
   if [[ $1 == cairn ]]; then
-    timed "cairn-down" "$cairn" cp "$remote/$2" "$3"
+    timed "cairn-down" "$cairn" cp "${cairn_cp_args[@]}" "$remote/$2" "$3"
   else
     peer_download "$2" "$3"
   fi
@@ -269,6 +288,12 @@ BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_ST
 
 # GCS: firebase-tools' emulator, against Google's Node client, on a file small
 # enough for the emulator.
+# The version in an npm package's package.json (the package's "exports" keep
+# require() from reading it).
+package_version() {
+  "$python" -c 'import json, sys; print(json.load(open(sys.argv[1] + "/package.json"))["version"])' "$1"
+}
+
 bench_gcs() {
   local endpoint node_path node_client
   local src="$work/source-gcs.bin" bytes
@@ -287,11 +312,23 @@ bench_gcs() {
   peer_upload() { timed "node-up" env NODE_PATH="$node_path" node "$node_client" upload "$bucket" "$1" "$src"; }
   peer_download() { timed "node-down" env NODE_PATH="$node_path" node "$node_client" download "$bucket" "$1" "$2"; }
   peer_remove() { NODE_PATH="$node_path" node "$node_client" delete "$bucket" "$1"; }
-  echo "== gcs at $endpoint, $bytes bytes (@google-cloud/storage $(NODE_PATH=$node_path node -p 'require("@google-cloud/storage/package.json").version'), defaults; cairn: resumable in one chunk, 32 MiB ranges, 8 in flight)"
+  echo "== gcs at $endpoint, $bytes bytes (@google-cloud/storage $(package_version "$node_path/@google-cloud/storage"), defaults; cairn: resumable in one chunk, 32 MiB ranges, 8 in flight)"
+  startup "node with @google-cloud/storage" env NODE_PATH="$node_path" node -e 'require("@google-cloud/storage")'
   measure gcs
+  # The emulator reads the whole object for every GET and then slices out the
+  # range, on one thread, so Cairn's concurrent ranges cost it a full read
+  # each (real GCS serves ranges independently). Measured again with one GET
+  # per download, as the Node client does by default: a like-for-like figure.
+  echo "== gcs again, cairn with one GET per download (download_chunk_size >= the object)"
+  cairn_cp_args=(--store-config "{\"download_chunk_size\": $bytes}")
+  measure gcs-one-get
+  cairn_cp_args=()
   stop_peer
 }
 
+# Debian's LibTorch pulls in ~300 shared libraries, loaded by every `cairn`
+# command, `cp` too: a fixed cost that weighs on the small files the emulators allow.
+((have_cairn)) && startup "cairn (links LibTorch)" "$cairn" cp --help
 for kind in $peers; do
   case $kind in
     azurite) bench_azurite ;;

@@ -49,23 +49,23 @@ void complete_destination(StoreLocation& destination, const StoreLocation& sourc
   }
 }
 
-// The source's size; NotFoundError naming it when it does not exist.
-uint64_t source_size(const StoreLocation& source, const RetryPolicy& retry) {
-  if (source.is_local()) {
-    if (const std::optional<std::string> problem = local_file_problem(source.local_path)) {
-      throw NotFoundError("source '" + source.text + "' " + *problem);
-    }
-    return fs::file_size(source.local_path);
+// NotFoundError naming a local source that is missing or not a file. A remote
+// source is not asked about first: its download says so, and asking would cost
+// each copy one more request.
+void check_local_source(const StoreLocation& source) {
+  if (const std::optional<std::string> problem = local_file_problem(source.local_path)) {
+    throw NotFoundError("source '" + source.text + "' " + *problem);
   }
-  uint64_t size = 0;
-  run_with_retries(retry, [&](int) {
-    try {
-      size = source.store->get_object_size(source.object_name);
-    } catch (const NotFoundError&) {
-      throw NotFoundError("source '" + source.text + "' does not exist");
-    }
-  });
-  return size;
+}
+
+// Runs a download of `source`, naming it when the store has no such object.
+template <typename Download>
+void download_source(const StoreLocation& source, const RetryPolicy& retry, Download download) {
+  try {
+    run_with_retries(retry, [&](int) { download(); });
+  } catch (const NotFoundError&) {
+    throw NotFoundError("source '" + source.text + "' does not exist");
+  }
 }
 
 bool destination_exists(const StoreLocation& destination, const RetryPolicy& retry) {
@@ -96,17 +96,18 @@ void upload(const StoreLocation& destination, const std::string& file, const Pro
   }
 }
 
-void copy(const StoreLocation& source, const StoreLocation& destination, bool overwrite, const ProgressFn& progress,
-          const RetryPolicy& retry) {
+// Returns the number of bytes copied.
+uint64_t copy(const StoreLocation& source, const StoreLocation& destination, bool overwrite,
+              const ProgressFn& progress, const RetryPolicy& retry) {
   if (source.is_local()) {
     upload(destination, source.local_path, progress, retry);
-    return;
+    return fs::file_size(source.local_path);
   }
   if (destination.is_local()) {
-    run_with_retries(retry, [&](int) {
+    download_source(source, retry, [&] {
       source.store->download_object(source.object_name, destination.local_path, overwrite, progress);
     });
-    return;
+    return fs::file_size(destination.local_path);
   }
   // Store to store: through a temporary file, removed whatever happens.
   const std::string folder = make_temp_folder("cairn-cp-", "for copying between stores");
@@ -118,8 +119,9 @@ void copy(const StoreLocation& source, const StoreLocation& destination, bool ov
     }
   } cleanup{folder};
   const std::string file = (fs::path(folder) / "object").string();
-  run_with_retries(retry, [&](int) { source.store->download_object(source.object_name, file, true, progress); });
+  download_source(source, retry, [&] { source.store->download_object(source.object_name, file, true, progress); });
   upload(destination, file, progress, retry);
+  return fs::file_size(file);
 }
 
 }  // namespace
@@ -152,11 +154,12 @@ int run_cp(const std::vector<std::string>& args) {
   const bool overwrite = vm["overwrite"].as<bool>();
   const RetryPolicy retry;
 
-  const uint64_t size = source_size(source, retry);
+  if (source.is_local()) check_local_source(source);
   if (!overwrite && destination_exists(destination, retry)) {
     throw AlreadyExistsError("destination '" + destination.text + "' already exists; pass --overwrite to replace it");
   }
-  copy(source, destination, overwrite, transfer_progress_on_terminal("copying " + source.text), retry);
+  const uint64_t size =
+      copy(source, destination, overwrite, transfer_progress_on_terminal("copying " + source.text), retry);
   std::cout << "copied " << source.text << " -> " << destination.text << " (" << size << " bytes)\n";
   return 0;
 }
