@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ATen/ATen.h>
+#include <c10/core/CPUAllocator.h>
 
 #include <algorithm>
 #include <cmath>
