@@ -76,4 +76,25 @@ void load_model_state_dict(torch::nn::Module& module, const c10::IValue& state, 
   for (auto& c : copies) c.first.copy_(c.second);
 }
 
+c10::IValue map_key_prefixes(const c10::IValue& state, const std::vector<std::pair<std::string, std::string>>& rules) {
+  if (rules.empty() || !state.isGenericDict()) return state;
+  auto out = make_dict();
+  for (const auto& item : state.toGenericDict()) {
+    if (!item.key().isString()) return state;  // not a state_dict; the load reports it
+    std::string key = item.key().toStringRef();
+    for (const auto& [from, to] : rules) {
+      if (key.rfind(from, 0) == 0) {
+        key = to + key.substr(from.size());
+        break;
+      }
+    }
+    if (out.contains(key)) {
+      throw CheckpointError("load_key_prefix_map gives two model keys the same name '" + key +
+                            "'; make the prefixes more specific");
+    }
+    out.insert(key, item.value());
+  }
+  return out;
+}
+
 }  // namespace cairn

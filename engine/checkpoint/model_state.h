@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <ATen/core/ivalue.h>
@@ -18,5 +19,12 @@ c10::IValue model_state_dict(const torch::nn::Module& module);
 // PyTorch); missing and unexpected keys are errors when `strict`, warnings
 // otherwise. The error lists every problem at once.
 void load_model_state_dict(torch::nn::Module& module, const c10::IValue& state, bool strict, Logger& logger);
+
+// A copy of `state` whose keys starting with a rule's first string start with
+// its second instead (the first matching rule applies; other keys are kept):
+// {"module.", ""} turns Composer's "module.0.weight" into "0.weight".
+// CheckpointError when two keys would get the same name.
+c10::IValue map_key_prefixes(const c10::IValue& state,
+                             const std::vector<std::pair<std::string, std::string>>& rules);
 
 }  // namespace cairn

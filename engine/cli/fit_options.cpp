@@ -240,6 +240,19 @@ const std::vector<FitSetting>& fit_settings() {
       {"load-ignore-keys", "load_ignore_keys", Kind::kStringList,
        "GLOB  ignore matching paths of the loaded checkpoint (repeatable)",
        [](FitSpec& f, const Setting& s) { f.trainer.load_ignore_keys = as_string_list(s); }},
+      {"load-key-prefix-map", "load_key_prefix_map", Kind::kStringList,
+       "OLD=NEW  rename model keys of the loaded checkpoint that start with OLD (module.= strips Composer's "
+       "'module.'; repeatable, the first match applies)",
+       [](FitSpec& f, const Setting& s) {
+         f.trainer.load_key_prefix_map.clear();
+         for (const std::string& rule : as_string_list(s)) {
+           const size_t eq = rule.find('=');
+           if (eq == std::string::npos || eq == 0) {
+             fail(s, "'" + rule + "' is not OLD=NEW (e.g. module.= to strip a leading 'module.')");
+           }
+           f.trainer.load_key_prefix_map.emplace_back(rule.substr(0, eq), rule.substr(eq + 1));
+         }
+       }},
       {"load-exclude-algorithms", "load_exclude_algorithms", Kind::kStringList,
        "NAME  do not re-create this algorithm from the checkpoint (repeatable)",
        [](FitSpec& f, const Setting& s) { f.trainer.load_exclude_algorithms = as_string_list(s); }},

@@ -9,9 +9,12 @@
 #include <ATen/core/Tensor.h>
 
 #include "cairn/errors.h"
+#include "checkpoint/pickle/pickled_object.h"
 
 namespace cairn::cli {
 namespace {
+
+namespace pickle = checkpoint::pickle;
 
 // Tensors listed without --tensors: enough to see the model's first layers.
 constexpr size_t kTensorsInSummary = 8;
@@ -21,8 +24,26 @@ struct TensorTally {
   int64_t bytes = 0;
 };
 
+const c10::IValue* ndarray_data(const c10::IValue& value) {
+  if (pickle::pickled_kind(value) != "ndarray") return nullptr;
+  const auto d = value.toGenericDict();
+  const auto it = d.find("data");
+  return it != d.end() && it->value().isTensor() ? &it->value() : nullptr;
+}
+
+// Python objects a foreign checkpoint pickled (pickled_object.h) are not
+// state Cairn loads: their insides are neither counted nor listed.
+bool is_opaque(const c10::IValue& value) {
+  const std::string kind = pickle::pickled_kind(value);
+  return kind == "object" || kind == "reference" || kind == "dtype";
+}
+
 void tally(const c10::IValue& value, TensorTally& out) {
-  if (value.isTensor()) {
+  if (const c10::IValue* data = ndarray_data(value)) {
+    tally(*data, out);
+  } else if (is_opaque(value)) {
+    return;
+  } else if (value.isTensor()) {
     const at::Tensor& t = value.toTensor();
     if (!t.defined()) return;
     out.tensors += 1;
@@ -58,7 +79,13 @@ std::string dtype_name(c10::ScalarType type) {
 // Every defined tensor under `value`, named by its path of dict keys (joined
 // with '.') and list positions ("[0]").
 void list_tensors(const c10::IValue& value, const std::string& name, nlohmann::json& out) {
-  if (value.isTensor()) {
+  if (ndarray_data(value) != nullptr) {
+    const auto d = value.toGenericDict();
+    out.push_back({{"name", name}, {"dtype", "numpy " + d.at("dtype").toStringRef()},
+                   {"shape", ndarray_data(value)->toTensor().sizes().vec()}});
+  } else if (is_opaque(value)) {
+    return;
+  } else if (value.isTensor()) {
     const at::Tensor& t = value.toTensor();
     if (!t.defined()) return;
     out.push_back({{"name", name}, {"dtype", dtype_name(t.scalar_type())}, {"shape", t.sizes().vec()}});
@@ -74,6 +101,23 @@ void list_tensors(const c10::IValue& value, const std::string& name, nlohmann::j
     for (const auto& item : value.toTupleRef().elements()) {
       list_tensors(item, name + "[" + std::to_string(i++) + "]", out);
     }
+  }
+}
+
+// Python objects under `value` that the checkpoint holds as placeholders,
+// by key path and class.
+void list_python_objects(const c10::IValue& value, const std::string& name, nlohmann::json& out) {
+  const std::string kind = pickle::pickled_kind(value);
+  if (kind == "object" || kind == "reference") {
+    out.push_back({{"name", name}, {"class", *pickle::pickled_class(value)}, {"kind", kind}});
+  } else if (value.isGenericDict() && kind.empty()) {
+    for (const auto& entry : value.toGenericDict()) {
+      list_python_objects(entry.value(), name.empty() ? key_text(entry.key()) : name + "." + key_text(entry.key()), out);
+    }
+  } else if (value.isList() || value.isTuple()) {
+    const c10::ArrayRef<c10::IValue> items =
+        value.isList() ? value.toListRef() : c10::ArrayRef<c10::IValue>(value.toTupleRef().elements());
+    for (size_t i = 0; i < items.size(); ++i) list_python_objects(items[i], name + "[" + std::to_string(i) + "]", out);
   }
 }
 
@@ -214,6 +258,17 @@ std::string format_plugins_needed(const nlohmann::json& needed) {
 
 nlohmann::json ivalue_to_json(const c10::IValue& value) {
   if (value.isNone()) return nullptr;
+  if (const std::optional<std::string> cls = pickle::pickled_class(value)) {
+    const std::string kind = pickle::pickled_kind(value);
+    if (const c10::IValue* data = ndarray_data(value)) {
+      std::ostringstream text;
+      text << "numpy.ndarray " << value.toGenericDict().at("dtype").toStringRef() << data->toTensor().sizes();
+      return text.str();
+    }
+    if (kind == "dtype") return "numpy.dtype " + value.toGenericDict().at("dtype").toStringRef();
+    return (kind == "reference" ? "<python global " : "<python object ") + *cls + ">";
+  }
+  if (value.isDevice()) return value.toDevice().str();
   if (value.isBool()) return value.toBool();
   if (value.isInt()) return value.toInt();
   if (value.isDouble()) return value.toDouble();
@@ -291,6 +346,10 @@ nlohmann::json describe_checkpoint(const c10::IValue& root, const std::string& p
   list_tensors(*state, "", tensors);
   if (const c10::IValue* rng = find(root, "rng")) list_tensors(*rng, "rng", tensors);
   report["tensors"] = tensors;
+  nlohmann::json objects = nlohmann::json::array();
+  list_python_objects(*state, "", objects);
+  if (const c10::IValue* rng = find(root, "rng")) list_python_objects(*rng, "rng", objects);
+  report["python_objects"] = objects;
   return report;
 }
 
@@ -364,6 +423,13 @@ std::string format_checkpoint_report(const nlohmann::json& report, bool all_tens
         << "\n";
   }
   if (report.contains("tensors")) out << format_tensors(report.at("tensors"), all_tensors);
+  if (report.contains("python_objects") && !report.at("python_objects").empty()) {
+    // Pickled by Python (a Composer or torch.save file); never executed, never loaded.
+    out << "python objects (kept as placeholders, not loaded):\n";
+    for (const auto& o : report.at("python_objects")) {
+      out << "  " << plain(o.at("name")) << ": " << plain(o.at("class")) << "\n";
+    }
+  }
   return out.str();
 }
 

@@ -16,7 +16,11 @@ namespace cairn::cli {
 //   whose state it holds: the plugins needed to restore it),
 //   sections: {"<state key>": {"tensors": n, "bytes": b}, ..., "rng": {...}},
 //   tensors: [{"name": "model.0.weight", "dtype": "Float", "shape": [64, 16]}, ...]
-//     (every tensor under state, then under rng, named by its key path).
+//     (every tensor under state, then under rng, named by its key path;
+//     numpy arrays with dtype "numpy uint32"),
+//   python_objects: [{"name": "train_metrics.MulticlassAccuracy", "class": "torchmetrics....",
+//     "kind": "object" | "reference"}]: what a torch.save or Composer file
+//     pickled that Cairn keeps as an inert placeholder (checkpoint/pickle).
 // `cairn inspect` adds plugins_needed (cli/inspect_plugins.h), which the text
 // report shows when present.
 // Throws CheckpointError when the root is not a dict with a 'state' dict.

@@ -3,6 +3,7 @@
 // load_exclude_algorithms and autoresume.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,8 @@
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
 #include "store/store_opener.h"
+#include "trainer/foreign_checkpoint.h"
+#include "trainer/optimizer_state.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
 
@@ -76,6 +79,9 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     logger->warn("load_ignore_keys: '" + glob + "' matched nothing in " + fetched->description());
   }
   c10::IValue checkpoint_state = find_key(root, "state") ? *find_key(root, "state") : c10::IValue(make_dict());
+  if (const auto* model = find_key(checkpoint_state, "model"); model && !options.load_key_prefix_map.empty()) {
+    checkpoint_state.toGenericDict().insert_or_assign("model", map_key_prefixes(*model, options.load_key_prefix_map));
+  }
 
   // Excluded algorithms start fresh: drop their state before handing it out.
   if (!options.load_exclude_algorithms.empty()) {
@@ -110,10 +116,17 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     logger->info("loaded model weights from " + fetched->description());
     return;
   }
+  const size_t rank = size_t(state.dist.global_rank());
+  if (is_foreign_checkpoint(root)) {
+    const auto* rng = find_key(root, "rng");
+    const c10::IValue* rng_entry = rng && rng->isList() && rank < rng->toListRef().size() ? &rng->toListRef()[rank] : nullptr;
+    std::optional<std::string> run_optimizer;
+    if (state.optimizers.size() == 1) run_optimizer = optimizer_qualname(*state.optimizers.front());
+    adapt_foreign_checkpoint(checkpoint_state, rng_entry, run_optimizer, fetched->description(), *logger);
+  }
   hooks.load_state_dict(checkpoint_state, {"model", "integrations", "metadata"}, *logger);
   if (const auto* rng = find_key(root, "rng"); rng && rng->isList()) {
     const auto entries = rng->toListRef();
-    const size_t rank = size_t(state.dist.global_rank());
     if (entries.size() != size_t(state.dist.size())) {
       logger->warn("the checkpoint holds RNG state for " + std::to_string(entries.size()) + " ranks, this run has " +
                    std::to_string(state.dist.size()) + "; resumption may not be exact");

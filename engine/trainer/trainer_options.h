@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -76,6 +77,9 @@ struct TrainerOptions {
   bool load_weights_only = false;
   bool load_strict_model_weights = true;
   std::vector<std::string> load_ignore_keys;
+  // Model keys starting with `first` are renamed to start with `second`
+  // (first matching rule): {"module.", ""} loads Composer's wrapped models.
+  std::vector<std::pair<std::string, std::string>> load_key_prefix_map;
   std::vector<std::string> load_exclude_algorithms;
   // PEM public key file: loads refuse checkpoints it has not signed; unset: CAIRN_TRUSTED_KEY.
   std::optional<std::string> load_trusted_key;

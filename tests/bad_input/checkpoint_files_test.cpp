@@ -42,23 +42,29 @@ void expect_refused(const fs::path& dir, const std::string& file, const std::vec
 
 BOOST_AUTO_TEST_SUITE(checkpoint_files)
 
-BOOST_AUTO_TEST_CASE(a_torch_save_state_dict_is_named_as_one) {
+BOOST_AUTO_TEST_CASE(a_torch_save_state_dict_is_named_for_what_it_lacks) {
   TempDir dir;
+  // torch.save files are read (the restricted unpickler), but a bare
+  // state_dict has no 'state' entry: it is not a training checkpoint.
   python(dir.path(), "import torch\ntorch.save(torch.nn.Linear(3, 2).state_dict(), 'weights.pt')\n");
-  expect_refused(dir.path(), "weights.pt", {"torch.save", "collections.OrderedDict", "cannot read yet"});
+  expect_refused(dir.path(), "weights.pt", {"'state'"});
 }
 
-BOOST_AUTO_TEST_CASE(a_composer_checkpoint_is_named_as_one) {
+BOOST_AUTO_TEST_CASE(a_torch_save_file_with_a_cut_storage_names_the_storage_and_the_offset) {
   TempDir dir;
-  // What Composer's Trainer writes: an OrderedDict model, timedelta wall clocks
-  // and composer_env_info in the metadata.
+  // What Composer's Trainer writes (OrderedDict model, timedelta wall clocks,
+  // composer_env_info), with one tensor's record cut to half its bytes.
   python(dir.path(),
-         "import datetime, torch\n"
+         "import datetime, torch, zipfile\n"
          "model = torch.nn.Linear(3, 2).state_dict()\n"
          "ts = {'Timestamp': {'epoch': 1, 'total_wct': datetime.timedelta(seconds=3)}}\n"
          "meta = {'composer_env_info': {'composer_version': '0.13.5'}, 'device': 'cpu'}\n"
-         "torch.save({'state': {'model': model, 'timestamp': ts, 'metadata': meta}, 'rng': []}, 'ep1.pt')\n");
-  expect_refused(dir.path(), "ep1.pt", {"Composer checkpoint", "torch.save", "datetime.timedelta"});
+         "torch.save({'state': {'model': model, 'timestamp': ts, 'metadata': meta}, 'rng': []}, 'whole.pt')\n"
+         "with zipfile.ZipFile('whole.pt') as src, zipfile.ZipFile('ep1.pt', 'w') as dst:\n"
+         "    for info in src.infolist():\n"
+         "        data = src.read(info.filename)\n"
+         "        dst.writestr(info.filename, data[:len(data) // 2] if info.filename.endswith('/data/0') else data)\n");
+  expect_refused(dir.path(), "ep1.pt", {"storage '0'", "at byte"});
 }
 
 BOOST_AUTO_TEST_CASE(a_legacy_torch_save_file_is_named_as_one) {

@@ -245,6 +245,19 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(config_file)
 
+BOOST_AUTO_TEST_CASE(load_key_prefix_map_takes_old_equals_new_rules) {
+  const FitSpec spec = parse({"--model", "m", "--data", "d", "--load-key-prefix-map", "module.=",
+                              "--load-key-prefix-map", "a.b=c"});
+  using Rules = std::vector<std::pair<std::string, std::string>>;
+  BOOST_TEST((spec.trainer.load_key_prefix_map == Rules{{"module.", ""}, {"a.b", "c"}}));
+  TempDir dir;
+  const std::string path = write_in(dir, "run.json", R"({"model": "m", "data": "d", "load_key_prefix_map": ["module.=net."]})");
+  const FitSpec from_file = parse({"--config", path});
+  BOOST_TEST((from_file.trainer.load_key_prefix_map == Rules{{"module.", "net."}}));
+  BOOST_TEST(config_error_mentions([] { parse({"--model", "m", "--data", "d", "--load-key-prefix-map", "module."}); },
+                                   {"--load-key-prefix-map", "module.", "OLD=NEW"}));
+}
+
 BOOST_AUTO_TEST_CASE(file_settings_apply_and_flags_override_them) {
   TempDir dir;
   const std::string path = write_in(dir, "run.json", R"({

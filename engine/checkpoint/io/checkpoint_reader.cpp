@@ -1,4 +1,5 @@
-// read_checkpoint: content sniffing, then caffe2's zip reader record by record.
+// read_checkpoint: content sniffing, then caffe2's zip reader record by record;
+// a pickle LibTorch refuses goes to the restricted unpickler (foreign_pickle.h).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "checkpoint/io/archive_extract.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_reader.h"
+#include "checkpoint/io/foreign_pickle.h"
 #include "checkpoint/io/read_errors.h"
 #include "core/local_path_problem.h"
 #include "core/one_line.h"
@@ -118,10 +120,11 @@ c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& pol
     return root;
   } catch (const CheckpointError&) {
     throw;
-  } catch (const std::exception& e) {
+  } catch (const std::exception&) {
     // A damaged record explains a failure better than the unpickler can.
     verifier->check_rest();
-    explain_unreadable_pickle(*reader, path, exception_line(e));
+    // Python's torch.save and Composer write pickles LibTorch refuses.
+    return read_foreign_pickle(*reader, fd, path);
   }
 }
 

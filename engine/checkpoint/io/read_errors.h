@@ -1,15 +1,11 @@
 // The one-line errors for a file that cannot be read as a checkpoint.
 //
 // Every reader path (plain zip, tar, compressed) reports through these, so a
-// user sees one wording for one kind of file: cut short, not a checkpoint at
-// all, or a PyTorch file Cairn cannot read yet (torch.save from Python).
+// user sees one wording for one kind of file: cut short, or not a checkpoint
+// at all.
 #pragma once
 
 #include <string>
-
-namespace caffe2::serialize {
-class PyTorchStreamReader;
-}
 
 namespace cairn::checkpoint {
 
@@ -23,10 +19,5 @@ std::string library_reason(const std::string& text);
 // For a zip whose layout the PyTorch reader refuses (open on `fd`): says
 // whether it is cut short or a zip of something other than a checkpoint.
 [[noreturn]] void explain_unreadable_zip(int fd, const std::string& path, const std::string& library_error);
-
-// For a PyTorch zip whose pickle cannot be loaded: names the Python objects it
-// refers to (a torch.save or Composer file) or gives the reader's reason.
-[[noreturn]] void explain_unreadable_pickle(caffe2::serialize::PyTorchStreamReader& reader, const std::string& path,
-                                            const std::string& library_error);
 
 }  // namespace cairn::checkpoint
