@@ -1,7 +1,7 @@
 // Every `cairn` command README.md shows runs, so the documentation cannot
 // drift from the program: the lines of ```sh blocks that start with `cairn`
 // (or build/bin/cairn), and inline `cairn ...` spans that carry options and no
-// placeholders (PATH, URI), and `python3` lines of ```sh blocks (run with the
+// placeholders (PATH, URI), and `python3` and `openssl` lines of ```sh blocks (python3 is the
 // Python that has torch). They run in order in one folder, as a reader would
 // type them; a ```json or ```python block introduced by a line naming
 // `X.json` or `X.py` is written to that file first.
@@ -39,7 +39,8 @@ std::string trimmed(const std::string& s) {
 }
 
 bool is_cairn_command(const std::string& line) {
-  return starts_with(line, "cairn ") || starts_with(line, "build/bin/cairn ") || starts_with(line, "python3 ");
+  return starts_with(line, "cairn ") || starts_with(line, "build/bin/cairn ") || starts_with(line, "python3 ") ||
+         starts_with(line, "openssl ");  // the key pairs of the signing example
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
