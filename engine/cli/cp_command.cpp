@@ -5,6 +5,14 @@
 // replaced without --overwrite. Transient store errors are retried with
 // backoff (3 attempts, as the upload pipeline); the store's own transfer
 // settings (part sizes, concurrency) come from --store-config.
+//
+// A downloaded checkpoint (a PyTorch zip) is verified before it is placed: the
+// CRC-32 of every record and, in Cairn's checkpoints, the SHA-256 manifest. A
+// damaged transfer is refused and leaves the destination as it was.
+#include <stdlib.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -14,10 +22,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
+#include "checkpoint/io/checkpoint_verify.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/store_location.h"
 #include "cli/transfer_progress.h"
+#include "core/atomic_file.h"
 #include "core/local_path_problem.h"
 #include "core/temp_folder.h"
 #include "plugin_host/plugin_host.h"
@@ -30,7 +40,17 @@ namespace fs = std::filesystem;
 namespace cairn::cli {
 namespace {
 
-const char kUsage[] = "usage: cairn cp SRC DST [--store-config JSON] [--overwrite] [--plugin-dir DIR]...";
+const char kUsage[] =
+    "usage: cairn cp SRC DST [--store-config JSON] [--overwrite] [--no-verify] [--plugin-dir DIR]...";
+
+// Removes a temporary folder whatever happens.
+struct FolderCleanup {
+  std::string folder;
+  ~FolderCleanup() {
+    std::error_code ec;
+    fs::remove_all(folder, ec);
+  }
+};
 
 std::string base_name(const StoreLocation& source) {
   const std::string path = source.is_local() ? source.local_path : source.object_name;
@@ -96,32 +116,63 @@ void upload(const StoreLocation& destination, const std::string& file, const Pro
   }
 }
 
-// Returns the number of bytes copied.
-uint64_t copy(const StoreLocation& source, const StoreLocation& destination, bool overwrite,
-              const ProgressFn& progress, const RetryPolicy& retry) {
+// A downloaded PyTorch zip checkpoint must pass its checks before it is used:
+// every record's CRC-32 and Cairn's manifest. Signatures are the loader's
+// business (a trusted key at load time), so none is required here. Returns
+// whether `file` was a checkpoint, and so verified.
+bool verify_download(const std::string& file, const StoreLocation& source) {
+  if (!checkpoint::should_verify_as_checkpoint(file)) return false;
+  checkpoint::verify_checkpoint(file, source.text, checkpoint::IntegrityPolicy{});
+  return true;
+}
+
+// A private folder beside `target`, so that the finished download is renamed
+// into place on the same filesystem.
+std::string folder_beside(const fs::path& target, const StoreLocation& destination) {
+  std::string pattern = (target.parent_path() / ".cairn-cp-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw Error("cannot write into the folder of destination '" + destination.text + "' (" + std::strerror(errno) +
+                "); check that it exists and is writable");
+  }
+  return pattern;
+}
+
+struct Copied {
+  uint64_t bytes = 0;
+  bool verified = false;
+};
+
+Copied download_into_place(const StoreLocation& source, const StoreLocation& destination, bool overwrite,
+                           bool verify, const ProgressFn& progress, const RetryPolicy& retry) {
+  const fs::path target = fs::absolute(destination.local_path);
+  const FolderCleanup cleanup{folder_beside(target, destination)};
+  const std::string file = (fs::path(cleanup.folder) / "object").string();
+  download_source(source, retry, [&] { source.store->download_object(source.object_name, file, true, progress); });
+  const Copied copied{fs::file_size(file), verify && verify_download(file, source)};
+  if (const int err = rename_into_place(file, target.string(), overwrite)) {
+    if (err == EEXIST) {
+      throw AlreadyExistsError("destination '" + destination.text + "' already exists; pass --overwrite to replace it");
+    }
+    throw Error("cannot place the download at '" + destination.text + "' (" + std::strerror(err) +
+                "); check the folder's permissions");
+  }
+  return copied;
+}
+
+Copied copy(const StoreLocation& source, const StoreLocation& destination, bool overwrite, bool verify,
+            const ProgressFn& progress, const RetryPolicy& retry) {
   if (source.is_local()) {
     upload(destination, source.local_path, progress, retry);
-    return fs::file_size(source.local_path);
+    return {fs::file_size(source.local_path), false};
   }
-  if (destination.is_local()) {
-    download_source(source, retry, [&] {
-      source.store->download_object(source.object_name, destination.local_path, overwrite, progress);
-    });
-    return fs::file_size(destination.local_path);
-  }
-  // Store to store: through a temporary file, removed whatever happens.
-  const std::string folder = make_temp_folder("cairn-cp-", "for copying between stores");
-  struct Cleanup {
-    std::string folder;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(folder, ec);
-    }
-  } cleanup{folder};
-  const std::string file = (fs::path(folder) / "object").string();
+  if (destination.is_local()) return download_into_place(source, destination, overwrite, verify, progress, retry);
+  // Store to store: through a temporary file, checked before it is uploaded.
+  const FolderCleanup cleanup{make_temp_folder("cairn-cp-", "for copying between stores")};
+  const std::string file = (fs::path(cleanup.folder) / "object").string();
   download_source(source, retry, [&] { source.store->download_object(source.object_name, file, true, progress); });
+  const bool verified = verify && verify_download(file, source);
   upload(destination, file, progress, retry);
-  return fs::file_size(file);
+  return {fs::file_size(file), verified};
 }
 
 }  // namespace
@@ -132,11 +183,15 @@ int run_cp(const std::vector<std::string>& args) {
       "store-config", po::value<std::string>()->default_value("{}")->value_name("JSON"),
       "the store's JSON config (credentials, endpoint, transfer settings); used for every URI side")(
       "overwrite", po::bool_switch(), "replace an existing destination")(
+      "no-verify", po::bool_switch(),
+      "place a downloaded checkpoint without checking its records' CRC-32 and Cairn's SHA-256 manifest first")(
       "plugin-dir", po::value<std::vector<std::string>>()->composing()->value_name("DIR"), "also load plugins from DIR (repeatable)");
   const po::variables_map vm = parse_command_line("cp", args, desc, {"src", "dst"});
   if (vm.count("help")) {
     std::cout << kUsage << "\n\nCopies one file between local paths and object stores (s3://bucket/key, "
-              << "file:///abs/path, ...).\nA destination folder or a URI ending in '/' keeps the source's name.\n\n"
+              << "file:///abs/path, ...).\nA destination folder or a URI ending in '/' keeps the source's name.\n"
+              << "A downloaded checkpoint is verified (CRC-32 of every record, Cairn's SHA-256 manifest) before it\n"
+              << "is placed; a damaged one is refused and the destination stays as it was.\n\n"
               << desc << "\n";
     return 0;
   }
@@ -158,9 +213,10 @@ int run_cp(const std::vector<std::string>& args) {
   if (!overwrite && destination_exists(destination, retry)) {
     throw AlreadyExistsError("destination '" + destination.text + "' already exists; pass --overwrite to replace it");
   }
-  const uint64_t size =
-      copy(source, destination, overwrite, transfer_progress_on_terminal("copying " + source.text), retry);
-  std::cout << "copied " << source.text << " -> " << destination.text << " (" << size << " bytes)\n";
+  const Copied copied = copy(source, destination, overwrite, !vm["no-verify"].as<bool>(),
+                             transfer_progress_on_terminal("copying " + source.text), retry);
+  std::cout << "copied " << source.text << " -> " << destination.text << " (" << copied.bytes << " bytes"
+            << (copied.verified ? ", checkpoint verified" : "") << ")\n";
   return 0;
 }
 

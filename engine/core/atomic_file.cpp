@@ -142,17 +142,8 @@ void AtomicFile::start_writeback() {
   writeback_started_ = written_;
 }
 
-// rename() replaces; without replacement, renameat2(RENAME_NOREPLACE) is
-// exclusive, with link()+unlink() where the filesystem lacks it.
 void AtomicFile::publish(bool replace) {
-  if (replace) {
-    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) fail("renaming the finished temporary file failed", errno);
-    return;
-  }
-  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) return;
-  if (errno != EINVAL && errno != ENOSYS) fail("publishing the finished file failed", errno);
-  if (::link(temp_path_.c_str(), path_.c_str()) != 0) fail("publishing the finished file failed", errno);
-  ::unlink(temp_path_.c_str());
+  if (const int err = rename_into_place(temp_path_, path_, replace)) fail("publishing the finished file failed", err);
 }
 
 void AtomicFile::commit(bool replace) {
@@ -167,6 +158,17 @@ void AtomicFile::commit(bool replace) {
   committed_ = true;
   // The new name is durable only once the folder's entry is on disk.
   sync_folder(folder_of(path_));
+}
+
+// rename() replaces; without replacement, renameat2(RENAME_NOREPLACE) is
+// exclusive, with link()+unlink() where the filesystem lacks it.
+int rename_into_place(const std::string& from, const std::string& to, bool replace) {
+  if (replace) return ::rename(from.c_str(), to.c_str()) == 0 ? 0 : errno;
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return errno;
+  if (::link(from.c_str(), to.c_str()) != 0) return errno;
+  ::unlink(from.c_str());
+  return 0;
 }
 
 }  // namespace cairn

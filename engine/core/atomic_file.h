@@ -59,4 +59,8 @@ class AtomicFile final : public ByteSink {
   bool committed_ = false;
 };
 
+// Renames finished file `from` to `to` (same filesystem). Without `replace`, an
+// existing `to` stays as it was and EEXIST is returned. Returns 0 or an errno.
+int rename_into_place(const std::string& from, const std::string& to, bool replace);
+
 }  // namespace cairn

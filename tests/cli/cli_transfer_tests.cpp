@@ -3,12 +3,15 @@
 // plugin goes through.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <string>
 #include <fstream>
 
 #include "cli_runner.h"
 
 namespace fs = std::filesystem;
+using namespace std::string_literals;
 
 namespace cairn::test {
 namespace {
@@ -16,6 +19,26 @@ namespace {
 void write_file(const fs::path& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+uint16_t le16(const std::string& bytes, size_t at) {
+  return static_cast<uint16_t>(static_cast<unsigned char>(bytes[at]) | static_cast<unsigned char>(bytes[at + 1]) << 8);
+}
+
+// Flips a byte in the middle of the data of the zip record whose name ends
+// with `suffix`, found through the records' local headers.
+void damage_record(const fs::path& zip, const std::string& suffix) {
+  std::string bytes = read_file(zip);
+  for (size_t at = bytes.find("PK\x03\x04"); at != std::string::npos; at = bytes.find("PK\x03\x04", at + 4)) {
+    const size_t name_length = le16(bytes, at + 26);
+    const std::string name = bytes.substr(at + 30, name_length);
+    if (name.size() < suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    const uint32_t size = le16(bytes, at + 22) | uint32_t(le16(bytes, at + 24)) << 16;
+    bytes[at + 30 + name_length + le16(bytes, at + 28) + size / 2] ^= 0x10;
+    write_file(zip, bytes);
+    return;
+  }
+  BOOST_FAIL("no record ending with " + suffix + " in " + zip.string());
+}
 
 }  // namespace
 
@@ -114,6 +137,33 @@ BOOST_AUTO_TEST_CASE(fit_saves_to_a_uri_and_resumes_from_its_latest_pointer) {
   BOOST_REQUIRE_MESSAGE(second.status == 0, describe(second));
   BOOST_TEST(has(second.err, "resumed from " + run + "/latest-rank0.pt"), describe(second));
   BOOST_TEST(fs::exists(dir.path() / "local/ep2-ba16-rank0.pt"), describe(second));
+
+  // A downloaded checkpoint is verified before it is placed.
+  const std::string stored = run + "/ep1-ba8-rank0.pt";
+  const Result good = run_cairn({"cp", stored, "good.pt"}, dir.path());
+  BOOST_REQUIRE_MESSAGE(good.status == 0, describe(good));
+  BOOST_TEST(has(good.out, "bytes, checkpoint verified)"), describe(good));
+  const std::string good_bytes = read_file(dir.path() / "good.pt");
+
+  damage_record(dir.path() / "bucket/run/ep1-ba8-rank0.pt", "/data/0");
+  for (const std::string& target : {"good.pt"s, "fresh.pt"s, run + "/copy.pt"}) {
+    const Result refused = run_cairn({"cp", stored, target, "--overwrite"}, dir.path());
+    BOOST_TEST(refused.status == 1, describe(refused));
+    BOOST_TEST(has(refused.err, stored), describe(refused));
+    BOOST_TEST(has(refused.err, "data/0"), describe(refused));
+    BOOST_TEST(std::count(refused.err.begin(), refused.err.end(), '\n') == 1, describe(refused));
+  }
+  // Nothing replaced, nothing placed, nothing left behind.
+  BOOST_TEST(read_file(dir.path() / "good.pt") == good_bytes);
+  BOOST_TEST(!fs::exists(dir.path() / "fresh.pt"));
+  BOOST_TEST(!fs::exists(dir.path() / "bucket/run/copy.pt"));
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    BOOST_TEST(entry.path().filename().string().rfind(".cairn-cp-", 0) != 0, entry.path());
+  }
+  // --no-verify places it as it is.
+  const Result unchecked = run_cairn({"cp", stored, "unchecked.pt", "--no-verify"}, dir.path());
+  BOOST_TEST(unchecked.status == 0, describe(unchecked));
+  BOOST_TEST(read_file(dir.path() / "unchecked.pt") == read_file(dir.path() / "bucket/run/ep1-ba8-rank0.pt"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "cairn/errors.h"
 #include "checkpoint/io/archive_extract.h"
 #include "checkpoint/io/read_errors.h"
+#include "checkpoint/io/zip_directory.h"
 #include "core/local_path_problem.h"
 
 namespace cairn::checkpoint {
@@ -31,6 +33,17 @@ bool starts_like_zip(int fd) {
 }
 
 }  // namespace
+
+bool should_verify_as_checkpoint(const std::string& path) {
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0 || !starts_like_zip(file.fd)) return false;
+  const std::optional<std::vector<std::string>> names = zip_entry_names(file.fd);
+  if (!names) return true;
+  return std::any_of(names->begin(), names->end(), [](const std::string& name) {
+    const size_t slash = name.find('/');
+    return slash != std::string::npos && name.compare(slash, std::string::npos, "/data.pkl") == 0;
+  });
+}
 
 VerifyReport verify_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy) {
   if (const std::optional<std::string> problem = local_file_problem(path)) {

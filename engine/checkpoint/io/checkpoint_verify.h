@@ -17,4 +17,9 @@ struct VerifyReport {
 // Throws CheckpointError with one line naming `name` and the record.
 VerifyReport verify_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy);
 
+// Whether a generic copy should verify `path` as a checkpoint: a zip archive
+// with a <folder>/data.pkl record (what Cairn and torch.save write), or a zip
+// whose directory is damaged, which verify_checkpoint then refuses.
+bool should_verify_as_checkpoint(const std::string& path);
+
 }  // namespace cairn::checkpoint
