@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <mutex>
 #include <string>
 
 #include "cairn/errors.h"
@@ -41,11 +40,8 @@ std::vector<int64_t> distributed_sampler_indices(int64_t dataset_size, int64_t e
   if (options.shuffle) {
     // torch.Generator() is a CPU generator; manual_seed(seed + epoch) as the sampler does.
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed + static_cast<uint64_t>(epoch));
-    at::Tensor permutation;
-    {
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      permutation = at::randperm(dataset_size, generator, at::kLong);
-    }
+    // randperm takes the generator's lock itself.
+    const at::Tensor permutation = at::randperm(dataset_size, generator, at::kLong);
     const int64_t* data = permutation.data_ptr<int64_t>();
     order.assign(data, data + dataset_size);
   } else {
