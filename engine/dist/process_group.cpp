@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -45,6 +46,25 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
+// c10d writes its own account of a failed connect to stderr (glog) before it
+// throws; Cairn reports that failure itself, in one line. Quiet while joining.
+class QuietC10dLog {
+ public:
+  QuietC10dLog() : saved_(FLAGS_minloglevel) { FLAGS_minloglevel = std::max(saved_, google::GLOG_FATAL); }
+  ~QuietC10dLog() { FLAGS_minloglevel = saved_; }
+  QuietC10dLog(const QuietC10dLog&) = delete;
+  QuietC10dLog& operator=(const QuietC10dLog&) = delete;
+
+ private:
+  int saved_;
+};
+
+// What failed, in a user's words: Work::wait's own timeout says only "Operation timed out!".
+std::string cause_of(const std::exception& e) {
+  const std::string line = exception_line(e);
+  return line == "Operation timed out!" ? "no answer from every rank within dist_timeout" : line;
+}
+
 }  // namespace
 
 struct ProcessGroup::Impl {
@@ -54,7 +74,7 @@ struct ProcessGroup::Impl {
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
 
   [[noreturn]] void fail(const std::string& operation, const std::exception& e) const {
-    throw Error(who + ": " + operation + " failed: " + exception_line(e) + " (a rank died, hung or disagreed; " +
+    throw Error(who + ": " + operation + " failed: " + cause_of(e) + " (a rank died, hung or disagreed; " +
                 "dist_timeout is " + seconds_text(timeout) + ")");
   }
 
@@ -91,6 +111,7 @@ ProcessGroup::ProcessGroup(const RendezvousOptions& options) : rank_(options.ran
   impl_ = std::make_unique<Impl>();
   impl_->who = "rank " + std::to_string(rank_) + " of " + std::to_string(size_);
   impl_->timeout = options.timeout;
+  const QuietC10dLog quiet;
   const std::string where = options.master_addr + ":" + std::to_string(options.master_port);
   c10d::TCPStoreOptions store_options;
   store_options.port = options.master_port;

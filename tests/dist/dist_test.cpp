@@ -269,6 +269,19 @@ BOOST_AUTO_TEST_CASE(missing_master_addr_fails_the_process_with_one_line) {
   BOOST_TEST(lines[0].find("MASTER_ADDR") != std::string::npos, lines[0]);
 }
 
+// No store at MASTER_PORT: the rank gives up after dist_timeout with one line
+// (c10d's own log lines included: there must be none).
+BOOST_AUTO_TEST_CASE(unreachable_store_fails_with_one_line) {
+  const auto result = cairn::test::run_command(
+      "env RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) +
+      " CAIRN_TEST_DIST_TIMEOUT=2 " + cairn::test::shell_quote(CAIRN_DIST_RANK_BIN) + " collectives");
+  BOOST_TEST(result.status == 1);
+  const auto lines = lines_of(result.output);
+  BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+  BOOST_TEST(lines[0].find("rank 1 of 2: cannot reach the rendezvous store at 127.0.0.1:") != std::string::npos,
+             lines[0]);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(collectives)
