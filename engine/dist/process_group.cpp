@@ -5,6 +5,7 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -143,6 +144,7 @@ ProcessGroup::ProcessGroup(const RendezvousOptions& options) : rank_(options.ran
 
 void ProcessGroup::broadcast(std::vector<at::Tensor>& tensors, int root) {
   if (!impl_) return;
+  const at::NoGradGuard no_grad;  // parameters are written in place
   c10d::BroadcastOptions options;
   options.rootRank = root;
   for (auto& tensor : tensors) {
@@ -155,6 +157,7 @@ void ProcessGroup::broadcast(std::vector<at::Tensor>& tensors, int root) {
 
 void ProcessGroup::allreduce(std::vector<at::Tensor>& tensors, ReduceOp op) {
   if (!impl_) return;
+  const at::NoGradGuard no_grad;
   c10d::AllreduceOptions options;
   options.reduceOp = to_c10d(op);
   // c10d reduces a vector's tensors into one (one per device): one call each.
@@ -168,6 +171,7 @@ void ProcessGroup::allreduce(std::vector<at::Tensor>& tensors, ReduceOp op) {
 
 void ProcessGroup::allreduce_bucketed(std::vector<at::Tensor>& tensors, ReduceOp op, size_t bucket_bytes) {
   if (!impl_ || tensors.empty()) return;
+  const at::NoGradGuard no_grad;
   // Buckets hold one dtype each and keep the tensors' order, so that every
   // rank builds the same buckets from the same list.
   std::map<at::ScalarType, std::vector<std::vector<size_t>>> buckets;
