@@ -43,6 +43,11 @@ void check_broadcast(ProcessGroup& group) {
   expect(same(tensors[0], at::full({3}, 7.5f)), group, "broadcast of a float tensor from rank 0");
   expect(same(tensors[1], at::arange(5, at::kLong) * 2), group, "broadcast of a long tensor from rank 0");
   expect(same(tensors[2], at::full({2, 3}, 4.0, at::kDouble)), group, "broadcast into a transposed tensor");
+  // A parameter (a leaf that requires grad), transposed: written in place all the same.
+  std::vector<at::Tensor> parameter{at::full({2, 2}, root ? 3.0f : 0.0f).t().requires_grad_(true)};
+  group.broadcast(parameter);
+  expect(at::equal(parameter[0].detach(), at::full({2, 2}, 3.0f)) && parameter[0].requires_grad(), group,
+         "broadcast into a parameter that requires grad");
   std::vector<at::Tensor> from_last{at::full({2}, static_cast<int64_t>(r == last ? 99 : r), at::kLong)};
   group.broadcast(from_last, last);
   expect(same(from_last[0], at::full({2}, int64_t{99}, at::kLong)), group, "broadcast from the last rank");
