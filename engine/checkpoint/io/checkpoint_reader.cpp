@@ -1,5 +1,5 @@
-// read_checkpoint: content sniffing, then caffe2's zip reader record by record;
-// a pickle LibTorch refuses goes to the restricted unpickler (foreign_pickle.h).
+// read_checkpoint: content sniffing, then caffe2's zip reader record by record
+// and Cairn's restricted unpickler (archive_unpickle.h) for every pickle.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,7 +7,6 @@
 #include <c10/util/Exception.h>
 #include <caffe2/serialize/inline_container.h>
 #include <caffe2/serialize/read_adapter_interface.h>
-#include <torch/csrc/jit/serialization/import_read.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,7 +19,7 @@
 #include "checkpoint/io/archive_extract.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_reader.h"
-#include "checkpoint/io/foreign_pickle.h"
+#include "checkpoint/io/archive_unpickle.h"
 #include "checkpoint/io/read_errors.h"
 #include "core/local_path_problem.h"
 #include "core/one_line.h"
@@ -113,18 +112,13 @@ c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& pol
     explain_unreadable_zip(fd, path, exception_line(e));
   }
   try {
-    c10::IValue root = torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"",
-                                             /*type_resolver=*/c10::nullopt, /*obj_loader=*/c10::nullopt,
-                                             /*device=*/c10::nullopt, *reader);
+    c10::IValue root = unpickle_archive(*reader, fd, path);
     verifier->check_rest();
     return root;
   } catch (const CheckpointError&) {
-    throw;
-  } catch (const std::exception&) {
     // A damaged record explains a failure better than the unpickler can.
     verifier->check_rest();
-    // Python's torch.save and Composer write pickles LibTorch refuses.
-    return read_foreign_pickle(*reader, fd, path);
+    throw;
   }
 }
 

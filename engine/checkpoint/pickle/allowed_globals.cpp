@@ -6,11 +6,13 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "checkpoint/pickle/numpy_objects.h"
 #include "checkpoint/pickle/pickle_fault.h"
 #include "checkpoint/pickle/pickled_object.h"
 #include "checkpoint/pickle/tensor_rebuild.h"
+#include "checkpoint/pickle/torchscript_containers.h"
 
 namespace cairn::checkpoint::pickle {
 namespace {
@@ -144,6 +146,7 @@ c10::IValue call_global(const c10::IValue& callable, const c10::IValue& args, co
   if (pickled_kind(callable) != "reference") throw PickleFault("REDUCE or NEWOBJ calls something that is not a class or function");
   const std::string qualname = *pickled_class(callable);
   if (!args.isTuple()) throw PickleFault("'" + qualname + "' is called with arguments that are not a tuple");
+  if (std::optional<c10::IValue> value = call_torchscript_global(qualname, args)) return *std::move(value);
   const auto it = table().find(qualname);
   if (it == table().end()) return make_placeholder(qualname, args);
   return it->second(args, limits);

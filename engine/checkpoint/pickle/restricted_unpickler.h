@@ -1,10 +1,12 @@
 // Cairn's restricted unpickler: reads the data.pkl that Python's torch.save
-// and Composer write (pickle protocol 2, and 3 to 5) without importing or
+// and Composer write (pickle protocol 2, and 3 to 5), and Cairn's own
+// checkpoints (LibTorch's pickler), without importing or
 // calling anything.
 //
 // Allowed globals are rebuilt as data (allowed_globals.h): tensors from typed
 // storages, OrderedDict, set/frozenset, timedelta (as seconds), torch.device,
-// torch.Size, dtypes, numpy arrays and dtypes, _codecs.encode. Every other
+// torch.Size, dtypes, numpy arrays and dtypes, _codecs.encode, and the typed
+// lists and type tags of LibTorch's own pickler (torchscript_containers.h). Every other
 // class or function becomes an inert placeholder (pickled_object.h). Hostile
 // input is bounded (pickle_limits.h); every refusal is one CheckpointError
 // line naming the file and the byte offset in the pickle.

@@ -1,4 +1,4 @@
-#include "checkpoint/io/foreign_pickle.h"
+#include "checkpoint/io/archive_unpickle.h"
 
 #include <sys/stat.h>
 
@@ -60,7 +60,7 @@ at::DataPtr checked_record(caffe2::serialize::PyTorchStreamReader& reader, const
 
 }  // namespace
 
-c10::IValue read_foreign_pickle(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path) {
+c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path) {
   struct stat st {};
   const uint64_t file_size = ::fstat(fd, &st) == 0 ? uint64_t(st.st_size) : 0;
   const std::map<std::string, ZipRecord> records = records_by_name(fd, path);

@@ -1,0 +1,26 @@
+// The object a PyTorch zip archive holds, read with Cairn's restricted
+// unpickler (checkpoint/pickle), which never executes anything and checks every
+// declared size before it allocates: what Cairn writes (LibTorch's pickler),
+// and what Python's torch.save and Composer write (OrderedDict, timedelta,
+// numpy RNG state, pickled Python objects as placeholders). Tensors come from
+// the archive's data/<key> records after their sizes are checked against the
+// zip directory. LibTorch's own unpickler is not used: it trusts the lengths a
+// pickle declares (a 2 GB string costs 2 GB before the read fails).
+#pragma once
+
+#include <string>
+
+#include <ATen/core/ivalue.h>
+
+namespace caffe2::serialize {
+class PyTorchStreamReader;
+}
+
+namespace cairn::checkpoint {
+
+// `fd` is the open archive `reader` reads (for its directory); `path` names it
+// in errors. Throws CheckpointError with one line naming the file and, for a
+// refused pickle, the byte offset.
+c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path);
+
+}  // namespace cairn::checkpoint
