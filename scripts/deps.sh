@@ -25,6 +25,8 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libarchive-dev libdeflate-dev zlib1g-dev
   # the s3 plugin reads S3's XML answers with expat
   libexpat1-dev
+  # engine/dist includes ProcessGroupGloo.hpp, whose <gloo/...> headers libtorch-dev lacks
+  libgloo-dev
 )
 test_packages=(
   # tests: Python reads the checkpoints back with torch.load; the compressor
