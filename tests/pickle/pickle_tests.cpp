@@ -250,6 +250,15 @@ BOOST_AUTO_TEST_CASE(bad_memo_indices_and_self_references_are_refused) {
   expect_refusal(unpickle_error("\x80\x02]q\x00\x85h\x00Na."s), "self-referencing");
 }
 
+BOOST_AUTO_TEST_CASE(dict_keys_a_dict_cannot_hash_are_refused) {
+  // {[]: 1}, {{}: 1}, {None: 1}, OrderedDict([((1,), 2)]) (the fuzzer's find: a dict as a key).
+  expect_refusal(unpickle_error("\x80\x02}]K\x01s."s), "a dict key is a GenericList");
+  expect_refusal(unpickle_error("\x80\x02}}K\x01s."s), "a dict key is a GenericDict");
+  expect_refusal(unpickle_error("\x80\x02}NK\x01s."s), "a dict key is a None");
+  expect_refusal(unpickle_error("\x80\x02" "ccollections\nOrderedDict\n" "]K\x01\x85K\x02\x86" "a\x85R."s),
+                 "a dict key is a Tuple");
+}
+
 BOOST_AUTO_TEST_CASE(opcodes_that_need_python_are_refused) {
   expect_refusal(unpickle_error("\x80\x02\x82\x01."s), "not supported");  // EXT1
   expect_refusal(unpickle_error("\x80\x06N."s), "protocol 6");

@@ -27,7 +27,7 @@ c10::IValue ordered_dict(const c10::IValue& args, const PickleLimits&) {
   if (!a[0].isList()) throw PickleFault("OrderedDict is given items that are not a list");
   for (const auto& pair : a[0].toListRef()) {
     if (!pair.isTuple() || pair.toTupleRef().elements().size() != 2) throw PickleFault("OrderedDict item is not a pair");
-    d.insert_or_assign(pair.toTupleRef().elements()[0], pair.toTupleRef().elements()[1]);
+    insert_dict_item(d, pair.toTupleRef().elements()[0], pair.toTupleRef().elements()[1]);
   }
   return d;
 }
@@ -150,6 +150,14 @@ c10::IValue call_global(const c10::IValue& callable, const c10::IValue& args, co
   const auto it = table().find(qualname);
   if (it == table().end()) return make_placeholder(qualname, args);
   return it->second(args, limits);
+}
+
+void insert_dict_item(c10::impl::GenericDict& dict, c10::IValue key, c10::IValue value) {
+  // The kinds c10::detail::DictKeyHash accepts.
+  const bool hashable = key.isInt() || key.isString() || key.isDouble() || key.isComplexDouble() || key.isBool() ||
+                        key.isTensor() || key.isDevice();
+  if (!hashable) throw PickleFault("a dict key is a " + std::string(key.tagKind()) + ", which Cairn cannot use as a key");
+  dict.insert_or_assign(std::move(key), std::move(value));
 }
 
 void build_object(const c10::IValue& target, const c10::IValue& state, const PickleLimits& limits) {

@@ -119,14 +119,7 @@ class Machine {
     if (items.size() % 2 != 0) throw PickleFault("SETITEMS has a key without a value");
     tracker_.insert_into(dict, items);
     auto d = dict.toGenericDict();
-    for (size_t i = 0; i < items.size(); i += 2) {
-      const std::string key_kind = items[i].tagKind();
-      try {
-        d.insert_or_assign(std::move(items[i]), std::move(items[i + 1]));
-      } catch (const c10::Error&) {
-        throw PickleFault("a dict key is a " + key_kind + ", which cannot be a key");
-      }
-    }
+    for (size_t i = 0; i < items.size(); i += 2) insert_dict_item(d, std::move(items[i]), std::move(items[i + 1]));
   }
   c10::IValue call(const c10::IValue& callable, c10::IValue args) {
     std::vector<c10::IValue> parts = {args};
