@@ -315,8 +315,9 @@ c10::IValue unpickle_restricted(const char* data, size_t size, const StorageLook
   try {
     return machine.run();
   } catch (const PickleFault& e) {
+    // A reason may quote the pickle's own text (a type tag, a device name).
     throw CheckpointError("checkpoint '" + name + "' cannot be read: its pickle (data.pkl) is refused at byte " +
-                          std::to_string(machine.opcode_offset()) + ": " + e.what() +
+                          std::to_string(machine.opcode_offset()) + ": " + one_line(e.what()) +
                           "; the file is damaged or was not written by torch.save");
   } catch (const c10::Error& e) {
     throw CheckpointError("checkpoint '" + name + "' cannot be read: its pickle (data.pkl) is refused at byte " +

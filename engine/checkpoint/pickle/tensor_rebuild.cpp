@@ -4,6 +4,7 @@
 
 #include "checkpoint/pickle/pickle_fault.h"
 #include "checkpoint/pickle/pickled_object.h"
+#include "core/one_line.h"
 
 namespace cairn::checkpoint::pickle {
 namespace {
@@ -83,7 +84,7 @@ c10::IValue StorageTable::load(const c10::IValue& persistent_id) {
     try {
       storage = lookup_(key, nbytes);
     } catch (const std::exception& e) {
-      throw PickleFault("storage '" + key + "': " + e.what());
+      throw PickleFault("storage '" + key + "': " + exception_line(e));
     }
     it = loaded_.emplace(key, std::move(storage)).first;
   }
