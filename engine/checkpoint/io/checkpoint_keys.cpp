@@ -8,6 +8,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
+#include "core/one_line.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -97,7 +98,7 @@ void check_signature(const std::optional<std::string>& signature, const std::str
                           "pick another copy");
   }
   if (fingerprint != trusted.fingerprint) {
-    throw CheckpointError(prefix + "is signed by another key (sha256:" + fingerprint.substr(0, 16) + "), not by " +
+    throw CheckpointError(prefix + "is signed by another key (sha256:" + one_line(fingerprint.substr(0, 16)) + "), not by " +
                           trusted_name + "; check which key signed it or trust that key");
   }
   if (!http::verify_signature(trusted.pem, manifest, bytes)) {

@@ -13,6 +13,7 @@
 #include "checkpoint/io/crc32.h"
 #include "checkpoint/io/read_errors.h"
 #include "checkpoint/io/record_manifest.h"
+#include "core/one_line.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -118,7 +119,8 @@ RecordVerifier::RecordVerifier(int fd, std::string path, const IntegrityPolicy& 
 }
 
 void RecordVerifier::damaged(const std::string& what) const {
-  throw CheckpointError("checkpoint '" + path_ + "' is damaged: " + what +
+  // `what` may quote a record name, which is the file's own text.
+  throw CheckpointError("checkpoint '" + path_ + "' is damaged: " + one_line(what) +
                         "; the file was corrupted or altered, pick another copy");
 }
 
@@ -149,7 +151,7 @@ bool RecordVerifier::check_read(uint64_t pos, const void* data, size_t size) {
 }
 
 void RecordVerifier::throw_if_failed() const {
-  if (failure_) throw CheckpointError(*failure_);
+  if (failure_) throw CheckpointError(one_line(*failure_));
 }
 
 void RecordVerifier::check_rest() {
