@@ -19,6 +19,10 @@ struct PickleLimits {
   size_t max_marks = 4096;
   // Elements of one tensor or numpy array (and their product with strides).
   uint64_t max_elements = uint64_t{1} << 40;
+  // Off for checkpoints. On for a distributed checkpoint's .metadata, whose
+  // storage_data is keyed by MetadataIndex objects that no IValue dict can
+  // hash: such an entry is kept as dict[i] = (key, value), i its position.
+  bool object_keys_as_pairs = false;
 };
 
 }  // namespace cairn::checkpoint::pickle

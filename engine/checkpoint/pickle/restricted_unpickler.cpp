@@ -16,6 +16,7 @@
 #include "checkpoint/pickle/allowed_globals.h"
 #include "checkpoint/pickle/container_tracker.h"
 #include "checkpoint/pickle/pickle_fault.h"
+#include "checkpoint/pickle/pickled_object.h"
 #include "checkpoint/pickle/tensor_rebuild.h"
 #include "core/one_line.h"
 
@@ -119,7 +120,14 @@ class Machine {
     if (items.size() % 2 != 0) throw PickleFault("SETITEMS has a key without a value");
     tracker_.insert_into(dict, items);
     auto d = dict.toGenericDict();
-    for (size_t i = 0; i < items.size(); i += 2) insert_dict_item(d, std::move(items[i]), std::move(items[i + 1]));
+    for (size_t i = 0; i < items.size(); i += 2) {
+      if (limits_.object_keys_as_pairs && pickled_class(items[i])) {
+        const auto position = static_cast<int64_t>(d.size());
+        insert_dict_item(d, position, c10::ivalue::Tuple::create({std::move(items[i]), std::move(items[i + 1])}));
+      } else {
+        insert_dict_item(d, std::move(items[i]), std::move(items[i + 1]));
+      }
+    }
   }
   c10::IValue call(const c10::IValue& callable, c10::IValue args) {
     std::vector<c10::IValue> parts = {args};

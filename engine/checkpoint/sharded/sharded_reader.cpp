@@ -1,0 +1,160 @@
+#include "checkpoint/sharded/sharded_reader.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ATen/ATen.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+
+#include "cairn/errors.h"
+#include "checkpoint/io/checkpoint_reader.h"
+#include "checkpoint/sharded/chunk_boxes.h"
+#include "checkpoint/sharded/data_file_digest.h"
+#include "checkpoint/sharded/flatten.h"
+
+namespace cairn::checkpoint::sharded {
+namespace {
+
+// Closes a descriptor on every path out.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::string dims_text(const std::vector<int64_t>& d) {
+  std::string s = "(";
+  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+  return s + ")";
+}
+
+}  // namespace
+
+bool is_sharded_checkpoint(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+         ::stat((path + "/" + kMetadataFile).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+ShardedReader::ShardedReader(std::string folder) : folder_(std::move(folder)) {
+  while (folder_.size() > 1 && folder_.back() == '/') folder_.pop_back();
+  if (!is_sharded_checkpoint(folder_))
+    throw CheckpointError("'" + folder_ + "' is not a sharded checkpoint (a folder holding .metadata); pass the folder a sharded save wrote");
+  std::ifstream in(folder_ + "/" + kMetadataFile, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof())
+    throw CheckpointError("cannot read '" + folder_ + "/.metadata'; check its permissions");
+  metadata_ = parse_metadata(bytes, folder_);
+  std::map<std::string, uint64_t> file_sizes;
+  for (const StoredItem& it : metadata_.items) {
+    check_boxes(it, folder_);
+    for (const StoredChunk& c : it.chunks) {
+      if (!file_sizes.count(c.file)) {
+        struct stat st {};
+        if (::stat((folder_ + "/" + c.file).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+          throw CheckpointError("sharded checkpoint '" + folder_ + "': file '" + c.file + "' (holding '" + it.key +
+                                "') is missing; copy the whole folder or pick another checkpoint");
+        file_sizes[c.file] = uint64_t(st.st_size);
+      }
+      const uint64_t size = file_sizes[c.file];
+      if (c.offset > size || c.length > size - c.offset)
+        throw CheckpointError("sharded checkpoint '" + folder_ + "': file '" + c.file + "' ends at byte " +
+                              std::to_string(size) + " but holds '" + it.key + "' at bytes " + std::to_string(c.offset) +
+                              ".." + std::to_string(c.offset + c.length) + "; the file is truncated, pick another checkpoint");
+    }
+  }
+}
+
+bool ShardedReader::verify_manifest() const {
+  verify_data_files(metadata_, folder_);
+  return !metadata_.manifest.empty();
+}
+
+const StoredItem& ShardedReader::item(const std::string& key) const {
+  for (const StoredItem& it : metadata_.items)
+    if (it.key == key) return it;
+  throw CheckpointError("sharded checkpoint '" + folder_ + "' has no item '" + key + "'; `cairn inspect` lists its items");
+}
+
+// The piece's bytes go to an anonymous in-memory file, which the checkpoint
+// reader opens like any other (it checks CRCs and Cairn's per-zip manifest).
+c10::IValue ShardedReader::read_piece(const StoredItem& it, const StoredChunk& chunk) const {
+  const std::string name = folder_ + "/" + chunk.file + " (item '" + it.key + "' at byte " + std::to_string(chunk.offset) + ")";
+  Fd src{::open((folder_ + "/" + chunk.file).c_str(), O_RDONLY | O_CLOEXEC)};
+  if (src.fd < 0) throw CheckpointError("cannot open '" + folder_ + "/" + chunk.file + "' (" + std::strerror(errno) + "); check its permissions");
+  Fd piece{::memfd_create("cairn-sharded-piece", MFD_CLOEXEC)};
+  if (piece.fd < 0) throw CheckpointError(std::string("cannot make an in-memory file (") + std::strerror(errno) + ")");
+  std::vector<char> buffer(std::min<uint64_t>(chunk.length, 4u << 20) + 1);
+  for (uint64_t done = 0; done < chunk.length;) {
+    const ssize_t got = ::pread(src.fd, buffer.data(), std::min<uint64_t>(buffer.size(), chunk.length - done), off_t(chunk.offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) throw CheckpointError("sharded checkpoint '" + folder_ + "': file '" + chunk.file + "' is cut short inside item '" + it.key + "'; pick another checkpoint");
+    for (ssize_t w = 0; w < got;) {
+      const ssize_t put = ::write(piece.fd, buffer.data() + w, size_t(got - w));
+      if (put < 0 && errno == EINTR) continue;
+      if (put < 0) throw CheckpointError(std::string("cannot fill an in-memory file (") + std::strerror(errno) + ")");
+      w += put;
+    }
+    done += uint64_t(got);
+  }
+  return read_checkpoint("/proc/self/fd/" + std::to_string(piece.fd), name, IntegrityPolicy{});
+}
+
+at::Tensor ShardedReader::read_box(const std::string& key, const std::vector<int64_t>& offsets,
+                                   const std::vector<int64_t>& sizes) const {
+  const StoredItem& it = item(key);
+  if (!it.is_tensor) throw CheckpointError("sharded checkpoint '" + folder_ + "': item '" + key + "' is not a tensor");
+  bool inside = offsets.size() == it.size.size() && sizes.size() == it.size.size();
+  for (size_t d = 0; inside && d < sizes.size(); ++d)
+    inside = offsets[d] >= 0 && sizes[d] >= 0 && offsets[d] + sizes[d] <= it.size[d];
+  if (!inside)
+    throw CheckpointError("sharded checkpoint '" + folder_ + "': the box at " + dims_text(offsets) + " of size " +
+                          dims_text(sizes) + " is outside item '" + key + "' of size " + dims_text(it.size));
+  at::Tensor out = at::empty(sizes, at::TensorOptions().dtype(it.dtype));
+  for (const StoredChunk& chunk : it.chunks) {
+    int64_t volume = 1;
+    for (int64_t s : chunk.sizes) volume *= s;
+    if (volume == 0 || !boxes_intersect(offsets, sizes, chunk)) continue;
+    const c10::IValue value = read_piece(it, chunk);
+    if (!value.isTensor() || value.toTensor().scalar_type() != it.dtype || value.toTensor().sizes().vec() != chunk.sizes)
+      throw CheckpointError("sharded checkpoint '" + folder_ + "': file '" + chunk.file + "' holds for item '" + key +
+                            "' a " + (value.isTensor() ? std::string(c10::toString(value.toTensor().scalar_type())) + " tensor of size " +
+                                                             dims_text(value.toTensor().sizes().vec())
+                                                       : std::string(value.tagKind())) +
+                            " where .metadata promises a " + c10::toString(it.dtype) + " chunk of size " + dims_text(chunk.sizes) +
+                            "; pick another checkpoint");
+    at::Tensor src = value.toTensor(), dst = out;
+    for (size_t d = 0; d < sizes.size(); ++d) {
+      const int64_t lo = std::max(offsets[d], chunk.offsets[d]);
+      const int64_t hi = std::min(offsets[d] + sizes[d], chunk.offsets[d] + chunk.sizes[d]);
+      src = src.narrow(int64_t(d), lo - chunk.offsets[d], hi - lo);
+      dst = dst.narrow(int64_t(d), lo - offsets[d], hi - lo);
+    }
+    dst.copy_(src);
+  }
+  return out;
+}
+
+c10::IValue ShardedReader::read_item(const std::string& key) const {
+  const StoredItem& it = item(key);
+  if (it.is_tensor) return read_box(key, std::vector<int64_t>(it.size.size(), 0), it.size);
+  return read_piece(it, it.chunks.front());
+}
+
+c10::IValue ShardedReader::load() const {
+  verify_manifest();
+  std::vector<FlatItem> items;
+  for (const StoredItem& it : metadata_.items) items.push_back({it.key, read_item(it.key)});
+  return unflatten(items, metadata_.layout, folder_);
+}
+
+}  // namespace cairn::checkpoint::sharded

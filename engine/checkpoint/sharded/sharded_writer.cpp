@@ -1,0 +1,205 @@
+#include "checkpoint/sharded/sharded_writer.h"
+
+#include <c10/util/Exception.h>
+#include <nlohmann/json.hpp>
+
+#include <boost/filesystem.hpp>
+
+#include <system_error>
+
+#include "cairn/errors.h"
+#include "checkpoint/io/checkpoint_records.h"
+#include "checkpoint/sharded/chunk_boxes.h"
+#include "checkpoint/sharded/data_file_digest.h"
+#include "core/atomic_file.h"
+#include "core/one_line.h"
+#include "dist/process_group.h"
+
+namespace cairn::checkpoint::sharded {
+namespace {
+
+using nlohmann::json;
+
+std::string data_file_name(int rank) { return "__" + std::to_string(rank) + "_0.distcp"; }
+
+// Appends one value as a complete torch.save zip; returns its [offset, length).
+std::pair<uint64_t, uint64_t> append_zip(AtomicFile& file, const c10::IValue& value, const std::string& key) {
+  PickledCheckpoint pickled;
+  try {
+    pickled = pickle_checkpoint(value);
+  } catch (const c10::Error& e) {
+    throw CheckpointError("cannot save sharded item '" + key + "': the pickler refuses it (" + exception_line(e) +
+                          "); keep only tensors, dicts, lists, tuples, strings and numbers in state dicts");
+  }
+  const uint64_t start = file.bytes_written();
+  write_checkpoint_zip(pickled, file, ZipWriterOptions{}, nullptr);
+  return {start, file.bytes_written() - start};
+}
+
+std::vector<int64_t> sizes_of(const at::Tensor& t) { return t.sizes().vec(); }
+
+json chunk_json(const StoredChunk& c) {
+  return json{{"offsets", c.offsets}, {"sizes", c.sizes}, {"file", c.file}, {"offset", c.offset}, {"length", c.length}};
+}
+
+}  // namespace
+
+std::string RankWriteResult::to_bytes() const {
+  json items_json = json::array();
+  for (const StoredItem& item : items) {
+    json chunks = json::array();
+    for (const StoredChunk& c : item.chunks) chunks.push_back(chunk_json(c));
+    items_json.push_back(json{{"key", item.key}, {"tensor", item.is_tensor}, {"dtype", int(item.dtype)},
+                              {"size", item.size}, {"chunks", chunks}});
+  }
+  return json{{"rank", rank}, {"world", world}, {"file", file}, {"bytes", bytes}, {"sha256", sha256},
+              {"items", items_json}, {"layout", layout}, {"error", error}}.dump();
+}
+
+RankWriteResult RankWriteResult::from_bytes(const std::string& bytes) {
+  const json j = json::parse(bytes);
+  RankWriteResult r;
+  r.rank = j.at("rank");
+  r.world = j.at("world");
+  r.file = j.at("file");
+  r.bytes = j.at("bytes");
+  r.sha256 = j.at("sha256");
+  r.layout = j.at("layout");
+  r.error = j.at("error");
+  for (const json& i : j.at("items")) {
+    StoredItem item;
+    item.key = i.at("key");
+    item.is_tensor = i.at("tensor");
+    item.dtype = static_cast<c10::ScalarType>(i.at("dtype").get<int>());
+    item.size = i.at("size").get<std::vector<int64_t>>();
+    for (const json& c : i.at("chunks")) {
+      item.chunks.push_back(StoredChunk{c.at("offsets").get<std::vector<int64_t>>(), c.at("sizes").get<std::vector<int64_t>>(),
+                                        c.at("file"), c.at("offset"), c.at("length")});
+    }
+    r.items.push_back(std::move(item));
+  }
+  return r;
+}
+
+RankWriteResult write_rank_file(const std::string& folder, int rank, int world, const FlatCheckpoint& flat) {
+  RankWriteResult result;
+  result.rank = rank;
+  result.world = world;
+  result.file = data_file_name(rank);
+  result.layout = flat.layout;
+  const std::string path = folder + "/" + result.file;
+  try {
+    boost::filesystem::create_directories(folder);
+    AtomicFile file(path);
+    for (const FlatItem& flat_item : flat.items) {
+      StoredItem item;
+      item.key = flat_item.key;
+      item.is_tensor = flat_item.value.isTensor();
+      StoredChunk chunk;
+      chunk.file = result.file;
+      if (!item.is_tensor) {
+        if (rank == 0) {
+          std::tie(chunk.offset, chunk.length) = append_zip(file, flat_item.value, item.key);
+          item.chunks.push_back(chunk);
+        }
+        result.items.push_back(std::move(item));
+        continue;
+      }
+      const at::Tensor tensor = flat_item.value.toTensor();
+      item.dtype = tensor.scalar_type();
+      torch_dtype_name(item.dtype);  // refuses dtypes torch's metadata cannot name, on every rank
+      item.size = sizes_of(tensor);
+      at::Tensor mine;
+      if (tensor.dim() == 0 || tensor.size(0) == 0) {
+        if (rank == 0) mine = tensor;
+      } else {
+        const auto [first, count] = row_range(tensor.size(0), rank, world);
+        if (count > 0) mine = tensor.narrow(0, first, count);
+      }
+      if (mine.defined()) {
+        // A clone, so the zip holds only this box and not the whole storage.
+        const at::Tensor piece = mine.to(at::kCPU).contiguous().clone();
+        chunk.offsets.assign(size_t(tensor.dim()), 0);
+        if (tensor.dim() > 0 && tensor.size(0) > 0) chunk.offsets[0] = row_range(tensor.size(0), rank, world).first;
+        chunk.sizes = sizes_of(piece);
+        std::tie(chunk.offset, chunk.length) = append_zip(file, piece, item.key);
+        item.chunks.push_back(chunk);
+      }
+      result.items.push_back(std::move(item));
+    }
+    file.commit();
+    result.bytes = file.bytes_written();
+  } catch (const std::system_error& e) {
+    throw CheckpointError("cannot write sharded checkpoint file '" + path + "': " + e.what() +
+                          "; check that the folder is writable and has free space");
+  } catch (const boost::filesystem::filesystem_error& e) {
+    throw CheckpointError("cannot create sharded checkpoint folder '" + folder + "': " + e.code().message() +
+                          "; check the path and its permissions");
+  }
+  result.sha256 = file_sha256(path, path);
+  return result;
+}
+
+void write_metadata(const std::string& folder, const std::vector<RankWriteResult>& results) {
+  for (const RankWriteResult& r : results) {
+    if (!r.error.empty()) throw CheckpointError(r.error);
+  }
+  if (results.empty()) throw CheckpointError("cannot write sharded checkpoint '" + folder + "': no rank wrote a file");
+  ShardedMetadata metadata;
+  metadata.layout = results[0].layout;
+  metadata.items = results[0].items;
+  for (StoredItem& item : metadata.items) item.chunks.clear();
+  for (size_t r = 0; r < results.size(); ++r) {
+    const RankWriteResult& result = results[r];
+    if (result.rank != int(r) || result.world != int(results.size()) || result.items.size() != metadata.items.size())
+      throw CheckpointError("cannot write sharded checkpoint '" + folder + "': rank " + std::to_string(r) +
+                            " wrote a different state or world size than rank 0; every rank must save the same keys");
+    for (size_t i = 0; i < metadata.items.size(); ++i) {
+      if (result.items[i].key != metadata.items[i].key || result.items[i].size != metadata.items[i].size)
+        throw CheckpointError("cannot write sharded checkpoint '" + folder + "': rank " + std::to_string(r) +
+                              " has item '" + result.items[i].key + "' where rank 0 has '" + metadata.items[i].key +
+                              "' (or another shape); every rank must save the same state");
+      for (const StoredChunk& c : result.items[i].chunks) metadata.items[i].chunks.push_back(c);
+    }
+    metadata.manifest[result.file] = result.sha256;
+  }
+  for (const StoredItem& item : metadata.items) check_boxes(item, folder);
+  const std::string path = folder + "/" + kMetadataFile;
+  try {
+    AtomicFile file(path);
+    const std::string bytes = metadata_pickle(metadata);
+    file.write(bytes.data(), bytes.size());
+    file.commit();
+  } catch (const std::system_error& e) {
+    throw CheckpointError("cannot write '" + path + "': " + e.what() + "; check that the folder is writable and has free space");
+  }
+}
+
+void save_sharded(const std::string& folder, const c10::IValue& root, dist::ProcessGroup& group) {
+  RankWriteResult mine;
+  mine.rank = group.rank();
+  mine.world = group.size();
+  try {
+    mine = write_rank_file(folder, group.rank(), group.size(), flatten(root));
+  } catch (const std::exception& e) {
+    mine.error = "rank " + std::to_string(group.rank()) + ": " + exception_line(e);
+  }
+  std::vector<RankWriteResult> results;
+  for (const std::string& bytes : group.allgather_bytes(mine.to_bytes())) results.push_back(RankWriteResult::from_bytes(bytes));
+  std::string failure;
+  for (const RankWriteResult& r : results)
+    if (failure.empty() && !r.error.empty()) failure = r.error;
+  if (failure.empty() && group.is_rank_zero()) {
+    try {
+      write_metadata(folder, results);
+    } catch (const std::exception& e) {
+      failure = exception_line(e);
+    }
+  }
+  // Every rank learns whether rank 0 published the folder.
+  failure = group.broadcast_bytes(failure);
+  group.barrier();
+  if (!failure.empty()) throw CheckpointError("sharded checkpoint '" + folder + "' was not saved: " + failure);
+}
+
+}  // namespace cairn::checkpoint::sharded
