@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <set>
 
 #include "cairn/errors.h"
 #include "checkpoint/pickle/torchscript_containers.h"
@@ -39,9 +40,13 @@ bool string_keyed(const c10::IValue& v) {
 std::string join(const std::string& prefix, const std::string& key) { return prefix.empty() ? key : prefix + "." + key; }
 
 // Appends `v`'s leaves under `path` to `out` and returns its layout node.
-json flatten_into(const c10::IValue& v, const std::string& path, std::vector<FlatItem>& out) {
+json flatten_into(const c10::IValue& v, const std::string& path, std::vector<FlatItem>& out, std::set<std::string>& seen) {
   const bool sequence = (v.isList() || v.isTuple()) && holds_tensor(v);
   if (!string_keyed(v) && !sequence) {
+    if (!seen.insert(path).second) {
+      throw CheckpointError("cannot save a sharded checkpoint: two entries have the dotted key '" + path +
+                            "' (a key holding '.' beside nested keys that join the same way); rename one");
+    }
     out.push_back({path, v});
     return json{{"t", "item"}};
   }
@@ -49,18 +54,14 @@ json flatten_into(const c10::IValue& v, const std::string& path, std::vector<Fla
   if (v.isGenericDict()) {
     for (const auto& e : v.toGenericDict()) {
       const std::string& key = e.key().toStringRef();
-      if (key.empty() || key.find('.') != std::string::npos) {
-        throw CheckpointError("cannot save a sharded checkpoint: the key '" + join(path, key) +
-                              "' is empty or holds '.', which separates the levels of sharded keys; rename it");
-      }
-      children.push_back(json::array({key, flatten_into(e.value(), join(path, key), out)}));
+      children.push_back(json::array({key, flatten_into(e.value(), join(path, key), out, seen)}));
     }
     return json{{"t", "dict"}, {"type", v.type()->annotation_str()}, {"c", children}};
   }
   const std::vector<c10::IValue> elements =
       v.isList() ? v.toListRef().vec() : std::vector<c10::IValue>(v.toTupleRef().elements().begin(), v.toTupleRef().elements().end());
   for (size_t i = 0; i < elements.size(); ++i) {
-    children.push_back(json::array({std::to_string(i), flatten_into(elements[i], join(path, std::to_string(i)), out)}));
+    children.push_back(json::array({std::to_string(i), flatten_into(elements[i], join(path, std::to_string(i)), out, seen)}));
   }
   return json{{"t", v.isList() ? "list" : "tuple"}, {"type", v.type()->annotation_str()}, {"c", children}};
 }
@@ -148,7 +149,8 @@ FlatCheckpoint flatten(const c10::IValue& root) {
     return flat;
   }
   if (!string_keyed(root)) throw CheckpointError("cannot save a sharded checkpoint: its root dict has keys that are not strings");
-  flat.layout = flatten_into(root, "", flat.items).dump();
+  std::set<std::string> seen;
+  flat.layout = flatten_into(root, "", flat.items, seen).dump();
   return flat;
 }
 

@@ -7,10 +7,12 @@
 // strings, lists without tensors, dicts with other keys, empty dicts, pickled
 // Python objects) is one opaque leaf that becomes a bytes item.
 //
-// A key containing '.' (or an empty key) would make two paths collide and is
-// refused. Containers' kinds and TorchScript types are kept in the layout, so
-// unflatten gives back the very tree flatten was given; a folder Python wrote
-// has no layout, and its dotted keys become nested Dict[str, Any].
+// Keys may hold '.' themselves (a model's "fc.weight"): the layout records
+// every container's own keys, kinds and TorchScript types, so unflatten gives
+// back the very tree flatten was given. Two paths that would join to the same
+// dotted key ({"a.b": 1} beside {"a": {"b": 2}}) are refused. A folder Python
+// wrote has no layout: its keys are split at every '.' into nested
+// Dict[str, Any].
 #pragma once
 
 #include <string>
@@ -33,7 +35,7 @@ struct FlatCheckpoint {
 };
 
 // `root` must be a dict with string keys. Throws cairn::CheckpointError with
-// one line naming the offending path for a key that holds '.' or is empty.
+// one line naming the dotted key when two paths collide.
 FlatCheckpoint flatten(const c10::IValue& root);
 
 // The inverse: items by key, in any order. With an empty `layout` the keys are
