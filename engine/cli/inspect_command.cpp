@@ -6,11 +6,13 @@
 
 #include "cairn/errors.h"
 #include "checkpoint/checkpoint_source.h"
+#include "checkpoint/sharded/sharded_reader.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/inspect_plugins.h"
 #include "cli/inspect_report.h"
+#include "cli/sharded_folder.h"
 #include "cli/store_location.h"
 #include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
@@ -46,7 +48,9 @@ int run_inspect(const std::vector<std::string>& args) {
   host.load_all(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
   const StoreLocation location = resolve_location(path, store_config, host);
   nlohmann::json report;
-  if (location.is_local()) {
+  if (location.is_local() && checkpoint::sharded::is_sharded_checkpoint(path)) {
+    report = describe_sharded_folder(path);
+  } else if (location.is_local()) {
     report = describe_checkpoint(checkpoint::read_checkpoint(path), path);
   } else {
     const auto fetched = fetch_checkpoint(location.object_name, location.store, &host);

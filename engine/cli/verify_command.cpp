@@ -1,6 +1,6 @@
 // `cairn verify PATH|URI [--trusted-key FILE]`: checks a checkpoint's bytes
 // (CRC-32 of every record, the SHA-256 manifest, the signature) without
-// loading it; exit 0 when it passes, one error line naming the record if not.
+// loading it (a sharded folder: sharded_folder.h); exit 0 when it passes, one error line naming the record if not.
 #include <iostream>
 #include <sstream>
 
@@ -12,8 +12,10 @@
 #include "checkpoint/checkpoint_source.h"
 #include "checkpoint/io/checkpoint_keys.h"
 #include "checkpoint/io/checkpoint_verify.h"
+#include "checkpoint/sharded/sharded_reader.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
+#include "cli/sharded_folder.h"
 #include "cli/store_location.h"
 
 namespace po = boost::program_options;
@@ -76,7 +78,12 @@ int run_verify(const std::vector<std::string>& args) {
   EngineHost host;
   host.load_all(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
   const StoreLocation location = resolve_location(path, store_config, host);
-  if (location.is_local()) {
+  if (location.is_local() && checkpoint::sharded::is_sharded_checkpoint(path)) {
+    if (policy.trusted_key)
+      throw CheckpointError("sharded checkpoint '" + path + "' is not signed (sharded folders carry a SHA-256 " +
+                            "manifest, no signature); verify it without --trusted-key or CAIRN_TRUSTED_KEY");
+    verify_sharded_folder(path);
+  } else if (location.is_local()) {
     print_report(path, checkpoint::verify_checkpoint(path, path, policy));
   } else {
     const auto fetched = fetch_checkpoint(location.object_name, location.store, &host);
