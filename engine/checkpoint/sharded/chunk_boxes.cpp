@@ -1,5 +1,7 @@
 #include "checkpoint/sharded/chunk_boxes.h"
 
+#include <algorithm>
+
 #include "cairn/errors.h"
 
 namespace cairn::checkpoint::sharded {

@@ -2,6 +2,7 @@
 
 #include <ATen/core/Dict.h>
 
+#include <cstdint>
 #include <cstring>
 #include <optional>
 

@@ -6,6 +6,7 @@
 #include <boost/filesystem.hpp>
 
 #include <system_error>
+#include <tuple>
 
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_records.h"
@@ -59,22 +60,27 @@ std::string RankWriteResult::to_bytes() const {
 RankWriteResult RankWriteResult::from_bytes(const std::string& bytes) {
   const json j = json::parse(bytes);
   RankWriteResult r;
-  r.rank = j.at("rank");
-  r.world = j.at("world");
-  r.file = j.at("file");
-  r.bytes = j.at("bytes");
-  r.sha256 = j.at("sha256");
-  r.layout = j.at("layout");
-  r.error = j.at("error");
+  r.rank = j.at("rank").get<int>();
+  r.world = j.at("world").get<int>();
+  r.file = j.at("file").get<std::string>();
+  r.bytes = j.at("bytes").get<uint64_t>();
+  r.sha256 = j.at("sha256").get<std::string>();
+  r.layout = j.at("layout").get<std::string>();
+  r.error = j.at("error").get<std::string>();
   for (const json& i : j.at("items")) {
     StoredItem item;
-    item.key = i.at("key");
-    item.is_tensor = i.at("tensor");
+    item.key = i.at("key").get<std::string>();
+    item.is_tensor = i.at("tensor").get<bool>();
     item.dtype = static_cast<c10::ScalarType>(i.at("dtype").get<int>());
     item.size = i.at("size").get<std::vector<int64_t>>();
     for (const json& c : i.at("chunks")) {
-      item.chunks.push_back(StoredChunk{c.at("offsets").get<std::vector<int64_t>>(), c.at("sizes").get<std::vector<int64_t>>(),
-                                        c.at("file"), c.at("offset"), c.at("length")});
+      StoredChunk chunk;
+      chunk.offsets = c.at("offsets").get<std::vector<int64_t>>();
+      chunk.sizes = c.at("sizes").get<std::vector<int64_t>>();
+      chunk.file = c.at("file").get<std::string>();
+      chunk.offset = c.at("offset").get<uint64_t>();
+      chunk.length = c.at("length").get<uint64_t>();
+      item.chunks.push_back(std::move(chunk));
     }
     r.items.push_back(std::move(item));
   }
