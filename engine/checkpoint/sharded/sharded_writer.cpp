@@ -23,8 +23,24 @@ using nlohmann::json;
 
 std::string data_file_name(int rank) { return "__" + std::to_string(rank) + "_0.distcp"; }
 
+// The data file with the exact count of bytes handed to it (AtomicFile's own
+// count leaves out what it still gathers), which is each piece's offset.
+class CountedFile final : public ByteSink {
+ public:
+  explicit CountedFile(AtomicFile& file) : file_(file) {}
+  void write(const char* data, size_t size) override {
+    file_.write(data, size);
+    count_ += size;
+  }
+  uint64_t count() const { return count_; }
+
+ private:
+  AtomicFile& file_;
+  uint64_t count_ = 0;
+};
+
 // Appends one value as a complete torch.save zip; returns its [offset, length).
-std::pair<uint64_t, uint64_t> append_zip(AtomicFile& file, const c10::IValue& value, const std::string& key) {
+std::pair<uint64_t, uint64_t> append_zip(CountedFile& file, const c10::IValue& value, const std::string& key) {
   PickledCheckpoint pickled;
   try {
     pickled = pickle_checkpoint(value);
@@ -32,9 +48,9 @@ std::pair<uint64_t, uint64_t> append_zip(AtomicFile& file, const c10::IValue& va
     throw CheckpointError("cannot save sharded item '" + key + "': the pickler refuses it (" + exception_line(e) +
                           "); keep only tensors, dicts, lists, tuples, strings and numbers in state dicts");
   }
-  const uint64_t start = file.bytes_written();
+  const uint64_t start = file.count();
   write_checkpoint_zip(pickled, file, ZipWriterOptions{}, nullptr);
-  return {start, file.bytes_written() - start};
+  return {start, file.count() - start};
 }
 
 std::vector<int64_t> sizes_of(const at::Tensor& t) { return t.sizes().vec(); }
@@ -96,7 +112,8 @@ RankWriteResult write_rank_file(const std::string& folder, int rank, int world, 
   const std::string path = folder + "/" + result.file;
   try {
     boost::filesystem::create_directories(folder);
-    AtomicFile file(path);
+    AtomicFile atomic(path);
+    CountedFile file(atomic);
     for (const FlatItem& flat_item : flat.items) {
       StoredItem item;
       item.key = flat_item.key;
@@ -133,8 +150,8 @@ RankWriteResult write_rank_file(const std::string& folder, int rank, int world, 
       }
       result.items.push_back(std::move(item));
     }
-    file.commit();
-    result.bytes = file.bytes_written();
+    atomic.commit();
+    result.bytes = file.count();
   } catch (const std::system_error& e) {
     throw CheckpointError("cannot write sharded checkpoint file '" + path + "': " + e.what() +
                           "; check that the folder is writable and has free space");
