@@ -11,6 +11,7 @@
 #include <ATen/ATen.h>
 #include <ATen/core/Dict.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -340,4 +341,26 @@ BOOST_AUTO_TEST_CASE(damaged_folders_give_one_line_naming_the_file) {
   one_line_naming(error_of([&] { ShardedReader(dir / "nowhere"); }), "is not a sharded checkpoint");
   one_line_naming(error_of([&] { ShardedReader(fresh("box")).read_box("state.model.ids", {0, 0}, {10, 2}); }),
                   "is outside item 'state.model.ids'");
+}
+
+BOOST_AUTO_TEST_CASE(cairn_inspect_and_verify_take_a_sharded_folder) {
+  TempDir dir;
+  write_folder(dir / "ckpt", sample_state(), 3);
+  const std::string cairn = std::string(CAIRN_TEST_BINARY_DIR) + "/bin/cairn";
+  const std::string folder = cairn::test::shell_quote(dir / "ckpt");
+  auto result = cairn::test::run_command(cairn + " inspect " + folder + " --tensors");
+  BOOST_TEST(result.status == 0, result.output);
+  BOOST_TEST(cairn::test::contains(result.output, "fc.weight"), result.output);
+  result = cairn::test::run_command(cairn + " verify " + folder);
+  BOOST_TEST(result.status == 0, result.output);
+  BOOST_TEST(cairn::test::contains(result.output, "16 in 31 pieces over 3 data files"), result.output);
+  BOOST_TEST(cairn::test::contains(result.output, "the SHA-256 of every data file matches"), result.output);
+
+  std::string bytes = read_file(dir / "ckpt/__2_0.distcp");
+  bytes[bytes.size() / 3] ^= 0x01;
+  write_file(dir / "ckpt/__2_0.distcp", bytes);
+  result = cairn::test::run_command(cairn + " verify " + folder);
+  BOOST_TEST(result.status != 0, result.output);
+  BOOST_TEST(cairn::test::contains(result.output, "file '__2_0.distcp' does not match its SHA-256"), result.output);
+  BOOST_TEST(std::count(result.output.begin(), result.output.end(), '\n') == 1, result.output);
 }
