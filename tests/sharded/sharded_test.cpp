@@ -331,6 +331,20 @@ BOOST_AUTO_TEST_CASE(damaged_folders_give_one_line_naming_the_file) {
   rewrite(outside, metadata);
   one_line_naming(error_of([&] { ShardedReader{outside}; }), "item 'state.model.ids' has a chunk [8:12, 0:2] outside the tensor");
 
+  const std::string overlap = fresh("overlap");
+  metadata = ShardedReader(overlap).metadata();
+  for (StoredItem& item : metadata.items)
+    if (item.key == "state.model.ids") item.chunks[1].offsets[0] = 3;
+  rewrite(overlap, metadata);
+  one_line_naming(error_of([&] { ShardedReader{overlap}; }), "has chunks [0:5, 0:2] and [3:7, 0:2] that overlap");
+
+  const std::string gap = fresh("gap");
+  metadata = ShardedReader(gap).metadata();
+  for (StoredItem& item : metadata.items)
+    if (item.key == "state.model.ids") item.chunks.pop_back();
+  rewrite(gap, metadata);
+  one_line_naming(error_of([&] { ShardedReader{gap}; }), "item 'state.model.ids' is covered for 10 of its 18 elements");
+
   const std::string retyped = fresh("retyped");
   metadata = ShardedReader(retyped).metadata();
   for (StoredItem& item : metadata.items)
