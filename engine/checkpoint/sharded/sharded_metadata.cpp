@@ -113,6 +113,11 @@ c10::ScalarType dtype_of(const c10::IValue& properties, const std::string& folde
   malformed(folder, "the properties of '" + key + "' name no dtype Cairn knows");
 }
 
+// A data file sits in the folder itself: no name may lead elsewhere.
+bool plain_file_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
+}
+
 }  // namespace
 
 std::string torch_dtype_name(c10::ScalarType type) {
@@ -209,8 +214,7 @@ ShardedMetadata parse_metadata(const std::string& bytes, const std::string& fold
     if (!path.isString() || !offset.isInt() || !length.isInt() || offset.toInt() < 0 || length.toInt() < 0)
       malformed(folder, "a _StorageInfo of '" + item.key + "' is not a file, offset and length");
     chunk.file = path.toStringRef();
-    // A data file sits in the folder itself: no path may lead elsewhere.
-    if (chunk.file.empty() || chunk.file == "." || chunk.file == ".." || chunk.file.find('/') != std::string::npos)
+    if (!plain_file_name(chunk.file))
       malformed(folder, "'" + item.key + "' is stored in '" + chunk.file + "', which is not a file of the folder");
     chunk.offset = uint64_t(offset.toInt());
     chunk.length = uint64_t(length.toInt());
@@ -239,7 +243,8 @@ ShardedMetadata parse_metadata(const std::string& bytes, const std::string& fold
 
   if (const auto it = top.find("cairn_manifest"); it != top.end() && it->value().isGenericDict()) {
     for (const auto& e : it->value().toGenericDict()) {
-      if (!e.key().isString() || !e.value().isString()) malformed(folder, "cairn_manifest is not file names and hashes");
+      if (!e.key().isString() || !e.value().isString() || !plain_file_name(e.key().toStringRef()))
+        malformed(folder, "cairn_manifest is not names of files in the folder and their hashes");
       out.manifest[e.key().toStringRef()] = e.value().toStringRef();
     }
   }

@@ -8,13 +8,13 @@
 #include <system_error>
 #include <tuple>
 
+#include "cairn/collectives.h"
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_records.h"
 #include "checkpoint/sharded/chunk_boxes.h"
 #include "checkpoint/sharded/data_file_digest.h"
 #include "core/atomic_file.h"
 #include "core/one_line.h"
-#include "dist/process_group.h"
 
 namespace cairn::checkpoint::sharded {
 namespace {
@@ -198,7 +198,7 @@ void write_metadata(const std::string& folder, const std::vector<RankWriteResult
   }
 }
 
-void save_sharded(const std::string& folder, const c10::IValue& root, dist::ProcessGroup& group) {
+void save_sharded(const std::string& folder, const c10::IValue& root, Collectives& group) {
   RankWriteResult mine;
   mine.rank = group.rank();
   mine.world = group.size();

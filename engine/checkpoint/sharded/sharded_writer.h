@@ -22,8 +22,8 @@
 #include "checkpoint/sharded/flatten.h"
 #include "checkpoint/sharded/sharded_metadata.h"
 
-namespace cairn::dist {
-class ProcessGroup;
+namespace cairn {
+class Collectives;
 }
 
 namespace cairn::checkpoint::sharded {
@@ -53,10 +53,10 @@ RankWriteResult write_rank_file(const std::string& folder, int rank, int world, 
 // not fit together, or some tensor would not be covered exactly.
 void write_metadata(const std::string& folder, const std::vector<RankWriteResult>& results);
 
-// Both phases over `group`: every rank writes its file, the results are
-// gathered on every rank, rank 0 writes `.metadata`, and all ranks meet at a
-// barrier. Any rank's failure fails the save on every rank with that rank's
-// line, and no `.metadata` is written.
-void save_sharded(const std::string& folder, const c10::IValue& root, dist::ProcessGroup& group);
+// Both phases over `group` (a dist::ProcessGroup, or any cairn/collectives.h):
+// every rank writes its file, the results are gathered on every rank, rank 0
+// writes `.metadata`, and all ranks meet at a barrier. Any rank's failure fails
+// the save on every rank with that rank's line, and no `.metadata` is written.
+void save_sharded(const std::string& folder, const c10::IValue& root, Collectives& group);
 
 }  // namespace cairn::checkpoint::sharded
