@@ -20,6 +20,7 @@
 
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/pickle/pickled_object.h"
 #include "checkpoint/sharded/chunk_boxes.h"
 #include "checkpoint/sharded/flatten.h"
 #include "checkpoint/sharded/sharded_metadata.h"
@@ -63,6 +64,9 @@ c10::IValue sample_state() {
   state.insert("epochs", c10::List<int64_t>({1, 2, 3}));
   state.insert("timestamp", c10::ivalue::Tuple::create({int64_t{3}, 2.5, std::string("x")}));
   state.insert("nothing", dict());
+  // A Python object as the restricted unpickler gives it (Composer's metrics): one bytes item.
+  state.insert("metric", cairn::checkpoint::pickle::make_placeholder("torchmetrics.Accuracy",
+                                                                     c10::ivalue::Tuple::create({int64_t{10}})));
   c10::impl::GenericList rng(c10::AnyType::get());
   for (int r = 0; r < 2; ++r) {
     auto one = dict();
@@ -176,7 +180,7 @@ std::vector<RankRun> run_ranks(const TempDir& dir, const std::string& folder, in
 BOOST_AUTO_TEST_CASE(flatten_and_unflatten_are_inverse_and_match_a_monolithic_load) {
   const c10::IValue root = sample_state();
   const FlatCheckpoint flat = flatten(root);
-  BOOST_TEST(flat.items.size() == 16u);
+  BOOST_TEST(flat.items.size() == 17u);
   BOOST_TEST(flat.items.front().key == "state.model.fc.weight");
   bool saw_rng = false;
   for (const FlatItem& item : flat.items) saw_rng |= item.key == "rng.1.torch" && item.value.isTensor();
@@ -252,7 +256,7 @@ BOOST_AUTO_TEST_CASE(pythons_load_state_dict_reads_what_cairn_wrote) {
   write_flat_monolithic(root, dir / "expected.pt");
   const auto result = cairn::test::run_command(peer("load " + (dir / "ckpt") + " " + (dir / "expected.pt")));
   BOOST_TEST(result.status == 0, result.output);
-  BOOST_TEST(cairn::test::contains(result.output, "ok 16 items"), result.output);
+  BOOST_TEST(cairn::test::contains(result.output, "ok 17 items"), result.output);
 }
 
 BOOST_AUTO_TEST_CASE(cairn_reads_what_pythons_save_state_dict_wrote_with_two_ranks) {
@@ -367,7 +371,7 @@ BOOST_AUTO_TEST_CASE(cairn_inspect_and_verify_take_a_sharded_folder) {
   BOOST_TEST(cairn::test::contains(result.output, "fc.weight"), result.output);
   result = cairn::test::run_command(cairn + " verify " + folder);
   BOOST_TEST(result.status == 0, result.output);
-  BOOST_TEST(cairn::test::contains(result.output, "16 in 31 pieces over 3 data files"), result.output);
+  BOOST_TEST(cairn::test::contains(result.output, "17 in 32 pieces over 3 data files"), result.output);
   BOOST_TEST(cairn::test::contains(result.output, "the SHA-256 of every data file matches"), result.output);
 
   std::string bytes = read_file(dir / "ckpt/__2_0.distcp");

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cairn/errors.h"
+#include "checkpoint/pickle/pickled_object.h"
 #include "checkpoint/pickle/torchscript_containers.h"
 
 namespace cairn::checkpoint::sharded {
@@ -30,8 +31,11 @@ bool holds_tensor(const c10::IValue& v) {
   return false;
 }
 
+// A dict to flatten: string keys, not empty, and not a pickled Python object
+// without tensors (kept whole, as Composer's torchmetrics objects are).
 bool string_keyed(const c10::IValue& v) {
   if (!v.isGenericDict() || v.toGenericDict().empty()) return false;
+  if (pickle::pickled_class(v) && !holds_tensor(v)) return false;
   for (const auto& e : v.toGenericDict())
     if (!e.key().isString()) return false;
   return true;

@@ -5,7 +5,7 @@
 // tuple that holds a tensor is flattened too, by index ("rng.0.torch"), so
 // every tensor is its own item and can be sharded. Everything else (numbers,
 // strings, lists without tensors, dicts with other keys, empty dicts, pickled
-// Python objects) is one opaque leaf that becomes a bytes item.
+// Python objects without tensors) is one opaque leaf that becomes a bytes item.
 //
 // Keys may hold '.' themselves (a model's "fc.weight"): the layout records
 // every container's own keys, kinds and TorchScript types, so unflatten gives
