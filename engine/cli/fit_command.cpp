@@ -94,6 +94,7 @@ int run_fit(const std::vector<std::string>& args) {
   const std::optional<FitSpec> spec = parse_fit_command_line(args, std::cout);
   if (!spec) return 0;  // --help
   // Before any plugin is loaded: the launcher only starts processes.
+  spec->launch.check();
   if (spec->launch.launches()) return launch_ranks(spec->launch, args);
 
   auto host = std::make_shared<EngineHost>();

@@ -24,7 +24,10 @@ namespace cairn::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-// How long a rank may take to stop on SIGTERM before it is killed.
+// After a rank fails, how long the others may take to end by themselves (a
+// failure agreed through fail_together ends every rank at once) before they
+// get SIGTERM; and how long after SIGTERM before SIGKILL.
+constexpr auto kEndGrace = std::chrono::seconds(3);
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
 volatile std::sig_atomic_t signal_to_forward = 0;
@@ -95,6 +98,13 @@ struct RankProcess {
   std::string prefix;
   Relay out, err;
   std::optional<int> status;  // exit status once reaped (128 + N for signal N)
+  bool stopped = false;       // the launcher sent it SIGTERM or SIGKILL
+
+  // A failure of its own, rather than the echo of another rank's ("rank 0
+  // failed: ...", "rank 1 of 2: allreduce failed: ...") or the launcher's stop.
+  bool failed_first_hand() const {
+    return status && *status != 0 && !stopped && err.error_line.rfind("rank ", 0) != 0;
+  }
 };
 
 void set_env(const char* name, const std::string& value) { ::setenv(name, value.c_str(), 1); }
@@ -167,7 +177,6 @@ void LaunchOptions::check() const {
 }
 
 int launch_ranks(const LaunchOptions& given, const std::vector<std::string>& fit_args) {
-  given.check();
   LaunchOptions options = given;
   if (options.master_port == 0) options.master_port = free_port(options.master_addr);
 
@@ -182,28 +191,34 @@ int launch_ranks(const LaunchOptions& given, const std::vector<std::string>& fit
   for (int i = 0; i < options.nproc_per_node; ++i) ranks.push_back(start_rank(options, i, fit_args));
 
   const RankProcess* first_failure = nullptr;
-  std::optional<Clock::time_point> kill_at;
-  auto signal_running = [&](int signal) {
-    for (auto& r : ranks)
-      if (!r.status) ::kill(r.pid, signal);
+  std::optional<Clock::time_point> stop_at, kill_at;
+  auto signal_running = [&](int signal, bool stopping) {
+    for (auto& r : ranks) {
+      if (r.status) continue;
+      ::kill(r.pid, signal);
+      r.stopped = r.stopped || stopping;
+    }
   };
   for (;;) {
     std::vector<pollfd> fds;
-    std::vector<Relay*> relays;
+    std::vector<std::pair<Relay*, const std::string*>> relays;
     for (auto& r : ranks) {
       for (Relay* relay : {&r.out, &r.err}) {
         if (relay->fd < 0) continue;
         fds.push_back(pollfd{relay->fd, POLLIN, 0});
-        relays.push_back(relay);
+        relays.emplace_back(relay, &r.prefix);
       }
     }
-    if (fds.empty() && std::all_of(ranks.begin(), ranks.end(), [](const RankProcess& r) { return r.status.has_value(); })) break;
-    if (!fds.empty() && ::poll(fds.data(), fds.size(), 200) < 0 && errno != EINTR) fail_system("poll()");
-    if (fds.empty()) ::usleep(200 * 1000);
+    const bool all_reaped =
+        std::all_of(ranks.begin(), ranks.end(), [](const RankProcess& r) { return r.status.has_value(); });
+    if (fds.empty() && all_reaped) break;
+    if (fds.empty()) {
+      ::usleep(200 * 1000);
+    } else if (::poll(fds.data(), fds.size(), 200) < 0 && errno != EINTR) {
+      fail_system("poll()");
+    }
     for (size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      for (auto& r : ranks)
-        if (relays[i] == &r.out || relays[i] == &r.err) relays[i]->pump(r.prefix);
+      if (fds[i].revents != 0) relays[i].first->pump(*relays[i].second);
     }
     int wait_status = 0;
     for (pid_t pid; (pid = ::waitpid(-1, &wait_status, WNOHANG)) > 0;) {
@@ -212,23 +227,34 @@ int launch_ranks(const LaunchOptions& given, const std::vector<std::string>& fit
         r.status = exit_status(wait_status);
         if (*r.status != 0 && first_failure == nullptr) {
           first_failure = &r;
-          signal_running(SIGTERM);
-          kill_at = Clock::now() + kStopGrace;
+          stop_at = Clock::now() + kEndGrace;
         }
       }
     }
     if (signal_to_forward != 0) {
-      signal_running(signal_to_forward);
+      signal_running(signal_to_forward, false);
       signal_to_forward = 0;
     }
+    if (stop_at && Clock::now() >= *stop_at) {
+      signal_running(SIGTERM, true);
+      stop_at.reset();
+      kill_at = Clock::now() + kStopGrace;
+    }
     if (kill_at && Clock::now() >= *kill_at) {
-      signal_running(SIGKILL);
+      signal_running(SIGKILL, true);
       kill_at.reset();
     }
   }
   ::sigaction(SIGINT, &old_int, nullptr);
   ::sigaction(SIGTERM, &old_term, nullptr);
   if (first_failure == nullptr) return 0;
+  // The cause, when some rank's error is its own; the first to fail otherwise.
+  for (const auto& r : ranks) {
+    if (r.failed_first_hand()) {
+      first_failure = &r;
+      break;
+    }
+  }
   std::cout.flush();
   std::cerr << "cairn: error: rank " << first_failure->rank << " of " << options.nproc_per_node * options.nnodes
             << " failed with exit status " << *first_failure->status

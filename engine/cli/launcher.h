@@ -7,7 +7,8 @@
 // MASTER_ADDR, MASTER_PORT); a process that finds RANK set is a rank and never
 // launches. The launcher prefixes every line a rank prints with "[rank R] ",
 // forwards SIGINT and SIGTERM to the ranks, and when one rank fails it stops
-// the others and exits with that rank's status.
+// the others (a few seconds' grace, SIGTERM, then SIGKILL) and exits with
+// that rank's status and error line.
 #pragma once
 
 #include <string>
@@ -32,7 +33,8 @@ struct LaunchOptions {
 
 // Runs `fit_args` (the arguments after `cairn fit`) as every rank of this
 // machine and returns the job's exit status: 0 when every rank succeeded,
-// else the status of the first rank that failed (128 + N for a signal).
+// else the status of the rank that failed first-hand (128 + N for a signal),
+// not of one that only echoed another rank's failure or was stopped.
 int launch_ranks(const LaunchOptions& options, const std::vector<std::string>& fit_args);
 
 }  // namespace cairn::cli

@@ -4,7 +4,6 @@
 #include <ctime>
 #include <filesystem>
 #include <regex>
-#include <chrono>
 
 #include <ATen/Context.h>
 #include <c10/util/Type.h>
@@ -193,14 +192,10 @@ Trainer::Impl::CollectivesUninstaller::~CollectivesUninstaller() { install_colle
 
 void Trainer::Impl::join_job() {
   state.dist = DistInfo::from_environment();
-  if (!(options.dist_timeout > 0)) {
-    throw ConfigError("dist_timeout " + std::to_string(options.dist_timeout) +
-                      " is not a positive number of seconds; use e.g. 300");
-  }
+  const auto timeout = dist::dist_timeout_from_seconds(options.dist_timeout);
   if (state.dist.size() == 1) {
     group = std::make_shared<dist::ProcessGroup>();
   } else {
-    const auto timeout = std::chrono::milliseconds(int64_t(options.dist_timeout * 1000));
     group = dist::join_from_environment(timeout);
   }
   install_collectives(group);

@@ -144,6 +144,17 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   }
   last_checkpoint_batch_ = state.timestamp.batch;
   const std::string path = join(formatted_folder(state), local_name("filename", options_.filename, state));
+  // The pointer's name may hold time fields: checked at every save, before
+  // anything is assembled or written.
+  std::optional<std::string> link;
+  if (options_.latest_filename && options_.num_checkpoints_to_keep != 0) {
+    const std::string latest = local_name("latest_filename", *options_.latest_filename, state);
+    check_latest_name(latest, options_.filename, "latest_filename", state.run_name, state.dist);
+    link = join(formatted_folder(state), latest);
+    fail_together([&] {
+      if (state.dist.is_rank_zero()) ensure_replaceable_pointer(*link);
+    });
+  }
   // Recorded before assembling, so the checkpoint's copy of this saver's
   // state already lists the checkpoint itself (as Composer does).
   auto known = std::find_if(all_saved_to_timestamp_.begin(), all_saved_to_timestamp_.end(),
@@ -157,22 +168,13 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   // write's outcome is every rank's, and doubles as Composer's barrier.
   c10::IValue root = assembler_(state, options_.weights_only);
   fail_together([&] {
-    if (state.dist.is_rank_zero()) write_assembled(std::move(root), path, state);
+    if (state.dist.is_rank_zero()) write_assembled(std::move(root), path, link, state);
   });
   return state.dist.is_rank_zero() ? path : std::string();
 }
 
-void CheckpointSaver::write_assembled(c10::IValue root, const std::string& path, State& state) {
-  // The pointer's name may hold time fields: checked at every save, before
-  // anything is written.
-  std::optional<std::string> link;
-  if (options_.latest_filename && options_.num_checkpoints_to_keep != 0) {
-    const std::string latest = local_name("latest_filename", *options_.latest_filename, state);
-    check_latest_name(latest, options_.filename, "latest_filename", state.run_name, state.dist);
-    link = join(formatted_folder(state), latest);
-    ensure_replaceable_pointer(*link);
-  }
-
+void CheckpointSaver::write_assembled(c10::IValue root, const std::string& path, const std::optional<std::string>& link,
+                                      State& state) {
   if (!options_.ignore_keys.empty()) {
     for (const std::string& glob : glob_filter(root, options_.ignore_keys)) {
       if (state.logger != nullptr) {

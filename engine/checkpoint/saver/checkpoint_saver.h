@@ -135,9 +135,10 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
  private:
   // checkpoint_saver_checks.cpp: the rules every name and setting follows.
   void check_options();
-  // Rank 0's part of a save: the checks, the file, the latest pointer, the
-  // upload and the rotation.
-  void write_assembled(c10::IValue root, const std::string& path, State& state);
+  // Rank 0's part of a save: the file, the latest pointer `link`, the upload
+  // and the rotation.
+  void write_assembled(c10::IValue root, const std::string& path, const std::optional<std::string>& link,
+                       State& state);
   void prepare_folder(const State& state);
   // Checks, with the run's name and ranks known, that the latest pointer
   // cannot name a checkpoint and that what stands at its name now may be
