@@ -231,6 +231,10 @@ const std::vector<FitSetting>& fit_settings() {
        "DIR  save checkpoints in this folder (a path template, e.g. {run_name}/checkpoints), or upload them "
        "to a store URI (s3://bucket/path, file:///abs); no saving without it",
        [](FitSpec& f, const Setting& s) { f.trainer.save_folder = as_string(s); }},
+      {"state-dict-type", "state_dict_type", Kind::kString,
+       "full|sharded  full: one checkpoint file, written by rank 0; sharded: a folder ep{epoch}-ba{batch}/ in "
+       "torch's distributed-checkpoint layout that every rank writes its part of (default: full)",
+       [](FitSpec& f, const Setting& s) { f.trainer.state_dict_type = as_string(s); }},
       {"save-filename", "save_filename", Kind::kString,
        "TEMPLATE  checkpoint name; the extension picks the format (default: ep{epoch}-ba{batch}-rank{rank}.pt)",
        [](FitSpec& f, const Setting& s) { f.trainer.save_filename = as_string(s); }},

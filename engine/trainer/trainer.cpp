@@ -224,6 +224,7 @@ void Trainer::Impl::create_savers() {
     so.weights_only = options.save_weights_only;
     so.ignore_keys = options.save_ignore_keys;
     so.signing_key = options.save_signing_key;
+    so.state_dict_type = options.state_dict_type;
     so.named_as_trainer_settings = true;
     so.replace_interrupted_saves = options.autoresume;
     const Uri save_uri = Uri::parse(*options.save_folder);

@@ -13,6 +13,7 @@
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_reader.h"
 #include "checkpoint/model_state.h"
+#include "checkpoint/sharded/sharded_reader.h"
 #include "checkpoint/saver/glob_filter.h"
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
@@ -69,15 +70,29 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     }
     store = stores().open_store(*options.load_object_store, config);
   }
-  auto fetched = fetch_checkpoint(path, store, &stores(), download_progress(path));
-  c10::IValue root = checkpoint::read_checkpoint(fetched->local_path(), fetched->description(),
-                                                 checkpoint::IntegrityPolicy{checkpoint::trusted_key(options.load_trusted_key)});
+  const auto trusted_key = checkpoint::trusted_key(options.load_trusted_key);
+  c10::IValue root;
+  std::string description = path;
+  if (checkpoint::sharded::is_sharded_checkpoint(path)) {
+    // Any number of ranks reads a folder that any number wrote (resharding):
+    // every item's chunks are assembled into the whole value.
+    if (trusted_key) {
+      throw CheckpointError("checkpoint '" + path + "' is a sharded folder, which carries no signature, and a trusted "
+                            "key is configured (load_trusted_key or CAIRN_TRUSTED_KEY); load a signed monolithic "
+                            "checkpoint, or unset the trusted key");
+    }
+    root = checkpoint::sharded::ShardedReader(path).load();
+  } else {
+    auto fetched = fetch_checkpoint(path, store, &stores(), download_progress(path));
+    description = description;
+    root = checkpoint::read_checkpoint(fetched->local_path(), description, checkpoint::IntegrityPolicy{trusted_key});
+  }
   if (!root.isGenericDict() || find_key(root, "state") == nullptr) {
-    throw CheckpointError("checkpoint '" + fetched->description() +
+    throw CheckpointError("checkpoint '" + description +
                           "' has no 'state' entry; it is not a Cairn/Composer checkpoint");
   }
   for (const auto& glob : glob_filter(root, options.load_ignore_keys)) {
-    logger->warn("load_ignore_keys: '" + glob + "' matched nothing in " + fetched->description());
+    logger->warn("load_ignore_keys: '" + glob + "' matched nothing in " + description);
   }
   c10::IValue checkpoint_state = find_key(root, "state") ? *find_key(root, "state") : c10::IValue(make_dict());
   if (const auto* model = find_key(checkpoint_state, "model"); model && !options.load_key_prefix_map.empty()) {
@@ -111,10 +126,10 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
   if (const auto* model = find_key(checkpoint_state, "model")) {
     load_model_state_dict(*state.model->module(), *model, options.load_strict_model_weights, *logger);
   } else {
-    logger->warn("checkpoint '" + fetched->description() + "' holds no model weights (state/model); the model keeps its weights");
+    logger->warn("checkpoint '" + description + "' holds no model weights (state/model); the model keeps its weights");
   }
   if (weights_only) {
-    logger->info("loaded model weights from " + fetched->description());
+    logger->info("loaded model weights from " + description);
     return;
   }
   const size_t rank = size_t(state.dist.global_rank());
@@ -123,7 +138,7 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     const c10::IValue* rng_entry = rng && rng->isList() && rank < rng->toListRef().size() ? &rng->toListRef()[rank] : nullptr;
     std::optional<std::string> run_optimizer;
     if (state.optimizers.size() == 1) run_optimizer = optimizer_qualname(*state.optimizers.front());
-    adapt_foreign_checkpoint(checkpoint_state, rng_entry, run_optimizer, fetched->description(), *logger);
+    adapt_foreign_checkpoint(checkpoint_state, rng_entry, run_optimizer, description, *logger);
   }
   hooks.load_state_dict(checkpoint_state, {"model", "integrations", "metadata"}, *logger);
   if (const auto* rng = find_key(root, "rng"); rng && rng->isList()) {
@@ -134,9 +149,9 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     }
     if (rank < entries.size()) pending_rng = entries[rank];
   } else {
-    logger->warn("checkpoint '" + fetched->description() + "' holds no RNG state; the resumed run will not be bit-exact");
+    logger->warn("checkpoint '" + description + "' holds no RNG state; the resumed run will not be bit-exact");
   }
-  logger->info("resumed from " + fetched->description() + " at " + state.timestamp.to_string());
+  logger->info("resumed from " + description + " at " + state.timestamp.to_string());
 }
 
 void Trainer::Impl::check_ranks_agree_on_timestamp() {

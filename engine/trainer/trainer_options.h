@@ -61,6 +61,9 @@ struct TrainerOptions {
   bool save_weights_only = false;
   int save_num_checkpoints_to_keep = -1;
   std::vector<std::string> save_ignore_keys;
+  // Composer's state_dict_type: "full" (one file, rank 0's) or "sharded" (a
+  // folder ep{epoch}-ba{batch}/ that every rank writes its part of).
+  std::string state_dict_type = "full";
   // PEM private key file that signs every checkpoint; unset: CAIRN_SIGNING_KEY.
   std::optional<std::string> save_signing_key;
 

@@ -20,6 +20,7 @@
 #include "checkpoint/saver/glob_filter.h"
 #include "checkpoint/saver/latest_link.h"
 #include "checkpoint/saver/name_format.h"
+#include "checkpoint/sharded/sharded_writer.h"
 #include "core/ivalue_convert.h"
 #include "core/safe_names.h"
 #include "core/temp_folder.h"
@@ -108,6 +109,10 @@ void CheckpointSaver::on_event(Event event, State& state) {
         // The run name is part of the folder: checked before anything is made.
         validate_run_name(state.run_name, "run name");
         check_names_for_run(state);
+        if (sharded() && uploads_happen(state)) {
+          throw ConfigError(setting("state_dict_type") + " 'sharded' writes a folder per checkpoint, which is not "
+                            "uploaded in this version; save to a local or shared save_folder, or use 'full'");
+        }
         if (!state.dist.is_rank_zero()) return;
         prepare_folder(state);
         warn_about_settings_that_keep_nothing(state);
@@ -116,7 +121,7 @@ void CheckpointSaver::on_event(Event event, State& state) {
     case Event::FIT_START:
       fail_together([&] {
         if (state.dist.is_rank_zero() && !options_.overwrite && !options_.replace_interrupted_saves) {
-          ensure_folder_has_no_conflicting_files(formatted_folder(state), options_.filename, state.run_name,
+          ensure_folder_has_no_conflicting_files(formatted_folder(state), checkpoint_template(), state.run_name,
                                                  state.dist, state.timestamp);
         }
       });
@@ -143,13 +148,14 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
                           "training starts");
   }
   last_checkpoint_batch_ = state.timestamp.batch;
-  const std::string path = join(formatted_folder(state), local_name("filename", options_.filename, state));
+  const std::string path =
+      join(formatted_folder(state), local_name(checkpoint_template_key(), checkpoint_template(), state));
   // The pointer's name may hold time fields: checked at every save, before
   // anything is assembled or written.
   std::optional<std::string> link;
   if (options_.latest_filename && options_.num_checkpoints_to_keep != 0) {
     const std::string latest = local_name("latest_filename", *options_.latest_filename, state);
-    check_latest_name(latest, options_.filename, "latest_filename", state.run_name, state.dist);
+    check_latest_name(latest, checkpoint_template(), "latest_filename", state.run_name, state.dist);
     link = join(formatted_folder(state), latest);
     fail_together([&] {
       if (state.dist.is_rank_zero()) ensure_replaceable_pointer(*link);
@@ -164,30 +170,47 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   } else {
     all_saved_to_timestamp_.emplace_back(path, state.timestamp);
   }
-  // Every rank assembles (the RNG states are gathered); rank 0 writes. The
-  // write's outcome is every rank's, and doubles as Composer's barrier.
+  // Every rank assembles (the RNG states are gathered). A monolithic file is
+  // rank 0's; a sharded folder is every rank's. Each step's outcome is every
+  // rank's, and doubles as Composer's barrier.
   c10::IValue root = assembler_(state, options_.weights_only);
+  apply_ignore_keys(root, state);
+  if (sharded()) {
+    write_sharded(root, path, state);
+  } else {
+    fail_together([&] {
+      if (state.dist.is_rank_zero()) write_monolithic(root, path, state);
+    });
+  }
   fail_together([&] {
-    if (state.dist.is_rank_zero()) write_assembled(std::move(root), path, link, state);
+    if (state.dist.is_rank_zero()) finish_save(path, link, state);
   });
   return state.dist.is_rank_zero() ? path : std::string();
 }
 
-void CheckpointSaver::write_assembled(c10::IValue root, const std::string& path, const std::optional<std::string>& link,
-                                      State& state) {
-  if (!options_.ignore_keys.empty()) {
-    for (const std::string& glob : glob_filter(root, options_.ignore_keys)) {
-      if (state.logger != nullptr) {
-        state.logger->warn("save_ignore_keys: no part of the checkpoint matched '" + glob + "'; nothing was removed "
-                           "for it (check the path, e.g. 'state/model/*')");
-      }
-    }
-    // A loader expects 'state' even when every part of it was ignored.
-    if (root.isGenericDict() && find_key(root, "state") == nullptr) {
-      root.toGenericDict().insert("state", make_dict());
+const std::string& CheckpointSaver::checkpoint_template() const {
+  return sharded() ? options_.sharded_ckpt_prefix_dir : options_.filename;
+}
+
+std::string CheckpointSaver::checkpoint_template_key() const {
+  return sharded() ? "sharded_ckpt_prefix_dir" : "filename";
+}
+
+void CheckpointSaver::apply_ignore_keys(c10::IValue& root, const State& state) const {
+  if (options_.ignore_keys.empty()) return;
+  for (const std::string& glob : glob_filter(root, options_.ignore_keys)) {
+    if (state.logger != nullptr && state.dist.is_rank_zero()) {
+      state.logger->warn("save_ignore_keys: no part of the checkpoint matched '" + glob + "'; nothing was removed "
+                         "for it (check the path, e.g. 'state/model/*')");
     }
   }
+  // A loader expects 'state' even when every part of it was ignored.
+  if (root.isGenericDict() && find_key(root, "state") == nullptr) {
+    root.toGenericDict().insert("state", make_dict());
+  }
+}
 
+void CheckpointSaver::check_replaceable_checkpoint(const std::string& path, const State& state) const {
   std::error_code ec;
   const bool exists = fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec;
   if (exists && !options_.overwrite && options_.replace_interrupted_saves && state.logger != nullptr) {
@@ -198,12 +221,36 @@ void CheckpointSaver::write_assembled(c10::IValue root, const std::string& path,
     throw ConfigError("checkpoint '" + path + "' already exists and overwrite is off; delete it, choose another "
                       "save_folder or filename, or set save_overwrite");
   }
+}
+
+void CheckpointSaver::write_monolithic(const c10::IValue& root, const std::string& path, State& state) {
+  check_replaceable_checkpoint(path, state);
+  std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
   if (ec) {
     throw CheckpointError("cannot create the folder of checkpoint '" + path + "' (" + ec.message() +
                           "); check the permissions of the save_folder");
   }
   checkpoint::write_checkpoint(root, path, checkpoint::CheckpointWriteOptions{false, signing_key_});
+}
+
+void CheckpointSaver::write_sharded(const c10::IValue& root, const std::string& path, State& state) {
+  fail_together([&] {
+    if (!state.dist.is_rank_zero()) return;
+    check_replaceable_checkpoint(path, state);
+    // A folder being replaced loses its .metadata first, so that until the new
+    // one is complete it is no checkpoint at all rather than a mix of two.
+    std::error_code ec;
+    fs::remove_all(path, ec);
+    if (ec) {
+      throw CheckpointError("cannot replace sharded checkpoint '" + path + "' (" + ec.message() +
+                            "); check the permissions of the save_folder");
+    }
+  });
+  checkpoint::sharded::save_sharded(path, root, collectives());
+}
+
+void CheckpointSaver::finish_save(const std::string& path, const std::optional<std::string>& link, State& state) {
   ++num_saved_;
   if (std::find(written_paths_.begin(), written_paths_.end(), path) == written_paths_.end()) {
     written_paths_.push_back(path);
@@ -249,7 +296,7 @@ void CheckpointSaver::rotate(State& state) {
       continue;
     }
     std::error_code ec;
-    fs::remove(saved_checkpoints_.front(), ec);
+    fs::remove_all(saved_checkpoints_.front(), ec);  // a sharded checkpoint is a folder
     if (ec) {
       throw CheckpointError("cannot remove old checkpoint '" + saved_checkpoints_.front() + "' (" + ec.message() +
                             ") for num_checkpoints_to_keep=" + std::to_string(options_.num_checkpoints_to_keep) +

@@ -65,6 +65,13 @@ struct CheckpointSaverOptions {
   // replaces it (locally with a warning, remotely by an overwriting upload)
   // rather than refusing to start, which would make autoresume fail forever.
   bool replace_interrupted_saves = false;
+  // Composer's state_dict_type: "full" writes one monolithic file (rank 0's);
+  // "sharded" makes every rank write its part of the state in parallel into
+  // the folder `sharded_ckpt_prefix_dir` (torch's distributed-checkpoint
+  // layout, checkpoint/sharded), at which the latest pointer then points.
+  std::string state_dict_type = "full";
+  // Relative to folder; dist and time fields (Composer's default).
+  std::string sharded_ckpt_prefix_dir = "ep{epoch}-ba{batch}";
   // PEM private key file (Ed25519 or RSA) that signs each checkpoint's
   // manifest; unset: the CAIRN_SIGNING_KEY environment variable, if set.
   std::optional<std::string> signing_key;
@@ -72,7 +79,8 @@ struct CheckpointSaverOptions {
   // JSON keys are Composer's CheckpointSaver argument names: folder, filename,
   // latest_filename (null disables), save_interval (integer epochs or a time
   // string), overwrite, num_checkpoints_to_keep, weights_only, ignore_keys,
-  // remote_file_name and latest_remote_file_name (null disables), and Cairn's signing_key.
+  // remote_file_name and latest_remote_file_name (null disables), state_dict_type,
+  // sharded_ckpt_prefix_dir, and Cairn's signing_key.
   // ConfigError naming the field for unknown keys and wrong types.
   static CheckpointSaverOptions from_json(const nlohmann::json& config);
 };
@@ -135,10 +143,21 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
  private:
   // checkpoint_saver_checks.cpp: the rules every name and setting follows.
   void check_options();
-  // Rank 0's part of a save: the file, the latest pointer `link`, the upload
-  // and the rotation.
-  void write_assembled(c10::IValue root, const std::string& path, const std::optional<std::string>& link,
-                       State& state);
+  bool sharded() const { return options_.state_dict_type == "sharded"; }
+  // What names a checkpoint: the file name, or the sharded folder's.
+  const std::string& checkpoint_template() const;
+  std::string checkpoint_template_key() const;
+  // save_ignore_keys, on every rank (a sharded save writes every rank's tree).
+  void apply_ignore_keys(c10::IValue& root, const State& state) const;
+  // Refuses to replace an existing checkpoint without overwrite (rank 0).
+  void check_replaceable_checkpoint(const std::string& path, const State& state) const;
+  // Rank 0's part of a monolithic save: the file.
+  void write_monolithic(const c10::IValue& root, const std::string& path, State& state);
+  // Every rank's part of a sharded save: the folder, .metadata last.
+  void write_sharded(const c10::IValue& root, const std::string& path, State& state);
+  // Rank 0's bookkeeping after a save: the latest pointer `link`, the lists,
+  // the upload and the rotation.
+  void finish_save(const std::string& path, const std::optional<std::string>& link, State& state);
   void prepare_folder(const State& state);
   // Checks, with the run's name and ranks known, that the latest pointer
   // cannot name a checkpoint and that what stands at its name now may be

@@ -53,6 +53,23 @@ void CheckpointSaver::check_options() {
   name_inside_folder(sample_format(options_.filename), setting("filename"), options_.filename);
   checkpoint::validate_checkpoint_filename(options_.filename);
 
+  if (options_.state_dict_type != "full" && options_.state_dict_type != "sharded") {
+    throw ConfigError(setting("state_dict_type") + " '" + options_.state_dict_type +
+                      "' is not a checkpoint kind; use 'full' (one file, rank 0's) or 'sharded' (a folder, every rank "
+                      "writing its part)");
+  }
+  if (sharded()) {
+    options_.sharded_ckpt_prefix_dir = name_inside_folder(options_.sharded_ckpt_prefix_dir,
+                                                          setting("sharded_ckpt_prefix_dir"), options_.sharded_ckpt_prefix_dir);
+    check_template_fields(options_.sharded_ckpt_prefix_dir, all_fields(), setting("sharded_ckpt_prefix_dir"));
+    name_inside_folder(sample_format(options_.sharded_ckpt_prefix_dir), setting("sharded_ckpt_prefix_dir"),
+                       options_.sharded_ckpt_prefix_dir);
+    if (signing_key_) {
+      throw ConfigError(setting("state_dict_type") + " 'sharded': sharded folders cannot be signed in this version, "
+                        "but a signing key is configured (signing_key or CAIRN_SIGNING_KEY); unset it or use 'full'");
+    }
+  }
+
   if (options_.latest_filename) {
     if (options_.latest_filename->find_first_not_of('/') == std::string::npos) {
       throw ConfigError(setting("latest_filename") + " is empty; give a name like 'latest-rank{rank}.pt' or disable "
@@ -64,7 +81,7 @@ void CheckpointSaver::check_options() {
     const std::string latest = name_inside_folder(sample_format(*options_.latest_filename), setting("latest_filename"),
                                                   *options_.latest_filename);
     checkpoint::validate_checkpoint_filename(*options_.latest_filename);
-    check_latest_name(latest, options_.filename, "latest_filename", kSampleRun, DistInfo::single_process());
+    check_latest_name(latest, checkpoint_template(), "latest_filename", kSampleRun, DistInfo::single_process());
   }
 
   for (const auto* remote : {&options_.remote_file_name, &options_.latest_remote_file_name}) {
@@ -137,7 +154,7 @@ void CheckpointSaver::ensure_replaceable_pointer(const std::string& link) const 
 void CheckpointSaver::check_names_for_run(const State& state) const {
   if (options_.latest_filename) {
     const std::string latest = local_name("latest_filename", *options_.latest_filename, state);
-    check_latest_name(latest, options_.filename, "latest_filename", state.run_name, state.dist);
+    check_latest_name(latest, checkpoint_template(), "latest_filename", state.run_name, state.dist);
     if (options_.num_checkpoints_to_keep != 0) {
       ensure_replaceable_pointer((fs::path(formatted_folder(state)) / latest).string());
     }

@@ -9,6 +9,8 @@ CheckpointSaverOptions CheckpointSaverOptions::from_json(const nlohmann::json& c
   CheckpointSaverOptions o;
   o.folder = cfg.get<std::string>("folder", o.folder);
   o.filename = cfg.get<std::string>("filename", o.filename);
+  o.state_dict_type = cfg.get<std::string>("state_dict_type", o.state_dict_type);
+  o.sharded_ckpt_prefix_dir = cfg.get<std::string>("sharded_ckpt_prefix_dir", o.sharded_ckpt_prefix_dir);
 
   // A name or null (which disables what it names).
   auto optional_name = [&](const std::string& key, std::optional<std::string>& field, const std::string& null_means) {
