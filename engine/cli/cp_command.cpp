@@ -9,8 +9,6 @@
 // A downloaded checkpoint (a PyTorch zip) is verified before it is placed: the
 // CRC-32 of every record and, in Cairn's checkpoints, the SHA-256 manifest. A
 // damaged transfer is refused and leaves the destination as it was.
-#include <stdlib.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -126,17 +124,6 @@ bool verify_download(const std::string& file, const StoreLocation& source) {
   return true;
 }
 
-// A private folder beside `target`, so that the finished download is renamed
-// into place on the same filesystem.
-std::string folder_beside(const fs::path& target, const StoreLocation& destination) {
-  std::string pattern = (target.parent_path() / ".cairn-cp-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw Error("cannot write into the folder of destination '" + destination.text + "' (" + std::strerror(errno) +
-                "); check that it exists and is writable");
-  }
-  return pattern;
-}
-
 struct Copied {
   uint64_t bytes = 0;
   bool verified = false;
@@ -145,7 +132,10 @@ struct Copied {
 Copied download_into_place(const StoreLocation& source, const StoreLocation& destination, bool overwrite,
                            bool verify, const ProgressFn& progress, const RetryPolicy& retry) {
   const fs::path target = fs::absolute(destination.local_path);
-  const FolderCleanup cleanup{folder_beside(target, destination)};
+  // Beside the target, so that the finished download is renamed into place on
+  // the same filesystem.
+  const FolderCleanup cleanup{make_temp_folder(".cairn-cp-", "for the download to '" + destination.text + "'",
+                                               target.parent_path().string())};
   const std::string file = (fs::path(cleanup.folder) / "object").string();
   download_source(source, retry, [&] { source.store->download_object(source.object_name, file, true, progress); });
   const Copied copied{fs::file_size(file), verify && verify_download(file, source)};
