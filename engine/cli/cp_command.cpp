@@ -76,16 +76,6 @@ void check_local_source(const StoreLocation& source) {
   }
 }
 
-// Runs a download of `source`, naming it when the store has no such object.
-template <typename Download>
-void download_source(const StoreLocation& source, const RetryPolicy& retry, Download download) {
-  try {
-    run_with_retries(retry, [&](int) { download(); });
-  } catch (const NotFoundError&) {
-    throw NotFoundError("source '" + source.text + "' does not exist");
-  }
-}
-
 bool destination_exists(const StoreLocation& destination, const RetryPolicy& retry) {
   if (destination.is_local()) {
     std::error_code ec;
@@ -129,6 +119,24 @@ struct Copied {
   bool verified = false;
 };
 
+struct Download {
+  std::string file;
+  Copied copied;
+};
+
+// Downloads `source` to "object" in `folder` (a fresh temporary folder), naming
+// the source when the store has no such object, and verifies it when asked.
+Download download_to_temporary(const StoreLocation& source, const std::string& folder, bool verify,
+                               const ProgressFn& progress, const RetryPolicy& retry) {
+  const std::string file = (fs::path(folder) / "object").string();
+  try {
+    run_with_retries(retry, [&](int) { source.store->download_object(source.object_name, file, true, progress); });
+  } catch (const NotFoundError&) {
+    throw NotFoundError("source '" + source.text + "' does not exist");
+  }
+  return {file, {fs::file_size(file), verify && verify_download(file, source)}};
+}
+
 Copied download_into_place(const StoreLocation& source, const StoreLocation& destination, bool overwrite,
                            bool verify, const ProgressFn& progress, const RetryPolicy& retry) {
   const fs::path target = fs::absolute(destination.local_path);
@@ -136,17 +144,15 @@ Copied download_into_place(const StoreLocation& source, const StoreLocation& des
   // the same filesystem.
   const FolderCleanup cleanup{make_temp_folder(".cairn-cp-", "for the download to '" + destination.text + "'",
                                                target.parent_path().string())};
-  const std::string file = (fs::path(cleanup.folder) / "object").string();
-  download_source(source, retry, [&] { source.store->download_object(source.object_name, file, true, progress); });
-  const Copied copied{fs::file_size(file), verify && verify_download(file, source)};
-  if (const int err = rename_into_place(file, target.string(), overwrite)) {
+  const Download download = download_to_temporary(source, cleanup.folder, verify, progress, retry);
+  if (const int err = rename_into_place(download.file, target.string(), overwrite)) {
     if (err == EEXIST) {
       throw AlreadyExistsError("destination '" + destination.text + "' already exists; pass --overwrite to replace it");
     }
     throw Error("cannot place the download at '" + destination.text + "' (" + std::strerror(err) +
                 "); check the folder's permissions");
   }
-  return copied;
+  return download.copied;
 }
 
 Copied copy(const StoreLocation& source, const StoreLocation& destination, bool overwrite, bool verify,
@@ -158,11 +164,9 @@ Copied copy(const StoreLocation& source, const StoreLocation& destination, bool 
   if (destination.is_local()) return download_into_place(source, destination, overwrite, verify, progress, retry);
   // Store to store: through a temporary file, checked before it is uploaded.
   const FolderCleanup cleanup{make_temp_folder("cairn-cp-", "for copying between stores")};
-  const std::string file = (fs::path(cleanup.folder) / "object").string();
-  download_source(source, retry, [&] { source.store->download_object(source.object_name, file, true, progress); });
-  const bool verified = verify && verify_download(file, source);
-  upload(destination, file, progress, retry);
-  return {fs::file_size(file), verified};
+  const Download download = download_to_temporary(source, cleanup.folder, verify, progress, retry);
+  upload(destination, download.file, progress, retry);
+  return download.copied;
 }
 
 }  // namespace
