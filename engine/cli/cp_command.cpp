@@ -104,16 +104,6 @@ void upload(const StoreLocation& destination, const std::string& file, const Pro
   }
 }
 
-// A downloaded PyTorch zip checkpoint must pass its checks before it is used:
-// every record's CRC-32 and Cairn's manifest. Signatures are the loader's
-// business (a trusted key at load time), so none is required here. Returns
-// whether `file` was a checkpoint, and so verified.
-bool verify_download(const std::string& file, const StoreLocation& source) {
-  if (!checkpoint::should_verify_as_checkpoint(file)) return false;
-  checkpoint::verify_checkpoint(file, source.text, checkpoint::IntegrityPolicy{});
-  return true;
-}
-
 struct Copied {
   uint64_t bytes = 0;
   bool verified = false;
@@ -125,7 +115,11 @@ struct Download {
 };
 
 // Downloads `source` to "object" in `folder` (a fresh temporary folder), naming
-// the source when the store has no such object, and verifies it when asked.
+// the source when the store has no such object. With `verify`, a PyTorch zip
+// checkpoint must pass its checks before it is used: every record's CRC-32 and
+// Cairn's manifest (the zip directory is read once). Signatures are the
+// loader's business (a trusted key at load time), so none is required here.
+// Any other file is copied unverified.
 Download download_to_temporary(const StoreLocation& source, const std::string& folder, bool verify,
                                const ProgressFn& progress, const RetryPolicy& retry) {
   const std::string file = (fs::path(folder) / "object").string();
@@ -134,7 +128,10 @@ Download download_to_temporary(const StoreLocation& source, const std::string& f
   } catch (const NotFoundError&) {
     throw NotFoundError("source '" + source.text + "' does not exist");
   }
-  return {file, {fs::file_size(file), verify && verify_download(file, source)}};
+  const uint64_t bytes = fs::file_size(file);
+  const bool verified =
+      verify && checkpoint::verify_if_checkpoint(file, source.text, checkpoint::IntegrityPolicy{}).has_value();
+  return {file, {bytes, verified}};
 }
 
 Copied download_into_place(const StoreLocation& source, const StoreLocation& destination, bool overwrite,

@@ -42,23 +42,30 @@ void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& pa
   }
 }
 
+std::vector<ZipRecord> readable_zip_records(int fd, const std::string& path) {
+  std::optional<std::vector<ZipRecord>> zip = zip_records(fd);
+  if (!zip) explain_unreadable_zip(fd, path, "the zip directory cannot be read");
+  return std::move(*zip);
+}
+
 }  // namespace
 
 IntegrityPolicy IntegrityPolicy::from_environment() { return IntegrityPolicy{checkpoint::trusted_key(std::nullopt)}; }
 
 RecordVerifier::RecordVerifier(int fd, std::string path, const IntegrityPolicy& policy)
+    : RecordVerifier(fd, readable_zip_records(fd, path), path, policy) {}
+
+RecordVerifier::RecordVerifier(int fd, std::vector<ZipRecord> zip, std::string path, const IntegrityPolicy& policy)
     : fd_(fd), path_(std::move(path)) {
-  std::optional<std::vector<ZipRecord>> zip = zip_records(fd_);
-  if (!zip) explain_unreadable_zip(fd_, path_, "the zip directory cannot be read");
   const std::string folder =
-      zip->empty() || zip->front().name.find('/') == std::string::npos
+      zip.empty() || zip.front().name.find('/') == std::string::npos
           ? std::string()
-          : zip->front().name.substr(0, zip->front().name.find('/') + 1);
+          : zip.front().name.substr(0, zip.front().name.find('/') + 1);
   const std::string manifest_name = folder + kManifestRecord;
   const std::string signature_name = folder + kSignatureRecord;
   std::set<std::string> seen;
   std::optional<size_t> manifest_at, signature_at;
-  for (ZipRecord& z : *zip) {
+  for (ZipRecord& z : zip) {
     if (!seen.insert(z.name).second) damaged("it holds record '" + z.name + "' twice");
     const std::optional<uint64_t> data = zip_data_offset(fd_, z);
     if (!data) damaged("record '" + z.name + "' has no readable local header or runs past the end of the file");
