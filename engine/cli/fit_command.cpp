@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/fit_options.h"
 #include "cli/interrupt.h"
+#include "cli/launcher.h"
 #include "cli/progress_bar.h"
 #include "cli/progress_line.h"
 #include "cli/transfer_progress.h"
@@ -92,6 +93,9 @@ TrainerOptions make_trainer_options(const FitSpec& spec, const std::shared_ptr<P
 int run_fit(const std::vector<std::string>& args) {
   const std::optional<FitSpec> spec = parse_fit_command_line(args, std::cout);
   if (!spec) return 0;  // --help
+  // Before any plugin is loaded: the launcher only starts processes.
+  spec->launch.check();
+  if (spec->launch.launches()) return launch_ranks(spec->launch, args);
 
   auto host = std::make_shared<EngineHost>();
   host->load_all(spec->plugin_dirs);

@@ -81,6 +81,27 @@ int64_t as_integer(const Setting& s) {
   fail(s, "expected an integer, got " + s.value.dump());
 }
 
+int as_int(const Setting& s) {
+  const int64_t n = as_integer(s);
+  if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max()) fail(s, std::to_string(n) + " is out of range");
+  return int(n);
+}
+
+// Seconds, as a JSON number or a decimal on the command line; positive.
+double as_positive_seconds(const Setting& s) {
+  static const std::regex decimal("^[0-9]+(\\.[0-9]*)?$");
+  double seconds = 0;
+  if (s.value.is_number()) {
+    seconds = s.value.get<double>();
+  } else if (s.value.is_string() && std::regex_match(s.value.get<std::string>(), decimal)) {
+    seconds = std::stod(s.value.get<std::string>());
+  } else {
+    fail(s, "expected a number of seconds, got " + s.value.dump());
+  }
+  if (!(seconds > 0)) fail(s, "expected a positive number of seconds, got " + s.value.dump());
+  return seconds;
+}
+
 std::vector<std::string> as_string_list(const Setting& s) {
   if (!s.value.is_array()) fail(s, "expected a list of strings, got " + s.value.dump());
   std::vector<std::string> out;
@@ -189,6 +210,23 @@ const std::vector<FitSetting>& fit_settings() {
        }},
       {"device", "device", Kind::kString, "DEVICE  cpu or gpu, as Composer names them; also cuda, cuda:N (default: cpu)",
        [](FitSpec& f, const Setting& s) { f.trainer.device = as_string(s); }},
+      {"nproc-per-node", "nproc_per_node", Kind::kInteger,
+       "N  start N ranks on this machine and train on all of them (torch.distributed, Gloo) (default: 1)",
+       [](FitSpec& f, const Setting& s) { f.launch.nproc_per_node = as_int(s); }},
+      {"nnodes", "nnodes", Kind::kInteger, "N  machines in the job, each started with the same command (default: 1)",
+       [](FitSpec& f, const Setting& s) { f.launch.nnodes = as_int(s); }},
+      {"node-rank", "node_rank", Kind::kInteger, "R  this machine's place among --nnodes, from 0 (default: 0)",
+       [](FitSpec& f, const Setting& s) { f.launch.node_rank = as_int(s); }},
+      {"master-addr", "master_addr", Kind::kString,
+       "HOST  address of node 0, where rank 0 hosts the rendezvous (default: 127.0.0.1)",
+       [](FitSpec& f, const Setting& s) { f.launch.master_addr = as_string(s); }},
+      {"master-port", "master_port", Kind::kInteger,
+       "PORT  port of the rendezvous on node 0 (default: a free port; required with --nnodes)",
+       [](FitSpec& f, const Setting& s) { f.launch.master_port = as_int(s); }},
+      {"dist-timeout", "dist_timeout", Kind::kString,
+       "SECONDS  how long any rank of a multi-process job waits for the others before every rank fails "
+       "(default: 300)",
+       [](FitSpec& f, const Setting& s) { f.trainer.dist_timeout = as_positive_seconds(s); }},
       {"save-folder", "save_folder", Kind::kString,
        "DIR  save checkpoints in this folder (a path template, e.g. {run_name}/checkpoints), or upload them "
        "to a store URI (s3://bucket/path, file:///abs); no saving without it",

@@ -15,6 +15,7 @@
 #include <boost/program_options/options_description.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/launcher.h"
 #include "cli/name_json.h"
 #include "trainer/trainer_options.h"
 
@@ -34,6 +35,8 @@ struct FitSpec {
   std::vector<NamedConfig> schedulers;
   std::vector<NamedConfig> callbacks;
   std::vector<NamedConfig> algorithms;
+  // --nproc-per-node and the other launcher settings (cli/launcher.h).
+  LaunchOptions launch;
   // Config key -> where its value came from ("--model", "'model' in run.json"), for messages.
   std::map<std::string, std::string> origins;
 

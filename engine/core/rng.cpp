@@ -1,10 +1,12 @@
 #include "core/rng.h"
 
+#include <cstring>
 #include <mutex>
 #include <random>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
+#include <ATen/Functions.h>
 #include <ATen/core/Generator.h>
 
 #include "cairn/errors.h"
@@ -53,6 +55,51 @@ void restore_rng_state(const c10::IValue& state) {
     std::lock_guard<std::mutex> lock(cuda.mutex());
     cuda.set_state(cuda_state->toTensor());
   }
+}
+
+namespace {
+
+void append_length(std::string& out, uint64_t n) { out.append(reinterpret_cast<const char*>(&n), sizeof n); }
+
+}  // namespace
+
+std::string rng_state_to_bytes(const c10::IValue& state) {
+  std::string out;
+  for (const auto& entry : state.toGenericDict()) {
+    const std::string& name = entry.key().toStringRef();
+    const at::Tensor bytes = entry.value().toTensor().contiguous();
+    append_length(out, name.size());
+    out += name;
+    append_length(out, uint64_t(bytes.nbytes()));
+    out.append(static_cast<const char*>(bytes.data_ptr()), bytes.nbytes());
+  }
+  return out;
+}
+
+c10::IValue rng_state_from_bytes(const std::string& bytes, const std::string& from) {
+  auto d = make_dict();
+  size_t at = 0;
+  auto take = [&](uint64_t n) {
+    if (n > bytes.size() - at) throw CheckpointError("the RNG state from " + from + " is truncated");
+    const size_t start = at;
+    at += size_t(n);
+    return start;
+  };
+  auto length = [&] {
+    uint64_t n = 0;
+    std::memcpy(&n, bytes.data() + take(sizeof n), sizeof n);
+    return n;
+  };
+  while (at < bytes.size()) {
+    const uint64_t name_length = length();
+    const std::string name = bytes.substr(take(name_length), size_t(name_length));
+    const uint64_t data_length = length();
+    const size_t start = take(data_length);
+    at::Tensor state = at::empty({int64_t(data_length)}, at::kByte);
+    std::memcpy(state.data_ptr(), bytes.data() + start, size_t(data_length));
+    d.insert(name, state);
+  }
+  return d;
 }
 
 uint64_t random_seed() {

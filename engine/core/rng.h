@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <ATen/core/ivalue.h>
 
@@ -16,6 +17,12 @@ void seed_all(uint64_t seed);
 c10::IValue capture_rng_state();
 // Restores what capture_rng_state returned; CheckpointError on a malformed value.
 void restore_rng_state(const c10::IValue& state);
+
+// capture_rng_state's value as bytes, to gather every rank's across the job
+// without pickling: each entry's name and raw generator state, length-prefixed.
+std::string rng_state_to_bytes(const c10::IValue& state);
+// The inverse; CheckpointError naming `from` when the bytes are not such an encoding.
+c10::IValue rng_state_from_bytes(const std::string& bytes, const std::string& from);
 
 // A seed from the operating system's entropy, in [0, 2^32) as Composer's.
 uint64_t random_seed();

@@ -102,6 +102,43 @@ struct ProcessGroup::Impl {
     use(packed);
     target.copy_(packed);
   }
+
+  // Runs `collective` on flat buffers that hold `tensors` in buckets of one
+  // dtype and at most `bucket_bytes` (a bigger tensor goes alone), then copies
+  // the results back when `copy_back`. Buckets keep the tensors' order, so
+  // every rank builds the same buckets from the same list.
+  void in_buckets(std::vector<at::Tensor>& tensors, size_t bucket_bytes, bool copy_back,
+                  const std::function<void(std::vector<at::Tensor>&)>& collective) const {
+    const at::NoGradGuard no_grad;  // parameters are written in place
+    std::map<at::ScalarType, std::vector<std::vector<size_t>>> buckets;
+    std::map<at::ScalarType, size_t> filled;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      const at::ScalarType type = tensors[i].scalar_type();
+      const size_t bytes = static_cast<size_t>(tensors[i].numel()) * tensors[i].element_size();
+      auto& list = buckets[type];
+      if (list.empty() || filled[type] + bytes > bucket_bytes) {
+        list.emplace_back();
+        filled[type] = 0;
+      }
+      list.back().push_back(i);
+      filled[type] += bytes;
+    }
+    for (auto& [type, list] : buckets) {
+      for (const auto& bucket : list) {
+        std::vector<at::Tensor> flat_parts;
+        for (size_t i : bucket) flat_parts.push_back(tensors[i].reshape({-1}));
+        std::vector<at::Tensor> one{at::cat(flat_parts)};
+        collective(one);
+        if (!copy_back) continue;
+        int64_t offset = 0;
+        for (size_t i : bucket) {
+          const int64_t n = tensors[i].numel();
+          tensors[i].copy_(one[0].narrow(0, offset, n).view(tensors[i].sizes()));
+          offset += n;
+        }
+      }
+    }
+  }
 };
 
 ProcessGroup::ProcessGroup() = default;
@@ -170,39 +207,22 @@ void ProcessGroup::allreduce(std::vector<at::Tensor>& tensors, ReduceOp op) {
 }
 
 void ProcessGroup::allreduce_bucketed(std::vector<at::Tensor>& tensors, ReduceOp op, size_t bucket_bytes) {
-  if (!impl_ || tensors.empty()) return;
-  const at::NoGradGuard no_grad;
-  // Buckets hold one dtype each and keep the tensors' order, so that every
-  // rank builds the same buckets from the same list.
-  std::map<at::ScalarType, std::vector<std::vector<size_t>>> buckets;
-  std::map<at::ScalarType, size_t> filled;
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    const at::ScalarType type = tensors[i].scalar_type();
-    const size_t bytes = static_cast<size_t>(tensors[i].numel()) * tensors[i].element_size();
-    auto& list = buckets[type];
-    if (list.empty() || filled[type] + bytes > bucket_bytes) {
-      list.emplace_back();
-      filled[type] = 0;
-    }
-    list.back().push_back(i);
-    filled[type] += bytes;
-  }
+  if (!impl_) return;
   c10d::AllreduceOptions options;
   options.reduceOp = to_c10d(op);
-  for (auto& [type, list] : buckets) {
-    for (const auto& bucket : list) {
-      std::vector<at::Tensor> flat_parts;
-      for (size_t i : bucket) flat_parts.push_back(tensors[i].reshape({-1}));
-      std::vector<at::Tensor> one{at::cat(flat_parts)};
-      impl_->run("bucketed allreduce", [&] { return impl_->group->allreduce(one, options); });
-      int64_t offset = 0;
-      for (size_t i : bucket) {
-        const int64_t n = tensors[i].numel();
-        tensors[i].copy_(one[0].narrow(0, offset, n).view(tensors[i].sizes()));
-        offset += n;
-      }
-    }
-  }
+  impl_->in_buckets(tensors, bucket_bytes, true, [&](std::vector<at::Tensor>& flat) {
+    impl_->run("bucketed allreduce", [&] { return impl_->group->allreduce(flat, options); });
+  });
+}
+
+void ProcessGroup::broadcast_bucketed(std::vector<at::Tensor>& tensors, int root, size_t bucket_bytes) {
+  if (!impl_) return;
+  c10d::BroadcastOptions options;
+  options.rootRank = root;
+  impl_->in_buckets(tensors, bucket_bytes, rank_ != root, [&](std::vector<at::Tensor>& flat) {
+    impl_->run("bucketed broadcast from rank " + std::to_string(root),
+               [&] { return impl_->group->broadcast(flat, options); });
+  });
 }
 
 std::vector<std::string> ProcessGroup::allgather_bytes(const std::string& mine) {

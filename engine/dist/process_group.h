@@ -15,13 +15,14 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "cairn/collectives.h"
 #include "dist/rendezvous_options.h"
 
 namespace cairn::dist {
 
-enum class ReduceOp { kSum, kMin, kMax };
+using cairn::ReduceOp;
 
-class ProcessGroup {
+class ProcessGroup final : public Collectives {
  public:
   // Joins the job `options` describes (rank 0 hosts the store unless torchrun's
   // agent does); cairn::Error when the store cannot be reached or the other
@@ -33,24 +34,20 @@ class ProcessGroup {
   ProcessGroup(const ProcessGroup&) = delete;
   ProcessGroup& operator=(const ProcessGroup&) = delete;
 
-  int rank() const { return rank_; }
-  int size() const { return size_; }
-  bool is_rank_zero() const { return rank_ == 0; }
-
-  // Every rank's `tensors` become `root`'s (same shapes and dtypes on every rank).
-  void broadcast(std::vector<at::Tensor>& tensors, int root = 0);
-  // Each tensor becomes the elementwise reduction over the ranks.
-  void allreduce(std::vector<at::Tensor>& tensors, ReduceOp op = ReduceOp::kSum);
-  // As allreduce, for many tensors (gradients): flattened into buckets of at
-  // most `bucket_bytes` per dtype (a bigger tensor goes alone), one collective
-  // per bucket, as DDP does.
+  // Collectives (cairn/collectives.h says what each does). Buckets hold at
+  // most `bucket_bytes` of one dtype; a bigger tensor goes alone.
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  void broadcast(std::vector<at::Tensor>& tensors, int root = 0) override;
+  void allreduce(std::vector<at::Tensor>& tensors, ReduceOp op = ReduceOp::kSum) override;
   void allreduce_bucketed(std::vector<at::Tensor>& tensors, ReduceOp op = ReduceOp::kSum,
-                          size_t bucket_bytes = 25u << 20);
-  // Every rank's bytes, indexed by rank; the lengths may differ.
-  std::vector<std::string> allgather_bytes(const std::string& mine);
-  // Rank 0's `bytes` on every rank (what the others pass is ignored).
-  std::string broadcast_bytes(const std::string& bytes);
-  void barrier();
+                          size_t bucket_bytes = size_t(25) << 20) override;
+  std::vector<std::string> allgather_bytes(const std::string& mine) override;
+  std::string broadcast_bytes(const std::string& bytes) override;
+  void barrier() override;
+  // As broadcast, in buckets as allreduce_bucketed: the start of a run sends
+  // every parameter and buffer at once.
+  void broadcast_bucketed(std::vector<at::Tensor>& tensors, int root = 0, size_t bucket_bytes = size_t(25) << 20);
 
  private:
   struct Impl;

@@ -1,34 +1,35 @@
 #include "trainer/dataloader.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Functions.h>
-
 #include "cairn/errors.h"
 
 namespace cairn {
 
-DataLoader::DataLoader(std::shared_ptr<Dataset> dataset, uint64_t seed, std::string setting, bool in_order)
-    : dataset_(std::move(dataset)), seed_(seed), in_order_(in_order), batch_size_(dataset_->batch_size()) {
+DataLoader::DataLoader(std::shared_ptr<Dataset> dataset, uint64_t seed, std::string setting, bool in_order, int rank,
+                       int world_size)
+    : dataset_(std::move(dataset)),
+      seed_(seed),
+      in_order_(in_order),
+      rank_(rank),
+      world_size_(world_size),
+      batch_size_(dataset_->batch_size()) {
   if (dataset_->size() <= 0) throw ConfigError(setting + ": the dataset is empty; give it at least one sample");
   if (batch_size_ <= 0) throw ConfigError(setting + ": batch_size must be positive");
 }
 
-int64_t DataLoader::num_batches() const { return (dataset_->size() + batch_size_ - 1) / batch_size_; }
-
-void DataLoader::start_epoch(int64_t epoch) {
-  const int64_t n = dataset_->size();
-  if (in_order_ || !dataset_->shuffle()) {
-    order_.resize(size_t(n));
-    for (int64_t i = 0; i < n; ++i) order_[size_t(i)] = i;
-    return;
-  }
-  // Mix seed and epoch so neighbouring epochs get unrelated permutations.
-  const uint64_t mixed = seed_ * 0x9E3779B97F4A7C15ull + uint64_t(epoch) * 0xBF58476D1CE4E5B9ull + 1;
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(mixed);
-  const at::Tensor perm = at::randperm(n, gen, at::TensorOptions().dtype(at::kLong));
-  const int64_t* p = perm.data_ptr<int64_t>();
-  order_.assign(p, p + n);
+dist::DistributedSamplerOptions DataLoader::sampler() const {
+  dist::DistributedSamplerOptions options;
+  options.num_replicas = world_size_;
+  options.rank = rank_;
+  options.shuffle = !in_order_ && dataset_->shuffle();
+  options.seed = seed_;
+  return options;
 }
+
+int64_t DataLoader::num_batches() const {
+  return (dist::distributed_sampler_length(dataset_->size(), sampler()) + batch_size_ - 1) / batch_size_;
+}
+
+void DataLoader::start_epoch(int64_t epoch) { order_ = dist::distributed_sampler_indices(dataset_->size(), epoch, sampler()); }
 
 Batch DataLoader::batch(int64_t index) {
   const int64_t begin = index * batch_size_;

@@ -1,9 +1,12 @@
 // Turns a Dataset into batches in a seeded, per-epoch order.
 //
-// The order of epoch e is a permutation drawn from a private generator seeded
-// with (seed, e), never from torch's global generator, so it is a pure
-// function of the seed and the epoch: a resumed run finds its place from the
-// timestamp alone and skips seen batches without loading them.
+// The order is torch's DistributedSampler's, with one rank or many: epoch e
+// is a permutation from a private generator seeded seed + e (never torch's
+// global generator), padded to a multiple of the world size, and rank r takes
+// every world-th index from r. It is a pure function of the seed, the epoch
+// and the rank, so a resumed run finds its place from the timestamp alone and
+// skips seen batches without loading them; and N ranks with batch B see,
+// together, the samples one process with batch N*B sees.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "cairn/dataset.h"
+#include "dist/distributed_sampler.h"
 
 namespace cairn {
 
@@ -20,9 +24,9 @@ class DataLoader {
   // `setting` names the dataset in errors; `in_order` reads it unshuffled
   // whatever Dataset::shuffle() says (evaluation does).
   DataLoader(std::shared_ptr<Dataset> dataset, uint64_t seed, std::string setting = "train_dataloader",
-             bool in_order = false);
+             bool in_order = false, int rank = 0, int world_size = 1);
 
-  int64_t num_batches() const;  // per epoch; the last batch may be short
+  int64_t num_batches() const;  // this rank's, per epoch; the last batch may be short
   int64_t batch_size() const { return batch_size_; }
   Dataset& dataset() { return *dataset_; }
 
@@ -32,9 +36,13 @@ class DataLoader {
   Batch batch(int64_t index);
 
  private:
+  dist::DistributedSamplerOptions sampler() const;
+
   std::shared_ptr<Dataset> dataset_;
   uint64_t seed_;
   bool in_order_;
+  int rank_;
+  int world_size_;
   int64_t batch_size_;
   std::vector<int64_t> order_;
 };

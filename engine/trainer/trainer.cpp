@@ -11,6 +11,7 @@
 #include <torch/optim/optimizer.h>
 #include <torch/optim/sgd.h>
 
+#include "cairn/collectives.h"
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/metadata.h"
@@ -115,7 +116,14 @@ Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
 
   std::optional<std::string> load_path = options.load_path;
   if (options.autoresume) {
-    if (auto latest = resolve_autoresume()) {
+    // Rank 0 decides, so that every rank resumes from the same checkpoint.
+    std::optional<std::string> latest;
+    fail_together([&] {
+      if (group->is_rank_zero()) latest = resolve_autoresume();
+    });
+    const std::string decided = group->broadcast_bytes(latest.value_or(""));
+    if (!decided.empty()) latest = decided;
+    if (latest) {
       logger->info("autoresume: resuming from " + *latest);
       load_path = latest;
       // As Composer: the autoresume checkpoint is a full resume of this run.
@@ -126,8 +134,12 @@ Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
     }
   }
   events.run(Event::BEFORE_LOAD, state);
-  if (load_path) load_checkpoint(*load_path);
+  if (load_path) {
+    fail_together([&] { load_checkpoint(*load_path); });
+    check_ranks_agree_on_timestamp();
+  }
   events.run(Event::AFTER_LOAD, state);
+  broadcast_model();
   check_first_batch();
 }
 
@@ -144,21 +156,25 @@ void Trainer::Impl::validate_and_resolve() {
     throw ConfigError("max_duration '" + options.max_duration +
                       "' is zero, so nothing would be trained; give a positive duration such as 1ep or 100ba");
   }
-  state.dist = DistInfo::from_environment();
-  if (state.dist.size() > 1) {
-    throw ConfigError("WORLD_SIZE=" + std::to_string(state.dist.size()) +
-                      ": multi-process training (torch.distributed) is not available in this version; run one process");
-  }
+  join_job();
   const auto chosen = chosen_run_name(options.run_name);
   run_name_chosen = chosen.has_value();
   state.run_name = chosen ? *chosen : std::to_string(std::time(nullptr)) + "-cairn-run";
+  // A generated name is rank 0's, so that every rank's file names agree.
+  if (!chosen) state.run_name = group->broadcast_bytes(state.run_name);
   if (options.seed && *options.seed >= (uint64_t(1) << 32)) {
     throw ConfigError("seed " + std::to_string(*options.seed) + " is out of range; use a value in [0, 2^32)");
   }
   state.rank_zero_seed = options.seed ? *options.seed : random_seed();
+  // A seed drawn here differs on every rank: rank 0's is the run's (Composer).
+  if (!options.seed) state.rank_zero_seed = std::stoull(group->broadcast_bytes(std::to_string(state.rank_zero_seed)));
   seed_all(state.rank_zero_seed + uint64_t(state.dist.global_rank()));
 
   state.device = torch_device_name(options.device);
+  // Several ranks on one machine use one GPU each, as torchrun's LOCAL_RANK says.
+  if (state.device == "cuda" && state.dist.size() > 1) {
+    state.device = torch_device_name("cuda:" + std::to_string(state.dist.local_rank.value_or(0)));
+  }
   if (state.device != "cpu") options.model->module()->to(c10::Device(state.device));
   state.model = options.model;
   state.optimizers = options.optimizers;
@@ -170,6 +186,27 @@ void Trainer::Impl::validate_and_resolve() {
   for (const auto& o : state.optimizers) optimizer_qualname(*o);  // refuses unsupported types now, not at first save
   name_instances(options.callbacks);
   name_instances(options.algorithms);
+}
+
+Trainer::Impl::CollectivesUninstaller::~CollectivesUninstaller() { install_collectives(nullptr); }
+
+void Trainer::Impl::join_job() {
+  state.dist = DistInfo::from_environment();
+  const auto timeout = dist::dist_timeout_from_seconds(options.dist_timeout);
+  if (state.dist.size() == 1) {
+    group = std::make_shared<dist::ProcessGroup>();
+  } else {
+    group = dist::join_from_environment(timeout);
+  }
+  install_collectives(group);
+}
+
+void Trainer::Impl::broadcast_model() {
+  if (group->size() == 1) return;
+  auto module = state.model->module();
+  std::vector<at::Tensor> tensors = module->parameters();
+  for (const auto& b : module->buffers()) tensors.push_back(b);
+  group->broadcast_bucketed(tensors, 0);
 }
 
 void Trainer::Impl::create_savers() {
@@ -312,7 +349,8 @@ c10::IValue Trainer::Impl::assemble_checkpoint(bool weights_only) const {
   root.insert("state", hooks.state_dict());
   // One entry per rank, indexed by global rank (Composer gathers every rank's).
   c10::impl::GenericList rng(c10::AnyType::get());
-  rng.push_back(capture_rng_state());
+  const auto states = group->allgather_bytes(rng_state_to_bytes(capture_rng_state()));
+  for (size_t r = 0; r < states.size(); ++r) rng.push_back(rng_state_from_bytes(states[r], "rank " + std::to_string(r)));
   root.insert("rng", rng);
   return root;
 }

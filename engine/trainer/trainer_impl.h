@@ -18,6 +18,7 @@
 #include "core/logger_hub.h"
 #include "remote/remote_uploader_downloader.h"
 #include "core/state_hooks.h"
+#include "dist/process_group.h"
 #include "trainer/dataloader.h"
 #include "trainer/evaluator.h"
 #include "trainer/scheduler.h"
@@ -30,6 +31,12 @@ class StoreOpener;
 struct Trainer::Impl {
   TrainerOptions options;
   State state;
+  // This process's job (a world of one without WORLD_SIZE > 1), installed as
+  // the process's collectives while the trainer lives.
+  std::shared_ptr<dist::ProcessGroup> group;
+  struct CollectivesUninstaller {
+    ~CollectivesUninstaller();
+  } collectives_uninstaller;
   std::shared_ptr<Logger> logger;
   LoggerHub* hub = nullptr;  // what `logger` is
   EventDispatcher events;
@@ -70,6 +77,10 @@ struct Trainer::Impl {
 
   // trainer.cpp
   void validate_and_resolve();
+  // Joins the job the environment describes and agrees on the seed.
+  void join_job();
+  // Every rank starts from rank 0's parameters and buffers (DDP's broadcast).
+  void broadcast_model();
   void create_savers();
   void register_hooks();
   c10::IValue assemble_checkpoint(bool weights_only) const;
@@ -102,6 +113,8 @@ struct Trainer::Impl {
   // options.download_progress for downloading `what`, if load_progress_bar is on.
   ProgressFn download_progress(const std::string& what) const;
   void load_checkpoint(const std::string& load_path);
+  // Fails every rank unless every rank loaded the same timestamp.
+  void check_ranks_agree_on_timestamp();
 
   // trainer_loop.cpp
   void fit();

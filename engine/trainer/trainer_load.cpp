@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 
+#include <ATen/Functions.h>
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
@@ -136,6 +137,20 @@ void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
     logger->warn("checkpoint '" + fetched->description() + "' holds no RNG state; the resumed run will not be bit-exact");
   }
   logger->info("resumed from " + fetched->description() + " at " + state.timestamp.to_string());
+}
+
+void Trainer::Impl::check_ranks_agree_on_timestamp() {
+  if (group->size() == 1) return;
+  // Composer's guard: ranks that loaded different checkpoints would train apart.
+  std::vector<at::Tensor> low{at::full({1}, state.timestamp.batch, at::kLong)};
+  std::vector<at::Tensor> high{low[0].clone()};
+  group->allreduce(low, ReduceOp::kMin);
+  group->allreduce(high, ReduceOp::kMax);
+  const int64_t first = low[0].item<int64_t>(), last = high[0].item<int64_t>();
+  if (first != last) {
+    throw CheckpointError("the ranks loaded checkpoints at different batches (" + std::to_string(first) + " to " +
+                          std::to_string(last) + "); give every rank the same load_path");
+  }
 }
 
 }  // namespace cairn

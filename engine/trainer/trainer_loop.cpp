@@ -4,6 +4,9 @@
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
 
+#include <ATen/Functions.h>
+
+#include "cairn/collectives.h"
 #include "cairn/errors.h"
 #include "core/rng.h"
 #include "trainer/trainer.h"
@@ -25,7 +28,8 @@ void Trainer::Impl::fit() {
     events.run(Event::FIT_START, state);
   }
   // Built here, not at construction: a loaded checkpoint may change the seed.
-  loader = std::make_unique<DataLoader>(options.train_dataloader, state.rank_zero_seed);
+  loader = std::make_unique<DataLoader>(options.train_dataloader, state.rank_zero_seed, "train_dataloader", false,
+                                        group->rank(), group->size());
   const int64_t batches = loader->num_batches();
   state.dataloader_len = batches;
   state.model->module()->train();
@@ -73,19 +77,32 @@ void Trainer::Impl::train_batch(int64_t index) {
   events.run(Event::AFTER_LOSS, state);
   events.run(Event::BEFORE_BACKWARD, state);
   state.loss.backward();
+  // DDP's semantics: what follows backward sees every rank's mean gradient.
+  average_gradients(module->parameters());
   events.run(Event::AFTER_BACKWARD, state);
   for (auto& o : state.optimizers) o->step();
   for (auto& s : options.schedulers) s->step();
   events.run(Event::AFTER_TRAIN_BATCH, state);
 
-  const double loss = state.loss.item<double>();
+  // The counters and the logged loss are the job's: sums over the ranks, and
+  // the mean loss (one collective for the three).
+  int64_t samples = state.batch.num_samples, tokens = state.batch.num_tokens;
+  double loss = state.loss.item<double>();
+  if (group->size() > 1) {
+    std::vector<at::Tensor> totals{at::tensor({double(samples), double(tokens), loss}, at::kDouble)};
+    group->allreduce(totals, ReduceOp::kSum);
+    const double* t = totals[0].data_ptr<double>();
+    samples = int64_t(t[0]);
+    tokens = int64_t(t[1]);
+    loss = t[2] / group->size();
+  }
   if (!std::isfinite(loss)) {
     logger->warn("loss is " + std::to_string(loss) + " at " + state.timestamp.to_string() + "; training continues");
   }
   state.train_metrics["loss/train"] = loss;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   state.previous_timestamp = state.timestamp;
-  state.timestamp.to_next_batch(state.batch.num_samples, state.batch.num_tokens, seconds);
+  state.timestamp.to_next_batch(samples, tokens, seconds);
 
   events.run(Event::BATCH_END, state);
   logger->log_metrics(state.train_metrics, state.timestamp);

@@ -39,6 +39,9 @@ struct TrainerOptions {
   std::optional<uint64_t> seed;  // empty: random, recorded as rank_zero_seed
   std::optional<std::string> run_name;  // empty: $COMPOSER_RUN_NAME, $RUN_NAME, or generated
   std::string device = "cpu";
+  // Composer's dist_timeout: the seconds any collective of a multi-process
+  // job (WORLD_SIZE > 1) may wait before every rank fails with an error.
+  double dist_timeout = 300.0;
 
   // Evaluation (Composer's eval_dataloader, evaluated under the label "eval";
   // none without it). eval_interval: a Time in ep, ba or dur (an integer is

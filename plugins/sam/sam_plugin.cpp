@@ -24,6 +24,7 @@
 #include <torch/optim/optimizer.h>
 
 #include "cairn/algorithm.h"
+#include "cairn/collectives.h"
 #include "cairn/config.h"
 #include "cairn/plugin.h"
 #include "cairn/state.h"
@@ -96,6 +97,7 @@ class SAM : public cairn::Algorithm {
     for (const auto& optimizer : state.optimizers) optimizer->zero_grad();
     const at::Tensor outputs = state.model->forward(state.batch.inputs);
     state.model->loss(outputs, state.batch.targets).backward();
+    cairn::average_gradients(params);  // the second pass, like the first, is every rank's
     c10::NoGradGuard no_grad;
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(originals[i]);  // back to w
   }

@@ -69,6 +69,8 @@ Result run_cairn(const std::vector<std::string>& args, const fs::path& cwd,
   return run_program(argv, cwd, env, timeout_s);
 }
 
+fs::path cairn_path() { return kCairn; }
+
 std::string describe(const Result& r) { return "status " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err; }
 
 

@@ -37,6 +37,9 @@ Result run_cairn(const std::vector<std::string>& args, const std::filesystem::pa
 
 std::string describe(const Result& r);
 
+// The built `cairn` that run_cairn runs.
+std::filesystem::path cairn_path();
+
 // `cairn fit` on the sample plugins (mlp on synthetic data), seeded.
 extern const std::vector<std::string> kSample;
 

@@ -54,9 +54,11 @@ struct RankResult {
   std::string output;
 };
 
-// Starts `world` dist_rank processes in `mode` on loopback and waits for all.
+// Starts `world` processes of `binary` (dist_rank by default) with argument
+// `mode` on loopback and waits for all.
 std::vector<RankResult> run_job(const TempDir& dir, int world, const std::string& mode,
-                                const std::map<std::string, std::string>& extra = {}) {
+                                const std::map<std::string, std::string>& extra = {},
+                                const char* binary = CAIRN_DIST_RANK_BIN) {
   const std::string port = std::to_string(free_port());
   std::vector<pid_t> children;
   for (int rank = 0; rank < world; ++rank) {
@@ -74,7 +76,7 @@ std::vector<RankResult> run_job(const TempDir& dir, int world, const std::string
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execl(CAIRN_DIST_RANK_BIN, CAIRN_DIST_RANK_BIN, mode.c_str(), static_cast<char*>(nullptr));
+      ::execl(binary, binary, mode.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     children.push_back(pid);
@@ -309,6 +311,20 @@ BOOST_AUTO_TEST_CASE(dead_or_hung_rank_fails_the_others) {
     const auto lines = lines_of(results[0].output);
     BOOST_REQUIRE_EQUAL(lines.size(), 1u);
     BOOST_TEST(lines[0].find("rank 0 of 2: allreduce failed") != std::string::npos);
+  }
+}
+
+// cairn::Trainer on 2 and 4 ranks that start from different weights and draw
+// different dropout masks on different samples (trainer_rank.cpp).
+BOOST_AUTO_TEST_CASE(trainer_ranks_broadcast_average_and_count_globally) {
+  TempDir dir;
+  for (const int world : {2, 4}) {
+    const auto results = run_job(dir, world, "trainer-" + std::to_string(world), {}, CAIRN_TRAINER_RANK_BIN);
+    for (int rank = 0; rank < world; ++rank) {
+      BOOST_TEST_INFO("rank " << rank << " of " << world << " said: " << results[rank].output);
+      BOOST_TEST(results[rank].status == 0);
+      BOOST_TEST(results[rank].output.find("parameters agree on every rank") != std::string::npos);
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cairn/collectives.h"
 #include "cairn/errors.h"
 #include "cairn/logger.h"
 #include "cairn/state_dict.h"
@@ -98,18 +99,27 @@ void CheckpointSaver::prepare_folder(const State& state) {
 
 void CheckpointSaver::on_event(Event event, State& state) {
   switch (event) {
+    // A monolithic checkpoint is rank 0's alone: only rank 0 makes, locks and
+    // checks the folder. Every rank takes part in each step's outcome, so a
+    // failure on rank 0 stops the whole job rather than leaving the other
+    // ranks waiting in their next collective.
     case Event::INIT:
-      // The run name is part of the folder: checked before anything is made.
-      validate_run_name(state.run_name, "run name");
-      prepare_folder(state);
-      check_names_for_run(state);
-      warn_about_settings_that_keep_nothing(state);
+      fail_together([&] {
+        // The run name is part of the folder: checked before anything is made.
+        validate_run_name(state.run_name, "run name");
+        check_names_for_run(state);
+        if (!state.dist.is_rank_zero()) return;
+        prepare_folder(state);
+        warn_about_settings_that_keep_nothing(state);
+      });
       break;
     case Event::FIT_START:
-      if (!options_.overwrite && !options_.replace_interrupted_saves) {
-        ensure_folder_has_no_conflicting_files(formatted_folder(state), options_.filename, state.run_name, state.dist,
-                                               state.timestamp);
-      }
+      fail_together([&] {
+        if (state.dist.is_rank_zero() && !options_.overwrite && !options_.replace_interrupted_saves) {
+          ensure_folder_has_no_conflicting_files(formatted_folder(state), options_.filename, state.run_name,
+                                                 state.dist, state.timestamp);
+        }
+      });
       break;
     case Event::BATCH_END:
     case Event::EPOCH_END:
@@ -133,19 +143,18 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
                           "training starts");
   }
   last_checkpoint_batch_ = state.timestamp.batch;
-  const std::string folder = formatted_folder(state);
-  const std::string name = local_name("filename", options_.filename, state);
-  const std::string path = join(folder, name);
+  const std::string path = join(formatted_folder(state), local_name("filename", options_.filename, state));
   // The pointer's name may hold time fields: checked at every save, before
-  // anything is written.
+  // anything is assembled or written.
   std::optional<std::string> link;
   if (options_.latest_filename && options_.num_checkpoints_to_keep != 0) {
     const std::string latest = local_name("latest_filename", *options_.latest_filename, state);
     check_latest_name(latest, options_.filename, "latest_filename", state.run_name, state.dist);
-    link = join(folder, latest);
-    ensure_replaceable_pointer(*link);
+    link = join(formatted_folder(state), latest);
+    fail_together([&] {
+      if (state.dist.is_rank_zero()) ensure_replaceable_pointer(*link);
+    });
   }
-
   // Recorded before assembling, so the checkpoint's copy of this saver's
   // state already lists the checkpoint itself (as Composer does).
   auto known = std::find_if(all_saved_to_timestamp_.begin(), all_saved_to_timestamp_.end(),
@@ -155,10 +164,17 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   } else {
     all_saved_to_timestamp_.emplace_back(path, state.timestamp);
   }
-
+  // Every rank assembles (the RNG states are gathered); rank 0 writes. The
+  // write's outcome is every rank's, and doubles as Composer's barrier.
   c10::IValue root = assembler_(state, options_.weights_only);
-  if (!state.dist.is_rank_zero()) return std::string();  // a monolithic checkpoint is written by rank 0 alone
+  fail_together([&] {
+    if (state.dist.is_rank_zero()) write_assembled(std::move(root), path, link, state);
+  });
+  return state.dist.is_rank_zero() ? path : std::string();
+}
 
+void CheckpointSaver::write_assembled(c10::IValue root, const std::string& path, const std::optional<std::string>& link,
+                                      State& state) {
   if (!options_.ignore_keys.empty()) {
     for (const std::string& glob : glob_filter(root, options_.ignore_keys)) {
       if (state.logger != nullptr) {
@@ -208,7 +224,6 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   if (state.logger != nullptr) {
     state.logger->info("Saved checkpoint '" + path + "' at " + state.timestamp.to_string());
   }
-  return path;
 }
 
 void CheckpointSaver::point_latest_at(const std::string& checkpoint_path, const std::string& link) const {

@@ -102,7 +102,8 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   // fine (checkpoints from before the key existed).
   void load_state_dict(const c10::IValue& state) override;
 
-  // Saves now. Returns the path written, or "" on ranks that write nothing.
+  // Saves now; every rank calls it. Returns the path written, or "" on ranks
+  // that write nothing. When the write fails, it fails on every rank.
   std::string save_checkpoint(State& state);
 
   // CheckpointWriter: local paths this saver wrote and has not rotated away,
@@ -134,6 +135,10 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
  private:
   // checkpoint_saver_checks.cpp: the rules every name and setting follows.
   void check_options();
+  // Rank 0's part of a save: the file, the latest pointer `link`, the upload
+  // and the rotation.
+  void write_assembled(c10::IValue root, const std::string& path, const std::optional<std::string>& link,
+                       State& state);
   void prepare_folder(const State& state);
   // Checks, with the run's name and ranks known, that the latest pointer
   // cannot name a checkpoint and that what stands at its name now may be
