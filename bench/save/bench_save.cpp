@@ -3,7 +3,8 @@
 //
 //   cairn_bench_save sizes [--gib G]          one "dtype numel" line per tensor
 //   cairn_bench_save write PATH [--gib G]     saves; prints key=value lines
-//   cairn_bench_save read PATH                reads PATH three ways; prints key=value lines:
+//   cairn_bench_save read PATH                reads PATH three ways; prints key=value lines
+//     (wall and CPU seconds, peak resident memory) for each:
 //     checked (read_checkpoint: CRC-32 and SHA-256 of every record), unchecked
 //     (LibTorch's own reader, which checks nothing) and verify (cairn verify's
 //     pass alone, nothing unpickled)
@@ -81,23 +82,48 @@ int usage() {
   return 2;
 }
 
+// What one way of reading cost: wall and CPU (user + system) seconds, and the
+// process's peak resident memory while it ran (the peak is reset before it, so
+// an earlier way's does not count).
+struct Cost {
+  double seconds = 0;
+  double cpu_seconds = 0;
+  long peak_rss_kib = -1;
+};
+
+double cpu_seconds_now() {
+  rusage u {};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
 template <typename F>
-double seconds_of(F&& f) {
+Cost cost_of(F&& f) {
+  std::ofstream("/proc/self/clear_refs") << "5";  // resets VmHWM to the current RSS
+  const double cpu = cpu_seconds_now();
   const auto start = std::chrono::steady_clock::now();
   f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Cost c;
+  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  c.cpu_seconds = cpu_seconds_now() - cpu;
+  c.peak_rss_kib = status_kib("VmHWM:");
+  return c;
+}
+
+void print_cost(const char* way, const Cost& c) {
+  std::cout << way << "_seconds=" << c.seconds << "\n"
+            << way << "_cpu_seconds=" << c.cpu_seconds << "\n"
+            << way << "_peak_rss_kib=" << c.peak_rss_kib << "\n";
 }
 
 int read_three_ways(const std::string& path) {
-  const double checked = seconds_of([&] { (void)cairn::checkpoint::read_checkpoint(path); });
-  const double unchecked = seconds_of([&] {
+  print_cost("checked", cost_of([&] { (void)cairn::checkpoint::read_checkpoint(path); }));
+  print_cost("unchecked", cost_of([&] {
     caffe2::serialize::PyTorchStreamReader reader(path);
     (void)torch::jit::readArchiveAndTensors("data", "", "", c10::nullopt, c10::nullopt, c10::nullopt, reader);
-  });
-  const double verify = seconds_of([&] { (void)cairn::checkpoint::verify_checkpoint(path, path, {}); });
-  std::cout << "checked_seconds=" << checked << "\n"
-            << "unchecked_seconds=" << unchecked << "\n"
-            << "verify_seconds=" << verify << "\n";
+  }));
+  print_cost("verify", cost_of([&] { (void)cairn::checkpoint::verify_checkpoint(path, path, {}); }));
   return 0;
 }
 

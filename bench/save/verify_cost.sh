@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What checking every byte costs on read: a ~GIB GiB checkpoint (the save
-# benchmark's state) read REPS times each way, page cache warm, medians:
-#   checked    read_checkpoint: CRC-32 + SHA-256 (manifest) of every record
+# benchmark's state) read REPS times each way, page cache warm, medians of the
+# wall and CPU seconds per GiB and of the peak resident memory:
+#   checked    read_checkpoint: CRC-32 + SHA-256 (manifest) of every record,
+#              Cairn's restricted unpickler
 #   unchecked  LibTorch's own zip reader, which checks nothing
 #   verify     `cairn verify`'s pass alone (reads and hashes, unpickles nothing)
 # plus the save time with the manifest's hashes (they run beside the writing).
@@ -25,12 +27,15 @@ echo "checkpoint: $(sed -n 's/^file_bytes=//p' "$work/write.out") bytes, $(sed -
 : >"$work/read.out"
 for ((rep = 1; rep <= reps; rep++)); do "$bench" read "$work/ck.pt" >>"$work/read.out"; done
 median() { sed -n "s/^$1=//p" "$work/read.out" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-checked=$(median checked_seconds)
-unchecked=$(median unchecked_seconds)
-verify=$(median verify_seconds)
 bytes=$(sed -n 's/^file_bytes=//p' "$work/write.out")
-awk -v c="$checked" -v u="$unchecked" -v v="$verify" -v b="$bytes" 'BEGIN {
-  g = b / 1073741824
-  printf "median of %s reads: checked %.3f s (%.2f GiB/s), unchecked %.3f s (%.2f GiB/s), cost +%.3f s (+%.0f%%)\n", '"$reps"', c, g / c, u, g / u, c - u, 100 * (c - u) / u
-  printf "cairn verify pass alone: %.3f s (%.2f GiB/s)\n", v, g / v
+echo "medians of $reps reads, per GiB of file:"
+for way in checked unchecked verify; do
+  awk -v w="$way" -v s="$(median ${way}_seconds)" -v c="$(median ${way}_cpu_seconds)" \
+    -v m="$(median ${way}_peak_rss_kib)" -v b="$bytes" 'BEGIN {
+    g = b / 1073741824
+    printf "  %-9s %.3f s wall, %.3f s CPU (%.2f GiB/s), peak memory %.0f MiB\n", w, s / g, c / g, g / s, m / 1024
+  }'
+done
+awk -v c="$(median checked_cpu_seconds)" -v u="$(median unchecked_cpu_seconds)" 'BEGIN {
+  printf "checked / unchecked CPU: %.2fx (+%.3f s per read)\n", c / u, c - u
 }'

@@ -9,8 +9,6 @@
 // A downloaded checkpoint (a PyTorch zip) is verified before it is placed: the
 // CRC-32 of every record and, in Cairn's checkpoints, the SHA-256 manifest. A
 // damaged transfer is refused and leaves the destination as it was.
-#include <stdlib.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -78,16 +76,6 @@ void check_local_source(const StoreLocation& source) {
   }
 }
 
-// Runs a download of `source`, naming it when the store has no such object.
-template <typename Download>
-void download_source(const StoreLocation& source, const RetryPolicy& retry, Download download) {
-  try {
-    run_with_retries(retry, [&](int) { download(); });
-  } catch (const NotFoundError&) {
-    throw NotFoundError("source '" + source.text + "' does not exist");
-  }
-}
-
 bool destination_exists(const StoreLocation& destination, const RetryPolicy& retry) {
   if (destination.is_local()) {
     std::error_code ec;
@@ -116,47 +104,52 @@ void upload(const StoreLocation& destination, const std::string& file, const Pro
   }
 }
 
-// A downloaded PyTorch zip checkpoint must pass its checks before it is used:
-// every record's CRC-32 and Cairn's manifest. Signatures are the loader's
-// business (a trusted key at load time), so none is required here. Returns
-// whether `file` was a checkpoint, and so verified.
-bool verify_download(const std::string& file, const StoreLocation& source) {
-  if (!checkpoint::should_verify_as_checkpoint(file)) return false;
-  checkpoint::verify_checkpoint(file, source.text, checkpoint::IntegrityPolicy{});
-  return true;
-}
-
-// A private folder beside `target`, so that the finished download is renamed
-// into place on the same filesystem.
-std::string folder_beside(const fs::path& target, const StoreLocation& destination) {
-  std::string pattern = (target.parent_path() / ".cairn-cp-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw Error("cannot write into the folder of destination '" + destination.text + "' (" + std::strerror(errno) +
-                "); check that it exists and is writable");
-  }
-  return pattern;
-}
-
 struct Copied {
   uint64_t bytes = 0;
   bool verified = false;
 };
 
+struct Download {
+  std::string file;
+  Copied copied;
+};
+
+// Downloads `source` to "object" in `folder` (a fresh temporary folder), naming
+// the source when the store has no such object. With `verify`, a PyTorch zip
+// checkpoint must pass its checks before it is used: every record's CRC-32 and
+// Cairn's manifest (the zip directory is read once). Signatures are the
+// loader's business (a trusted key at load time), so none is required here.
+// Any other file is copied unverified.
+Download download_to_temporary(const StoreLocation& source, const std::string& folder, bool verify,
+                               const ProgressFn& progress, const RetryPolicy& retry) {
+  const std::string file = (fs::path(folder) / "object").string();
+  try {
+    run_with_retries(retry, [&](int) { source.store->download_object(source.object_name, file, true, progress); });
+  } catch (const NotFoundError&) {
+    throw NotFoundError("source '" + source.text + "' does not exist");
+  }
+  const uint64_t bytes = fs::file_size(file);
+  const bool verified =
+      verify && checkpoint::verify_if_checkpoint(file, source.text, checkpoint::IntegrityPolicy{}).has_value();
+  return {file, {bytes, verified}};
+}
+
 Copied download_into_place(const StoreLocation& source, const StoreLocation& destination, bool overwrite,
                            bool verify, const ProgressFn& progress, const RetryPolicy& retry) {
   const fs::path target = fs::absolute(destination.local_path);
-  const FolderCleanup cleanup{folder_beside(target, destination)};
-  const std::string file = (fs::path(cleanup.folder) / "object").string();
-  download_source(source, retry, [&] { source.store->download_object(source.object_name, file, true, progress); });
-  const Copied copied{fs::file_size(file), verify && verify_download(file, source)};
-  if (const int err = rename_into_place(file, target.string(), overwrite)) {
+  // Beside the target, so that the finished download is renamed into place on
+  // the same filesystem.
+  const FolderCleanup cleanup{make_temp_folder(".cairn-cp-", "for the download to '" + destination.text + "'",
+                                               target.parent_path().string())};
+  const Download download = download_to_temporary(source, cleanup.folder, verify, progress, retry);
+  if (const int err = rename_into_place(download.file, target.string(), overwrite)) {
     if (err == EEXIST) {
       throw AlreadyExistsError("destination '" + destination.text + "' already exists; pass --overwrite to replace it");
     }
     throw Error("cannot place the download at '" + destination.text + "' (" + std::strerror(err) +
                 "); check the folder's permissions");
   }
-  return copied;
+  return download.copied;
 }
 
 Copied copy(const StoreLocation& source, const StoreLocation& destination, bool overwrite, bool verify,
@@ -168,11 +161,9 @@ Copied copy(const StoreLocation& source, const StoreLocation& destination, bool 
   if (destination.is_local()) return download_into_place(source, destination, overwrite, verify, progress, retry);
   // Store to store: through a temporary file, checked before it is uploaded.
   const FolderCleanup cleanup{make_temp_folder("cairn-cp-", "for copying between stores")};
-  const std::string file = (fs::path(cleanup.folder) / "object").string();
-  download_source(source, retry, [&] { source.store->download_object(source.object_name, file, true, progress); });
-  const bool verified = verify && verify_download(file, source);
-  upload(destination, file, progress, retry);
-  return {fs::file_size(file), verified};
+  const Download download = download_to_temporary(source, cleanup.folder, verify, progress, retry);
+  upload(destination, download.file, progress, retry);
+  return download.copied;
 }
 
 }  // namespace

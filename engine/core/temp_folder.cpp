@@ -12,9 +12,10 @@
 namespace cairn {
 namespace fs = std::filesystem;
 
-std::string make_temp_folder(const std::string& prefix, const std::string& purpose) {
+std::string make_temp_folder(const std::string& prefix, const std::string& purpose,
+                             const std::optional<std::string>& parent) {
   std::error_code ec;
-  const fs::path base = fs::temp_directory_path(ec);
+  const fs::path base = parent ? fs::path(*parent) : fs::temp_directory_path(ec);
   std::string reason;
   std::string where;
   if (ec) {
@@ -28,8 +29,8 @@ std::string make_temp_folder(const std::string& prefix, const std::string& purpo
     where = base.string();
     reason = std::strerror(errno);
   }
-  throw Error("cannot create a temporary folder " + purpose + " under '" + where + "' (" + reason +
-              "); set TMPDIR to a writable folder");
+  throw Error("cannot create a temporary folder " + purpose + " under '" + where + "' (" + reason + "); " +
+              (parent ? "check that the folder exists and is writable" : "set TMPDIR to a writable folder"));
 }
 
 }  // namespace cairn

@@ -8,6 +8,9 @@
                                  record RECORD's first byte flipped, or the
                                  text OLD replaced by NEW in it: a deliberate
                                  edit that a CRC check cannot see
+  deflate FILE                   re-zips FILE with every record deflated
+                                 (zipfile's ZIP_DEFLATED), which PyTorch never
+                                 writes
 """
 import base64
 import hashlib
@@ -69,6 +72,14 @@ def rewrite(path, record, old=None, new=None):
             z.writestr(name, data)
 
 
+def deflate(path):
+    with zipfile.ZipFile(path) as z:
+        items = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            z.writestr(name, data)
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"save": save, "check-signed": check_signed, "rewrite": rewrite}[command](*args)
+    {"save": save, "check-signed": check_signed, "rewrite": rewrite, "deflate": deflate}[command](*args)

@@ -189,6 +189,19 @@ BOOST_AUTO_TEST_CASE(a_torch_save_file_has_no_manifest_and_is_crc_checked) {
                       "is not signed (it has no manifest)"));
 }
 
+BOOST_AUTO_TEST_CASE(a_deflated_record_is_refused_before_the_zip_reader_inflates_it) {
+  ScopedEnv env;
+  env.unset(kTrustedKeyVariable);
+  TempDir dir;
+  const std::string path = dir / "deflated.pt";
+  run_ok(kPeer + " save '" + path + "'");
+  run_ok(kPeer + " deflate '" + path + "'");
+  const std::string error = error_of([&] { read_checkpoint(path); });
+  BOOST_TEST(contains(error, "'" + path + "' is damaged: record '"), error);
+  BOOST_TEST(contains(error, "' is compressed (zip method 8), which PyTorch never writes"), error);
+  BOOST_TEST(error_of([&] { verify_checkpoint(path, path, {}); }) == error);
+}
+
 BOOST_AUTO_TEST_CASE(signatures_are_checked_by_pythons_cryptography_and_refused_when_wrong) {
   ScopedEnv env;
   env.unset(kTrustedKeyVariable).unset(kSigningKeyVariable);

@@ -166,6 +166,47 @@ BOOST_AUTO_TEST_CASE(fit_saves_to_a_uri_and_resumes_from_its_latest_pointer) {
   BOOST_TEST(read_file(dir.path() / "unchecked.pt") == read_file(dir.path() / "bucket/run/ep1-ba8-rank0.pt"));
 }
 
+// Only a PyTorch zip (a <folder>/data.pkl record) is verified; any other file,
+// a zip of something else included, is copied as it is. A zip whose directory
+// cannot be read is refused. A destination folder that is missing is named.
+BOOST_AUTO_TEST_CASE(cp_verifies_pytorch_zips_only_and_names_a_missing_destination_folder) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "bucket");
+  const Result zipped = run_program(
+      {CAIRN_TEST_PYTHON, "-c",
+       "import zipfile\n"
+       "with zipfile.ZipFile('bucket/notes.zip', 'w') as z: z.writestr('notes/readme.txt', 'not a checkpoint ' * 40)\n"
+       "with zipfile.ZipFile('bucket/ck.zip', 'w') as z: z.writestr('archive/data.pkl', 'x' * 700)\n"},
+      dir.path());
+  BOOST_REQUIRE_MESSAGE(zipped.status == 0, describe(zipped));
+  const std::string bucket = "file://" + (dir.path() / "bucket").string();
+
+  const Result notes = run_cairn({"cp", bucket + "/notes.zip", "notes.zip"}, dir.path());
+  BOOST_TEST(notes.status == 0, describe(notes));
+  BOOST_TEST(!has(notes.out, "verified"), describe(notes));
+  BOOST_TEST(read_file(dir.path() / "notes.zip") == read_file(dir.path() / "bucket/notes.zip"));
+
+  // Cut short: the zip directory is gone.
+  const std::string whole = read_file(dir.path() / "bucket/ck.zip");
+  write_file(dir.path() / "bucket/cut.zip", whole.substr(0, whole.size() / 2));
+  for (const std::string& target : {"cut.zip"s, bucket + "/copy.zip"}) {
+    const Result cut = run_cairn({"cp", bucket + "/cut.zip", target}, dir.path());
+    BOOST_TEST(cut.status == 1, describe(cut));
+    BOOST_TEST(has(cut.err, bucket + "/cut.zip"), describe(cut));
+    BOOST_TEST(std::count(cut.err.begin(), cut.err.end(), '\n') == 1, describe(cut));
+  }
+  BOOST_TEST(!fs::exists(dir.path() / "cut.zip"));
+  BOOST_TEST(!fs::exists(dir.path() / "bucket/copy.zip"));
+
+  const Result missing = run_cairn({"cp", bucket + "/notes.zip", "gone/notes.zip"}, dir.path());
+  BOOST_TEST(missing.status == 1, describe(missing));
+  BOOST_TEST(has(missing.err, "'gone/notes.zip'"), describe(missing));
+  BOOST_TEST(has(missing.err, "/gone' ("), describe(missing));
+  BOOST_TEST(has(missing.err, "check that the folder exists and is writable"), describe(missing));
+  BOOST_TEST(std::count(missing.err.begin(), missing.err.end(), '\n') == 1, describe(missing));
+  BOOST_TEST(!fs::exists(dir.path() / "gone"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace cairn::test

@@ -53,6 +53,27 @@ BOOST_AUTO_TEST_CASE(a_tmpdir_that_is_not_a_folder_is_named_in_one_line) {
   BOOST_TEST(fs::is_regular_file(file));
 }
 
+BOOST_AUTO_TEST_CASE(a_given_parent_holds_the_folder_and_is_named_when_it_cannot) {
+  TempDir dir;
+  const fs::path made = make_temp_folder(".cairn-x-", "for a test", dir.path().string());
+  BOOST_TEST(made.parent_path() == dir.path());
+  BOOST_TEST(made.filename().string().rfind(".cairn-x-", 0) == 0u);
+  BOOST_TEST(fs::is_directory(made));
+
+  const std::string missing = dir / "missing";
+  try {
+    make_temp_folder(".cairn-x-", "for the download", missing);
+    BOOST_FAIL("expected an error");
+  } catch (const Error& e) {
+    const std::string text = e.what();
+    BOOST_TEST(text.find("for the download") != std::string::npos, text);
+    BOOST_TEST(text.find("'" + missing + "'") != std::string::npos, text);
+    BOOST_TEST(text.find("check that the folder exists and is writable") != std::string::npos, text);
+    BOOST_TEST(text.find('\n') == std::string::npos, text);
+  }
+  BOOST_TEST(!fs::exists(missing));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -34,17 +34,6 @@ bool starts_like_zip(int fd) {
 
 }  // namespace
 
-bool should_verify_as_checkpoint(const std::string& path) {
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0 || !starts_like_zip(file.fd)) return false;
-  const std::optional<std::vector<std::string>> names = zip_entry_names(file.fd);
-  if (!names) return true;
-  return std::any_of(names->begin(), names->end(), [](const std::string& name) {
-    const size_t slash = name.find('/');
-    return slash != std::string::npos && name.compare(slash, std::string::npos, "/data.pkl") == 0;
-  });
-}
-
 VerifyReport verify_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy) {
   if (const std::optional<std::string> problem = local_file_problem(path)) {
     throw CheckpointError("checkpoint '" + name + "' " + *problem + "; check the path");
@@ -71,6 +60,22 @@ VerifyReport verify_checkpoint(const std::string& path, const std::string& name,
   verifier.check_rest();
   report.summary = verifier.summary();
   return report;
+}
+
+std::optional<VerifyReport> verify_if_checkpoint(const std::string& path, const std::string& name,
+                                                 const IntegrityPolicy& policy) {
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0 || !starts_like_zip(file.fd)) return std::nullopt;
+  std::optional<std::vector<ZipRecord>> records = zip_records(file.fd);
+  if (!records) explain_unreadable_zip(file.fd, name, "the zip directory cannot be read");
+  const bool pytorch_zip = std::any_of(records->begin(), records->end(), [](const ZipRecord& record) {
+    const size_t slash = record.name.find('/');
+    return slash != std::string::npos && record.name.compare(slash, std::string::npos, "/data.pkl") == 0;
+  });
+  if (!pytorch_zip) return std::nullopt;
+  RecordVerifier verifier(file.fd, std::move(*records), name, policy);
+  verifier.check_rest();
+  return VerifyReport{"zip", verifier.summary()};
 }
 
 }  // namespace cairn::checkpoint

@@ -1,6 +1,7 @@
 // Checking a checkpoint file without loading it (`cairn verify`).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "checkpoint/io/record_verifier.h"
@@ -17,9 +18,13 @@ struct VerifyReport {
 // Throws CheckpointError with one line naming `name` and the record.
 VerifyReport verify_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy);
 
-// Whether a generic copy should verify `path` as a checkpoint: a zip archive
-// with a <folder>/data.pkl record (what Cairn and torch.save write), or a zip
-// whose directory is damaged, which verify_checkpoint then refuses.
-bool should_verify_as_checkpoint(const std::string& path);
+// For a generic copy (`cairn cp`): verifies `path` as above when it is a
+// PyTorch zip, that is a zip archive with a <folder>/data.pkl record (what
+// Cairn and torch.save write), and refuses a zip whose directory is damaged.
+// Returns nothing for any other file (not a zip, or a zip of something else),
+// which is copied unverified. A tar or compressed file is not unwrapped. The
+// zip directory is read once.
+std::optional<VerifyReport> verify_if_checkpoint(const std::string& path, const std::string& name,
+                                                 const IntegrityPolicy& policy);
 
 }  // namespace cairn::checkpoint

@@ -42,26 +42,39 @@ void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& pa
   }
 }
 
+std::vector<ZipRecord> readable_zip_records(int fd, const std::string& path) {
+  std::optional<std::vector<ZipRecord>> zip = zip_records(fd);
+  if (!zip) explain_unreadable_zip(fd, path, "the zip directory cannot be read");
+  return std::move(*zip);
+}
+
 }  // namespace
 
 IntegrityPolicy IntegrityPolicy::from_environment() { return IntegrityPolicy{checkpoint::trusted_key(std::nullopt)}; }
 
 RecordVerifier::RecordVerifier(int fd, std::string path, const IntegrityPolicy& policy)
+    : RecordVerifier(fd, readable_zip_records(fd, path), path, policy) {}
+
+RecordVerifier::RecordVerifier(int fd, std::vector<ZipRecord> zip, std::string path, const IntegrityPolicy& policy)
     : fd_(fd), path_(std::move(path)) {
-  std::optional<std::vector<ZipRecord>> zip = zip_records(fd_);
-  if (!zip) explain_unreadable_zip(fd_, path_, "the zip directory cannot be read");
   const std::string folder =
-      zip->empty() || zip->front().name.find('/') == std::string::npos
+      zip.empty() || zip.front().name.find('/') == std::string::npos
           ? std::string()
-          : zip->front().name.substr(0, zip->front().name.find('/') + 1);
+          : zip.front().name.substr(0, zip.front().name.find('/') + 1);
   const std::string manifest_name = folder + kManifestRecord;
   const std::string signature_name = folder + kSignatureRecord;
   std::set<std::string> seen;
   std::optional<size_t> manifest_at, signature_at;
-  for (ZipRecord& z : *zip) {
+  for (ZipRecord& z : zip) {
     if (!seen.insert(z.name).second) damaged("it holds record '" + z.name + "' twice");
     const std::optional<uint64_t> data = zip_data_offset(fd_, z);
     if (!data) damaged("record '" + z.name + "' has no readable local header or runs past the end of the file");
+    // Refused before the zip reader inflates anything: it would allocate the
+    // declared size first, which a small file can set to gigabytes.
+    if (z.method != 0) {
+      damaged("record '" + z.name + "' is compressed (zip method " + std::to_string(z.method) +
+              "), which PyTorch never writes and Cairn cannot check");
+    }
     if (z.name == manifest_name) manifest_at = records_.size();
     if (z.name == signature_name) signature_at = records_.size();
     summary_.bytes += z.size;
@@ -69,7 +82,7 @@ RecordVerifier::RecordVerifier(int fd, std::string path, const IntegrityPolicy& 
   }
   summary_.records = records_.size();
   for (size_t i = 0; i < records_.size(); ++i) {
-    if (records_[i].zip.size > 0 && records_[i].zip.method == 0) by_data_offset_[records_[i].data_offset] = i;
+    if (records_[i].zip.size > 0) by_data_offset_[records_[i].data_offset] = i;
   }
 
   std::string manifest_bytes;
@@ -159,10 +172,6 @@ void RecordVerifier::check_rest() {
   std::vector<char> buffer;
   for (Record& r : records_) {
     if (r.checked) continue;
-    if (r.zip.method != 0) {
-      damaged("record '" + r.zip.name + "' is compressed (zip method " + std::to_string(r.zip.method) +
-              "), which PyTorch never writes and Cairn cannot check");
-    }
     buffer.resize(std::min<uint64_t>(kChunk, std::max<uint64_t>(r.zip.size, 1)));
     uint32_t crc = 0;
     http::Sha256 sha;
@@ -180,7 +189,7 @@ void RecordVerifier::check_rest() {
 }
 
 std::string RecordVerifier::read_small_record(Record& r) {
-  if (r.zip.method != 0 || r.zip.size > kMaxSmallRecord) damaged("record '" + r.zip.name + "' is not a manifest");
+  if (r.zip.size > kMaxSmallRecord) damaged("record '" + r.zip.name + "' is not a manifest");
   std::string bytes(r.zip.size, '\0');
   read_fully(fd_, r.data_offset, bytes.data(), bytes.size(), path_);
   failure_ = check(r, crc32_of(bytes.data(), bytes.size()), nullptr);

@@ -44,6 +44,8 @@ class RecordVerifier {
   // Reads the zip directory, the manifest and (with a trusted key) checks the
   // signature; throws CheckpointError naming `path` on any problem.
   RecordVerifier(int fd, std::string path, const IntegrityPolicy& policy);
+  // The same with the zip directory's records already read from `fd`.
+  RecordVerifier(int fd, std::vector<ZipRecord> zip, std::string path, const IntegrityPolicy& policy);
 
   // Bytes read at `pos`: checked when they are exactly one record's data.
   // False on a mismatch (then reads should fail; throw_if_failed says why).
