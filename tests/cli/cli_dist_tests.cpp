@@ -166,6 +166,65 @@ BOOST_AUTO_TEST_CASE(a_monolithic_checkpoint_loads_at_any_world_size) {
   }
 }
 
+// Python's torch 1.13 distributed-checkpoint reader (through the shim that
+// makes it importable on Python 3.11) loads the model of a sharded folder;
+// every tensor must equal the monolithic checkpoint's. Prints "ok N".
+const char kDcpReadsModel[] = R"(
+import sys
+sys.path.insert(0, sys.argv[3])
+import dcp113_shim, torch
+import torch.distributed._shard.checkpoint as dcp
+model = torch.load(sys.argv[2])['state']['model']
+target = {'state.model.' + k: torch.zeros_like(v) for k, v in model.items()}
+dcp.load_state_dict(target, dcp.FileSystemReader(sys.argv[1]), no_dist=True)
+bad = [k for k, v in model.items() if not torch.equal(target['state.model.' + k], v)]
+if bad: sys.exit('differs: ' + ', '.join(bad))
+print('ok', len(target))
+)";
+
+// Sharded folders (--state-dict-type sharded): a resume from one is exact, and
+// a folder that 4 ranks wrote loads into 2 and into 1 rank (2 into 4) exactly
+// as the monolithic checkpoint of the same step does.
+BOOST_AUTO_TEST_CASE(sharded_folders_resume_exactly_and_reshard) {
+  TempDir dir;
+  const std::string sources = std::string(CAIRN_TEST_SOURCE_DIR) + "/tests/sharded";
+  auto ranks = [](int n) { return std::vector<std::string>{"--nproc-per-node", std::to_string(n)}; };
+  auto until = [](const std::string& batches, const std::string& folder, const std::string& name) {
+    return std::vector<std::string>{"--max-duration", batches, "--save-interval", batches, "--save-folder", folder,
+                                    "--run-name", name};
+  };
+  // Written by 4 ranks at batch 5, sharded and monolithic.
+  run_checked(job(8, with(with(ranks(4), until("5ba", "sh4", "sh4")), {"--state-dict-type", "sharded"})), dir.path());
+  run_checked(job(8, with(ranks(4), until("5ba", "mono4", "mono4"))), dir.path());
+  BOOST_TEST(fs::is_symlink(dir / "sh4/latest-rank0.pt"));
+  BOOST_TEST(fs::exists(dir / "sh4/ep0-ba5/.metadata"));
+  for (int r = 0; r < 4; ++r) BOOST_TEST(fs::exists(dir / ("sh4/ep0-ba5/__" + std::to_string(r) + "_0.distcp")));
+  BOOST_TEST(python(kDcpReadsModel, {"sh4/ep0-ba5", "mono4/ep0-ba5-rank0.pt", sources}, dir.path()) == "ok 6\n");
+  // Loaded by 4 (a plain resume), 2 and 1 ranks, each run continued from the
+  // sharded folder and from the monolithic file must end equal.
+  for (const int world : {4, 2, 1}) {
+    const std::string n = std::to_string(world);
+    run_checked(job(8, with(with(ranks(world), until("9ba", "from-sharded" + n, "a" + n)), {"--load-path", "sh4/ep0-ba5"})),
+                dir.path());
+    run_checked(job(8, with(with(ranks(world), until("9ba", "from-mono" + n, "b" + n)),
+                            {"--load-path", "mono4/ep0-ba5-rank0.pt"})),
+                dir.path());
+    // 8 batches per epoch on 4 ranks, 16 on 2, 32 on 1.
+    const std::string name = world == 4 ? "ep1-ba9-rank0.pt" : "ep0-ba9-rank0.pt";
+    BOOST_TEST(python(kSameTraining, {"from-sharded" + n + "/" + name, "from-mono" + n + "/" + name}, dir.path()) ==
+                   "equal " + n + "\n",
+               world << " ranks");
+  }
+  // 2 -> 4.
+  run_checked(job(8, with(with(ranks(2), until("5ba", "sh2", "sh2")), {"--state-dict-type", "sharded"})), dir.path());
+  run_checked(job(8, with(ranks(2), until("5ba", "mono2", "mono2"))), dir.path());
+  run_checked(job(8, with(with(ranks(4), until("9ba", "up-sharded", "c")), {"--load-path", "sh2/ep0-ba5"})), dir.path());
+  run_checked(job(8, with(with(ranks(4), until("9ba", "up-mono", "d")), {"--load-path", "mono2/ep0-ba5-rank0.pt"})),
+              dir.path());
+  BOOST_TEST(python(kSameTraining, {"up-sharded/ep1-ba9-rank0.pt", "up-mono/ep1-ba9-rank0.pt"}, dir.path()) ==
+             "equal 4\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(failures)
