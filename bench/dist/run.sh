@@ -8,7 +8,8 @@
 #     single_file_per_rank=True, fsync on; each rank writes its rows),
 # then M ranks (N/2, or 2 when N is 1) load each sharded folder with resharding
 # (Cairn's ShardedReader.load(), Python's load_state_dict into full tensors) and
-# check every value. Prints one table: wall seconds of each phase (barrier to
+# check every value (then Cairn times its SHA-256 manifest check alone, c_vrfy:
+# part of c_load_s, here on a warm cache). Prints one table: wall seconds of each phase (barrier to
 # barrier, so the slowest rank), the ratios Python/Cairn, and the largest peak
 # RSS of any rank in each phase.
 #
@@ -80,7 +81,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 rows=()
 for n in $worlds; do
   m=$((n == 1 ? 2 : n / 2))
-  rm -rf "$work"/mono.pt "$work"/cairn "$work"/py
+  rm -rf "$work"/mono.pt "$work"/cairn "$work"/py "$work"/*.out "$work"/*.err
   echo "world $n: saving $mib MiB (Cairn, then Python), then loading with $m ranks ..." >&2
   launch "$n" csave "$bench" save "$work/mono.pt" "$work/cairn" --mib "$mib"
   rm -f "$work/mono.pt"
@@ -91,9 +92,9 @@ for n in $worlds; do
   launch "$m" pload "$python" "$peer" load "$work/py" "$mib"
 
   cm=$(most csave mono_seconds); cs=$(most csave sharded_seconds); ps=$(most psave save_seconds)
-  cl=$(most cload load_seconds); pl=$(most pload load_seconds)
-  rows+=("$(printf '%5s %5s | %8.2f %8.2f %8.2f %6s | %8.2f %8.2f %6s | %6d %6d %6d %6d %6d %6d' \
-    "$n" "$n>$m" "$cm" "$cs" "$ps" "$(ratio "$ps" "$cs")" "$cl" "$pl" "$(ratio "$pl" "$cl")" \
+  cl=$(most cload load_seconds); pl=$(most pload load_seconds); cv=$(most cload verify_seconds)
+  rows+=("$(printf '%5s %5s | %8.2f %8.2f %8.2f %6s | %8.2f %6.2f %8.2f %6s | %6d %6d %6d %6d %6d %6d' \
+    "$n" "$n>$m" "$cm" "$cs" "$ps" "$(ratio "$ps" "$cs")" "$cl" "$cv" "$pl" "$(ratio "$pl" "$cl")" \
     "$(mib_of "$(most csave rss_live_kib)")" "$(mib_of "$(most csave mono_peak_rss_kib)")" \
     "$(mib_of "$(most csave sharded_peak_rss_kib)")" "$(mib_of "$(most psave save_peak_rss_kib)")" \
     "$(mib_of "$(most cload load_peak_rss_kib)")" "$(mib_of "$(most pload load_peak_rss_kib)")")")
@@ -101,6 +102,6 @@ done
 
 echo "state: $mib MiB (8 float32 tensors) on every rank; seconds barrier to barrier (slowest rank);"
 echo "peak RSS: the largest of any rank in that phase, MiB; loads read a $cache page cache; every load checked"
-printf '%5s %5s | %8s %8s %8s %6s | %8s %8s %6s | %6s %6s %6s %6s %6s %6s\n' \
-  world load mono_s shard_s dcp_s dcp/sh c_load_s dcp_ld_s dcp/c live c_mono c_shrd dcp_sv c_load dcp_ld
+printf '%5s %5s | %8s %8s %8s %6s | %8s %6s %8s %6s | %6s %6s %6s %6s %6s %6s\n' \
+  world load mono_s shard_s dcp_s dcp/sh c_load_s c_vrfy dcp_ld_s dcp/c live c_mono c_shrd dcp_sv c_load dcp_ld
 for row in "${rows[@]}"; do echo "$row"; done
