@@ -10,6 +10,7 @@
 
 #include "cairn/errors.h"
 #include "checkpoint/pickle/pickled_object.h"
+#include "checkpoint/pickle/tensor_rebuild.h"
 
 namespace cairn::cli {
 namespace {
@@ -61,19 +62,7 @@ std::string key_text(const c10::IValue& key);
 
 // torch's Python spelling (float32, int64), as Composer users know it.
 std::string dtype_name(c10::ScalarType type) {
-  switch (type) {
-    case c10::ScalarType::Float: return "float32";
-    case c10::ScalarType::Double: return "float64";
-    case c10::ScalarType::Half: return "float16";
-    case c10::ScalarType::BFloat16: return "bfloat16";
-    case c10::ScalarType::Long: return "int64";
-    case c10::ScalarType::Int: return "int32";
-    case c10::ScalarType::Short: return "int16";
-    case c10::ScalarType::Char: return "int8";
-    case c10::ScalarType::Byte: return "uint8";
-    case c10::ScalarType::Bool: return "bool";
-    default: return c10::toString(type);
-  }
+  return checkpoint::pickle::dtype_python_name(type).value_or(c10::toString(type));
 }
 
 // Every defined tensor under `value`, named by its path of dict keys (joined

@@ -7,17 +7,13 @@
 #define BOOST_TEST_MODULE cli_dist_tests
 #include <boost/test/unit_test.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "cli_runner.h"
+#include "free_port.h"
 #include "test_process.h"
 #include "test_skip.h"
 
@@ -28,18 +24,6 @@ namespace {
 
 const char kPython[] = "/usr/bin/python3";
 
-// A TCP port nobody listens on now (the kernel's pick for port 0).
-int free_tcp_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  BOOST_REQUIRE(fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-                ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 // The sample model and data with a per-rank batch of `batch`, and EMA, whose
 // state is part of every checkpoint.

@@ -5,10 +5,7 @@
 #define BOOST_TEST_MODULE test_dist
 #include <boost/test/unit_test.hpp>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +21,7 @@
 #include "dist/distributed_sampler.h"
 #include "dist/process_group.h"
 #include "dist/rendezvous_options.h"
+#include "free_port.h"
 #include "scoped_env.h"
 #include "temp_dir.h"
 #include "test_process.h"
@@ -33,21 +31,6 @@ using namespace cairn::dist;
 
 namespace {
 
-// A TCP port nobody listens on now (the kernel's pick for port 0).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("no free port on 127.0.0.1");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 struct RankResult {
   int status = -1;  // exit status; -1 when killed by a signal
@@ -59,7 +42,7 @@ struct RankResult {
 std::vector<RankResult> run_job(const TempDir& dir, int world, const std::string& mode,
                                 const std::map<std::string, std::string>& extra = {},
                                 const char* binary = CAIRN_DIST_RANK_BIN) {
-  const std::string port = std::to_string(free_port());
+  const std::string port = std::to_string(cairn::test::free_tcp_port());
   std::vector<pid_t> children;
   for (int rank = 0; rank < world; ++rank) {
     const std::string log = dir / (mode + "-" + std::to_string(rank) + ".log");
@@ -275,7 +258,7 @@ BOOST_AUTO_TEST_CASE(missing_master_addr_fails_the_process_with_one_line) {
 // (c10d's own log lines included: there must be none).
 BOOST_AUTO_TEST_CASE(unreachable_store_fails_with_one_line) {
   const auto result = cairn::test::run_command(
-      "env RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) +
+      "env RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(cairn::test::free_tcp_port()) +
       " CAIRN_TEST_DIST_TIMEOUT=2 " + cairn::test::shell_quote(CAIRN_DIST_RANK_BIN) + " collectives");
   BOOST_TEST(result.status == 1);
   const auto lines = lines_of(result.output);
@@ -334,7 +317,7 @@ BOOST_AUTO_TEST_CASE(torchrun_launches_the_ranks) {
   TempDir dir;
   const auto result = cairn::test::run_command(
       "cd " + cairn::test::shell_quote(dir.path().string()) + " && " + torchrun +
-      " --nproc_per_node 2 --master_port " + std::to_string(free_port()) + " -r 1 -t 1 --log_dir " +
+      " --nproc_per_node 2 --master_port " + std::to_string(cairn::test::free_tcp_port()) + " -r 1 -t 1 --log_dir " +
       cairn::test::shell_quote(dir / "logs") + " --no_python " + cairn::test::shell_quote(CAIRN_DIST_RANK_BIN) +
       " collectives");
   BOOST_TEST_INFO("torchrun said: " << result.output);

@@ -1,12 +1,8 @@
 // Cairn::http on its own: crypto against published values, redaction, the
 // retry policy's bounds, transport failures, and the response checks every
 // store applies.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -17,28 +13,13 @@
 #include "cairn/http/response_checks.h"
 #include "cairn/http/retry.h"
 #include "cairn/http/url.h"
+#include "free_port.h"
 #include "s3_test_support.h"
 #include "test_text.h"
 
 namespace http = cairn::http;
 using cairn::test::contains;
 
-namespace {
-
-// A loopback port with nothing listening on it: bound, then closed.
-int unused_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(http_library)
 
@@ -123,7 +104,7 @@ BOOST_AUTO_TEST_CASE(backoff_is_full_jitter_within_bounds) {
 BOOST_AUTO_TEST_CASE(connection_failures_are_retried_then_reported) {
   http::Client client;
   BOOST_TEST(client.options().verify_tls);  // on unless a caller turns it off
-  const std::string url = "http://127.0.0.1:" + std::to_string(unused_port()) + "/b/k?X-Amz-Signature=abc123";
+  const std::string url = "http://127.0.0.1:" + std::to_string(cairn::test::free_tcp_port()) + "/b/k?X-Amz-Signature=abc123";
   try {
     client.perform(http::Request{"GET", url});
     BOOST_FAIL("nothing listens there");

@@ -30,6 +30,7 @@
 #include "core/one_line.h"
 #include "dist/process_group.h"
 #include "ivalue_compare.h"
+#include "free_port.h"
 #include "temp_dir.h"
 #include "test_process.h"
 #include "test_skip.h"
@@ -143,9 +144,7 @@ struct RankRun {
 };
 
 std::vector<RankRun> run_ranks(const TempDir& dir, const std::string& folder, int world) {
-  // The kernel's pick of a free port, through Python's socket (one line, no extra helper).
-  const std::string port = cairn::test::run_command(std::string(CAIRN_TEST_PYTHON) +
-      " -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'").output;
+  const std::string port = std::to_string(cairn::test::free_tcp_port());
   std::vector<pid_t> pids;
   for (int rank = 0; rank < world; ++rank) {
     const std::string log = dir / ("rank" + std::to_string(rank) + ".log");

@@ -53,6 +53,12 @@ std::optional<c10::ScalarType> dtype_scalar_type(const std::string& dtype_name) 
   return std::nullopt;
 }
 
+std::optional<std::string> dtype_python_name(c10::ScalarType type) {
+  for (const auto& t : kTypes)
+    if (type == t.type) return std::string(t.dtype);
+  return std::nullopt;
+}
+
 c10::ArrayRef<c10::IValue> tuple_args(const c10::IValue& args, size_t min, size_t max, const char* what) {
   if (!args.isTuple()) throw PickleFault(std::string(what) + " is called with arguments that are not a tuple");
   const c10::ArrayRef<c10::IValue> items = args.toTupleRef().elements();

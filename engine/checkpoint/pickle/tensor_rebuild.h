@@ -38,6 +38,9 @@ c10::IValue rebuild_parameter(const c10::IValue& args);
 // ("float32"); nullopt when unknown.
 std::optional<c10::ScalarType> storage_scalar_type(const std::string& storage_class);
 std::optional<c10::ScalarType> dtype_scalar_type(const std::string& dtype_name);
+// The inverse: torch's Python name of a dtype ("float32", as Composer users
+// know it); nullopt for one torch.save cannot store.
+std::optional<std::string> dtype_python_name(c10::ScalarType type);
 
 // The tuple elements of `args`, which must have `min`..`max` of them.
 c10::ArrayRef<c10::IValue> tuple_args(const c10::IValue& args, size_t min, size_t max, const char* what);

@@ -121,23 +121,9 @@ bool plain_file_name(const std::string& name) {
 }  // namespace
 
 std::string torch_dtype_name(c10::ScalarType type) {
-  switch (type) {
-    case c10::ScalarType::Float: return "float32";
-    case c10::ScalarType::Double: return "float64";
-    case c10::ScalarType::Half: return "float16";
-    case c10::ScalarType::BFloat16: return "bfloat16";
-    case c10::ScalarType::Long: return "int64";
-    case c10::ScalarType::Int: return "int32";
-    case c10::ScalarType::Short: return "int16";
-    case c10::ScalarType::Char: return "int8";
-    case c10::ScalarType::Byte: return "uint8";
-    case c10::ScalarType::Bool: return "bool";
-    case c10::ScalarType::ComplexFloat: return "complex64";
-    case c10::ScalarType::ComplexDouble: return "complex128";
-    default:
-      throw CheckpointError(std::string("cannot save a sharded checkpoint of a ") + c10::toString(type) +
-                            " tensor; convert it to a standard dtype first");
-  }
+  if (auto name = pickle::dtype_python_name(type)) return *name;
+  throw CheckpointError(std::string("cannot save a sharded checkpoint of a ") + c10::toString(type) +
+                        " tensor; convert it to a standard dtype first");
 }
 
 std::string metadata_pickle(const ShardedMetadata& metadata) {
