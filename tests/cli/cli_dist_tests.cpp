@@ -25,10 +25,10 @@ namespace {
 const char kPython[] = "/usr/bin/python3";
 
 
-// The sample model and data with a per-rank batch of `batch`, and EMA, whose
-// state is part of every checkpoint.
-std::vector<std::string> job(int batch, const std::vector<std::string>& more) {
-  return with({"fit", "--model", "mlp", "--data", "synthetic={\"batch_size\": " + std::to_string(batch) + "}",
+// The sample model (or `model`) and data with a per-rank batch of `batch`, and
+// EMA, whose state is part of every checkpoint.
+std::vector<std::string> job(int batch, const std::vector<std::string>& more, const std::string& model = "mlp") {
+  return with({"fit", "--model", model, "--data", "synthetic={\"batch_size\": " + std::to_string(batch) + "}",
                "--seed", "7", "--algorithm", "EMA={\"half_life\": \"5ba\"}"},
               more);
 }
@@ -224,7 +224,7 @@ BOOST_AUTO_TEST_CASE(a_killed_rank_ends_the_job_and_the_last_checkpoint_loads) {
   }
   // Waits for a checkpoint, then kills the launcher's child that is rank 1.
   command += R"( > out.log 2> err.log & launcher=$!
-    for i in $(seq 600); do [ -e k/latest-rank0.pt ] && break; sleep 0.1; done
+    for i in $(seq 600); do [ -e k/latest-rank0.pt ] || ! kill -0 $launcher && break; sleep 0.1; done
     for child in $(cat /proc/$launcher/task/$launcher/children); do
       tr '\0' '\n' < /proc/$child/environ | grep -qx RANK=1 && kill -9 $child
     done

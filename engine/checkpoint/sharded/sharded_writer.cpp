@@ -1,5 +1,6 @@
 #include "checkpoint/sharded/sharded_writer.h"
 
+#include <ATen/Functions.h>
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
 
@@ -10,9 +11,9 @@
 
 #include "cairn/collectives.h"
 #include "cairn/errors.h"
+#include "cairn/http/crypto.h"
 #include "checkpoint/io/checkpoint_records.h"
 #include "checkpoint/sharded/chunk_boxes.h"
-#include "checkpoint/sharded/data_file_digest.h"
 #include "core/atomic_file.h"
 #include "core/one_line.h"
 
@@ -25,19 +26,34 @@ std::string data_file_name(int rank) { return "__" + std::to_string(rank) + "_0.
 
 // The data file with the exact count of bytes handed to it (AtomicFile's own
 // count leaves out what it still gathers), which is each piece's offset.
+// Counts and hashes what it writes, so the manifest's SHA-256 costs no second
+// read of the file.
 class CountedFile final : public ByteSink {
  public:
   explicit CountedFile(AtomicFile& file) : file_(file) {}
   void write(const char* data, size_t size) override {
     file_.write(data, size);
+    digest_.update(data, size);
     count_ += size;
   }
   uint64_t count() const { return count_; }
+  std::string sha256_hex() { return digest_.finish_hex(); }
 
  private:
   AtomicFile& file_;
+  http::Sha256 digest_;
   uint64_t count_ = 0;
 };
+
+// This rank's rows as a tensor of their own storage, which is all the zip
+// then holds: the same memory when the rows are contiguous on the CPU (valid
+// while `rows` lives), else a copy.
+at::Tensor standalone(const at::Tensor& rows) {
+  if (rows.device().is_cpu() && rows.is_contiguous()) {
+    return at::from_blob(rows.data_ptr(), rows.sizes(), rows.options());
+  }
+  return rows.to(at::kCPU).contiguous().clone();
+}
 
 // Appends one value as a complete torch.save zip; returns its [offset, length).
 std::pair<uint64_t, uint64_t> append_zip(CountedFile& file, const c10::IValue& value, const std::string& key) {
@@ -140,8 +156,7 @@ RankWriteResult write_rank_file(const std::string& folder, int rank, int world, 
         if (count > 0) mine = tensor.narrow(0, first, count);
       }
       if (mine.defined()) {
-        // A clone, so the zip holds only this box and not the whole storage.
-        const at::Tensor piece = mine.to(at::kCPU).contiguous().clone();
+        const at::Tensor piece = standalone(mine);
         chunk.offsets.assign(size_t(tensor.dim()), 0);
         if (tensor.dim() > 0 && tensor.size(0) > 0) chunk.offsets[0] = row_range(tensor.size(0), rank, world).first;
         chunk.sizes = sizes_of(piece);
@@ -152,6 +167,7 @@ RankWriteResult write_rank_file(const std::string& folder, int rank, int world, 
     }
     atomic.commit();
     result.bytes = file.count();
+    result.sha256 = file.sha256_hex();
   } catch (const std::system_error& e) {
     throw CheckpointError("cannot write sharded checkpoint file '" + path + "': " + e.what() +
                           "; check that the folder is writable and has free space");
@@ -159,7 +175,6 @@ RankWriteResult write_rank_file(const std::string& folder, int rank, int world, 
     throw CheckpointError("cannot create sharded checkpoint folder '" + folder + "': " + e.code().message() +
                           "; check the path and its permissions");
   }
-  result.sha256 = file_sha256(path, path);
   return result;
 }
 
