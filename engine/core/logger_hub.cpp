@@ -17,6 +17,18 @@ class AllReceipts : public UploadReceipt {
     }
     return all;
   }
+  Status wait() const override {
+    for (const auto& part : parts_) {
+      if (part->wait() == Status::kFailed) return Status::kFailed;
+    }
+    return Status::kConfirmed;
+  }
+  std::string failure() const override {
+    for (const auto& part : parts_) {
+      if (part->status() == Status::kFailed) return part->failure();
+    }
+    return {};
+  }
 
  private:
   std::vector<std::shared_ptr<const UploadReceipt>> parts_;

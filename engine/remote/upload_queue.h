@@ -48,14 +48,20 @@ struct UploadSettings {
 class UploadTicket : public UploadReceipt {
  public:
   Status status() const override;
+  Status wait() const override;
+  std::string failure() const override;
   const std::string& object_name() const { return object_name_; }
 
  private:
   friend class UploadQueue;
   explicit UploadTicket(std::string name) : object_name_(std::move(name)) {}
+  void end(bool succeeded, const std::string& failure);
+
   std::string object_name_;
   mutable std::mutex mutex_;
+  mutable std::condition_variable ended_;
   Status status_ = Status::kPending;
+  std::string failure_;
 };
 
 struct UploadFailure {

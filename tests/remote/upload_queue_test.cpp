@@ -96,6 +96,44 @@ BOOST_FIXTURE_TEST_CASE(pointer_waits_for_a_slow_checkpoint, QueueFixture) {
   BOOST_TEST(object("run/latest.pt.symlink") == "run/ep1.pt");
 }
 
+// A sharded checkpoint's pointer names its folder: it waits for the folder's
+// .metadata, which is what makes the folder a checkpoint.
+BOOST_FIXTURE_TEST_CASE(pointer_to_a_sharded_folder_waits_for_its_metadata, QueueFixture) {
+  plan->slow_name_part = ".metadata";
+  plan->slow_delay = std::chrono::milliseconds(300);
+  auto rud = uploader(3, /*workers=*/4);
+  rud->upload_file("run/ep0-ba2/__0_0.distcp", file("shard", "rank 0's part"), false);
+  rud->upload_file("run/ep0-ba2/.metadata", file("metadata", "the folder's metadata"), false);
+  rud->upload_file("run/latest.pt.symlink", file("ptr", "run/ep0-ba2"), true);
+  waited(*rud);
+  BOOST_TEST(plan->landed.back() == "run/latest.pt.symlink");
+  BOOST_TEST(object("run/latest.pt.symlink") == "run/ep0-ba2");
+}
+
+// A pointer to a folder whose .metadata never landed is not published.
+BOOST_FIXTURE_TEST_CASE(pointer_to_an_unpublished_sharded_folder_is_refused, QueueFixture) {
+  auto rud = uploader(2);
+  rud->upload_file("run/ep0-ba2/__0_0.distcp", file("shard", "rank 0's part"), false);
+  rud->upload_file("run/latest.pt.symlink", file("ptr", "run/ep0-ba2"), true);
+  std::string error;
+  waited(*rud, &error);
+  BOOST_TEST(error.find("its target 'faulty://bucket/run/ep0-ba2' is not in the store") != std::string::npos, error);
+  BOOST_TEST(!has_object("run/latest.pt.symlink"));
+}
+
+// A receipt can be waited on, and says why its upload failed (what a rank's
+// sharded save reports).
+BOOST_FIXTURE_TEST_CASE(receipts_wait_for_the_end_and_carry_the_cause, QueueFixture) {
+  plan->fail_checkpoints = true;
+  auto rud = uploader(/*num_attempts=*/2);
+  const auto failed = rud->upload_file("run/ep0-ba1-rank0.pt", file("ckpt", "weights"), false);
+  BOOST_TEST((failed->wait() == UploadReceipt::Status::kFailed));
+  BOOST_TEST(failed->failure().find("failed after 2 attempt(s)") != std::string::npos, failed->failure());
+  BOOST_TEST(failed->failure().find("faulty://bucket/run/ep0-ba1-rank0.pt") != std::string::npos, failed->failure());
+  std::string error;
+  waited(*rud, &error);
+}
+
 BOOST_FIXTURE_TEST_CASE(upload_reported_ok_but_missing_is_detected_and_retried, QueueFixture) {
   plan->lose_first_attempt = true;
   auto rud = uploader(3);

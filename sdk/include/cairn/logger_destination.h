@@ -30,6 +30,13 @@ class CAIRN_EXPORT UploadReceipt {
   enum class Status { kPending, kConfirmed, kFailed };
   virtual ~UploadReceipt();
   virtual Status status() const = 0;
+  // Blocks until the upload has ended (retries included) and returns how. The
+  // default asks status() every few milliseconds; a destination that can be
+  // woken overrides it.
+  virtual Status wait() const;
+  // Why it failed: one line naming the object and the store's own error;
+  // empty unless status() is kFailed.
+  virtual std::string failure() const { return {}; }
 };
 
 // How the caller treats a file after handing it over.
