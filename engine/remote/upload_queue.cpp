@@ -6,6 +6,7 @@
 
 #include "cairn/errors.h"
 #include "checkpoint/io/latest_pointer.h"
+#include "checkpoint/sharded/sharded_metadata.h"
 #include "core/one_line.h"
 
 namespace cairn {
@@ -13,11 +14,50 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A sharded checkpoint folder is complete once its .metadata is in the store.
+std::string sharded_commit_object(const std::string& folder) {
+  return folder + "/" + checkpoint::sharded::kMetadataFile;
+}
+
+bool object_exists(ObjectStore& store, const std::string& name) {
+  try {
+    store.get_object_size(name);
+    return true;
+  } catch (const NotFoundError&) {
+    return false;
+  }
+}
+
+// A pointer's target: a checkpoint object, or a complete sharded folder.
+bool target_is_in_store(ObjectStore& store, const std::string& target) {
+  return object_exists(store, target) || object_exists(store, sharded_commit_object(target));
+}
+
 }  // namespace
 
 UploadReceipt::Status UploadTicket::status() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return status_;
+}
+
+UploadReceipt::Status UploadTicket::wait() const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ended_.wait(lock, [this] { return status_ != Status::kPending; });
+  return status_;
+}
+
+std::string UploadTicket::failure() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failure_;
+}
+
+void UploadTicket::end(bool succeeded, const std::string& failure) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_ = succeeded ? Status::kConfirmed : Status::kFailed;
+    failure_ = succeeded ? std::string() : failure;
+  }
+  ended_.notify_all();
 }
 
 struct UploadQueue::Job {
@@ -59,14 +99,7 @@ UploadQueue::~UploadQueue() {
 
 bool UploadQueue::remote_exists(const std::string& object_name) {
   bool exists = false;
-  run_with_retries(settings_.retry, [&](int) {
-    try {
-      caller_store_->get_object_size(object_name);
-      exists = true;
-    } catch (const NotFoundError&) {
-      exists = false;
-    }
-  });
+  run_with_retries(settings_.retry, [&](int) { exists = object_exists(*caller_store_, object_name); });
   return exists;
 }
 
@@ -118,7 +151,12 @@ std::shared_ptr<const UploadTicket> UploadQueue::enqueue(const std::string& obje
     }
   };
   depend_on(object_name, false);
-  if (!job->pointer_target.empty()) depend_on(job->pointer_target, true);
+  if (!job->pointer_target.empty()) {
+    // The target is one checkpoint object, or a sharded folder, whose
+    // .metadata is uploaded last: whichever of them is queued.
+    depend_on(job->pointer_target, true);
+    depend_on(sharded_commit_object(job->pointer_target), true);
+  }
   newest_by_name_[object_name] = job;
   ++unfinished_;
   if (job->unfinished_dependencies == 0) boost::asio::post(pool_, [this, job] { run(job); });
@@ -134,9 +172,7 @@ void UploadQueue::upload_with_retries(ObjectStore& store, Job& job) {
         if (!job.pointer_target.empty()) {
           // The target may come from an earlier run, or its upload may have
           // been queued elsewhere: its presence is what matters.
-          try {
-            store.get_object_size(job.pointer_target);
-          } catch (const NotFoundError&) {
+          if (!target_is_in_store(store, job.pointer_target)) {
             throw NotFoundError("its target '" + store.get_uri(job.pointer_target) + "' is not in the store");
           }
         }
@@ -207,10 +243,7 @@ void UploadQueue::run(const std::shared_ptr<Job>& job) {
 }
 
 void UploadQueue::finish(const std::shared_ptr<Job>& job, bool succeeded, StoreErrorKind kind, const std::string& cause) {
-  {
-    std::lock_guard<std::mutex> ticket_lock(job->ticket->mutex_);
-    job->ticket->status_ = succeeded ? UploadReceipt::Status::kConfirmed : UploadReceipt::Status::kFailed;
-  }
+  job->ticket->end(succeeded, cause);
   std::vector<std::shared_ptr<Job>> ready;
   {
     std::lock_guard<std::mutex> lock(mutex_);
