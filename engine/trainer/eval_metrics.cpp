@@ -44,6 +44,22 @@ void EvalMetricSums::add(Model& model, const at::Tensor& outputs, const Batch& b
   }
 }
 
+void EvalMetricSums::sum_over_ranks(Collectives& job) {
+  if (job.size() == 1) return;
+  // One collective for the four sums; doubles hold the counts exactly (< 2^53).
+  const at::Tensor zero = at::zeros({}, at::kDouble);
+  std::vector<at::Tensor> sums{at::stack({loss_sum_.defined() ? loss_sum_.cpu().to(at::kDouble) : zero,
+                                          correct_.defined() ? correct_.cpu().to(at::kDouble) : zero,
+                                          at::scalar_tensor(double(samples_), at::kDouble),
+                                          at::scalar_tensor(double(targets_), at::kDouble)})};
+  job.allreduce(sums, ReduceOp::kSum);
+  const double* total = sums[0].data_ptr<double>();
+  loss_sum_ = at::scalar_tensor(total[0], at::kDouble);
+  correct_ = at::scalar_tensor(int64_t(total[1]), at::kLong);
+  samples_ = int64_t(total[2]);
+  targets_ = int64_t(total[3]);
+}
+
 std::map<std::string, double> EvalMetricSums::compute() const {
   std::map<std::string, double> values;
   if (samples_ > 0) values[kinds_.loss_name] = loss_sum_.item<double>() / double(samples_);

@@ -15,6 +15,7 @@
 #include <ATen/core/Tensor.h>
 #include <ATen/core/ivalue.h>
 
+#include "cairn/collectives.h"
 #include "cairn/dataset.h"
 #include "cairn/model.h"
 
@@ -41,6 +42,9 @@ class EvalMetricSums {
   explicit EvalMetricSums(EvalMetricKinds kinds) : kinds_(std::move(kinds)) {}
   // Adds one batch, whose loss `model.loss` returns as a mean over its samples.
   void add(Model& model, const at::Tensor& outputs, const Batch& batch);
+  // The sums of every rank, each of which evaluated its part of the data
+  // (what torchmetrics' sync does for Composer). Every rank calls it.
+  void sum_over_ranks(Collectives& job);
   // {name: value}; empty when no batch was added.
   std::map<std::string, double> compute() const;
 

@@ -77,11 +77,12 @@ std::optional<std::string> eval_subset_num_batches_problem(int64_t subset_num_ba
 }
 
 Evaluator::Evaluator(std::string label, std::shared_ptr<Dataset> data, const SaveInterval& interval,
-                     int64_t subset_num_batches)
+                     int64_t subset_num_batches, const DistInfo& dist)
     : label_(std::move(label)),
       // Read in order, never shuffled: every evaluation sees the same batches,
-      // the same subset with subset_num_batches.
-      loader_(required(std::move(data)), 0, "eval_dataloader", /*in_order=*/true),
+      // the same subset with subset_num_batches. Each rank reads its part, as
+      // Composer's DistributedSampler(shuffle=False) gives it.
+      loader_(required(std::move(data)), 0, "eval_dataloader", /*in_order=*/true, dist.global_rank(), dist.size()),
       subset_num_batches_(subset_num_batches) {
   if (const auto* time = std::get_if<Time>(&interval)) {
     if (const auto problem = eval_interval_problem(*time)) throw ConfigError("eval_interval " + *problem);
@@ -141,6 +142,9 @@ void Evaluator::evaluate(State& state, EventDispatcher& events) {
     sums->add(*state.model, state.outputs, state.batch);
     events.run(Event::EVAL_BATCH_END, state);
   }
+  // Every rank has the same number of batches (the sampler pads), so all
+  // or none take part in the sum.
+  if (sums) sums->sum_over_ranks(collectives());
   const std::map<std::string, double> values = sums ? sums->compute() : std::map<std::string, double>{};
   std::map<std::string, double> logged;
   for (const auto& [name, value] : values) logged["metrics/" + label_ + "/" + name] = value;
@@ -154,7 +158,7 @@ std::vector<Evaluator> make_evaluators(const TrainerOptions& options, State& sta
   std::vector<Evaluator> evaluators;
   if (!options.eval_dataloader) return evaluators;
   evaluators.emplace_back(kEvalLabel, options.eval_dataloader, options.eval_interval,
-                          options.eval_subset_num_batches);
+                          options.eval_subset_num_batches, state.dist);
   for (const auto& e : evaluators) {
     state.eval_metrics[e.label()];
     if (!e.enabled()) {

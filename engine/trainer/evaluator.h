@@ -41,7 +41,9 @@ std::optional<std::string> eval_subset_num_batches_problem(int64_t subset_num_ba
 class Evaluator {
  public:
   // ConfigError for a bad interval, subset or dataset.
-  Evaluator(std::string label, std::shared_ptr<Dataset> data, const SaveInterval& interval, int64_t subset_num_batches);
+  // `dist`: this rank, which evaluates its part of the data.
+  Evaluator(std::string label, std::shared_ptr<Dataset> data, const SaveInterval& interval, int64_t subset_num_batches,
+            const DistInfo& dist = DistInfo::single_process());
 
   const std::string& label() const { return label_; }
   Dataset& dataset() { return loader_.dataset(); }
