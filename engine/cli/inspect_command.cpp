@@ -5,7 +5,7 @@
 #include <boost/program_options/variables_map.hpp>
 
 #include "cairn/errors.h"
-#include "checkpoint/checkpoint_source.h"
+#include "checkpoint/fetch/checkpoint_source.h"
 #include "checkpoint/sharded/sharded_reader.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "cli/command_line.h"

@@ -9,7 +9,7 @@
 
 #include "app/engine_host.h"
 #include "cairn/errors.h"
-#include "checkpoint/checkpoint_source.h"
+#include "checkpoint/fetch/checkpoint_source.h"
 #include "checkpoint/io/checkpoint_keys.h"
 #include "checkpoint/io/checkpoint_verify.h"
 #include "checkpoint/sharded/sharded_reader.h"

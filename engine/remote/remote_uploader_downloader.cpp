@@ -4,7 +4,7 @@
 #include "cairn/errors.h"
 #include "cairn/logger.h"
 #include "cairn/state.h"
-#include "checkpoint/checkpoint_source.h"
+#include "checkpoint/fetch/checkpoint_source.h"
 #include "store/store_opener.h"
 #include "checkpoint/saver/name_format.h"
 #include "core/safe_names.h"

@@ -114,18 +114,22 @@ Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
   if (saver) events.add_callback(Named<Callback>{trainer_saver_name, saver});
   events.run(Event::INIT, state);
 
-  std::optional<std::string> load_path = options.load_path;
+  std::optional<LoadSource> source;
+  if (options.load_path) source = LoadSource{*options.load_path};
+  std::unique_ptr<FetchedCheckpoint> fetched;
   if (options.autoresume) {
     // Rank 0 decides, so that every rank resumes from the same checkpoint.
-    std::optional<std::string> latest;
+    std::optional<LoadSource> latest;
     fail_together([&] {
-      if (group->is_rank_zero()) latest = resolve_autoresume();
+      if (group->is_rank_zero()) latest = resolve_autoresume(fetched);
     });
-    const std::string decided = group->broadcast_bytes(latest.value_or(""));
-    if (!decided.empty()) latest = decided;
+    latest = LoadSource::from_bytes(group->broadcast_bytes(latest ? latest->to_bytes() : std::string()));
     if (latest) {
-      logger->info("autoresume: resuming from " + *latest);
-      load_path = latest;
+      const std::string where = latest->destination < 0
+                                    ? latest->path
+                                    : hub->destinations().at(size_t(latest->destination))->uri_for_file(latest->path);
+      logger->info("autoresume: resuming from " + where);
+      source = latest;
       // As Composer: the autoresume checkpoint is a full resume of this run.
       options.load_weights_only = false;
       options.load_ignore_keys.clear();
@@ -134,8 +138,8 @@ Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
     }
   }
   events.run(Event::BEFORE_LOAD, state);
-  if (load_path) {
-    fail_together([&] { load_checkpoint(*load_path); });
+  if (source) {
+    load_checkpoint(*source, std::move(fetched));
     check_ranks_agree_on_timestamp();
   }
   events.run(Event::AFTER_LOAD, state);
@@ -197,6 +201,14 @@ void Trainer::Impl::join_job() {
     group = std::make_shared<dist::ProcessGroup>();
   } else {
     group = dist::join_from_environment(timeout);
+  }
+  // One numbering of the ranks, the joined group's, for collectives and file
+  // names alike. torchrun sets no NODE_RANK; its ranks are numbered machine
+  // by machine, so the machine's index follows from the rank.
+  state.dist.rank = group->rank();
+  state.dist.world_size = group->size();
+  if (!state.dist.node_rank && state.dist.local_world_size.value_or(0) > 0) {
+    state.dist.node_rank = group->rank() / *state.dist.local_world_size;
   }
   install_collectives(group);
 }

@@ -13,6 +13,7 @@
 #include "cairn/checkpoint_writer.h"
 #include "cairn/logger.h"
 #include "cairn/state.h"
+#include "checkpoint/fetch/checkpoint_source.h"
 #include "checkpoint/saver/checkpoint_saver.h"
 #include "core/event_dispatcher.h"
 #include "core/logger_hub.h"
@@ -104,15 +105,30 @@ struct Trainer::Impl {
   // Composer's guard: a custom file_path_format_string would break the
   // remote latest pointer.
   void check_uploaders_keep_names() const;
-  // The remote latest pointer, downloaded to `local_latest`; false when no
-  // uploader has one.
-  bool download_remote_latest(const std::string& local_latest);
+  // The checkpoint `remote_name` of upload destination `index` (following
+  // pointers; a sharded folder arrives as a folder), downloaded into a
+  // temporary folder of this rank's; null when that destination has no such file.
+  std::unique_ptr<FetchedCheckpoint> fetch_from_destination(size_t index, const std::string& remote_name);
 
   // trainer_load.cpp
-  std::optional<std::string> resolve_autoresume();
+  // Where the checkpoint to load is; rank 0 decides it for every rank.
+  struct LoadSource {
+    std::string path;       // load_path, or the remote latest's name in `destination`
+    int destination = -1;   // an index in hub->destinations() (autoresume), or -1
+    std::string to_bytes() const;
+    static std::optional<LoadSource> from_bytes(const std::string& bytes);
+  };
+  // Rank 0: the local latest pointer, else the remote latest of the first
+  // upload destination that has one, which it downloads into `fetched`.
+  std::optional<LoadSource> resolve_autoresume(std::unique_ptr<FetchedCheckpoint>& fetched);
   // options.download_progress for downloading `what`, if load_progress_bar is on.
   ProgressFn download_progress(const std::string& what) const;
-  void load_checkpoint(const std::string& load_path);
+  // Every rank: fetches `source` once per machine (rank 0 may hold it already
+  // in `fetched`) and restores the state from it; any rank's failure fails all.
+  void load_checkpoint(const LoadSource& source, std::unique_ptr<FetchedCheckpoint> fetched);
+  std::unique_ptr<FetchedCheckpoint> fetch_source(const LoadSource& source, const std::string& path,
+                                                  const std::shared_ptr<ObjectStore>& store);
+  void restore_checkpoint(const FetchedCheckpoint& fetched);
   // Fails every rank unless every rank loaded the same timestamp.
   void check_ranks_agree_on_timestamp();
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
-#include "checkpoint/checkpoint_source.h"
+#include "checkpoint/fetch/checkpoint_source.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_reader.h"
 #include "checkpoint/model_state.h"
@@ -18,6 +18,7 @@
 #include "checkpoint/saver/name_format.h"
 #include "core/ivalue_convert.h"
 #include "store/store_opener.h"
+#include "trainer/fetch_per_node.h"
 #include "trainer/foreign_checkpoint.h"
 #include "trainer/optimizer_state.h"
 #include "trainer/trainer.h"
@@ -26,7 +27,17 @@
 namespace cairn {
 namespace fs = std::filesystem;
 
-std::optional<std::string> Trainer::Impl::resolve_autoresume() {
+std::string Trainer::Impl::LoadSource::to_bytes() const {
+  return nlohmann::json{{"path", path}, {"destination", destination}}.dump();
+}
+
+std::optional<Trainer::Impl::LoadSource> Trainer::Impl::LoadSource::from_bytes(const std::string& bytes) {
+  if (bytes.empty()) return std::nullopt;
+  const auto j = nlohmann::json::parse(bytes);
+  return LoadSource{j.at("path").get<std::string>(), j.at("destination").get<int>()};
+}
+
+std::optional<Trainer::Impl::LoadSource> Trainer::Impl::resolve_autoresume(std::unique_ptr<FetchedCheckpoint>& fetched) {
   std::vector<std::string> missing;
   if (!run_name_chosen) missing.push_back("run_name (or $RUN_NAME)");
   if (!saver) missing.push_back("save_folder");
@@ -40,8 +51,15 @@ std::optional<std::string> Trainer::Impl::resolve_autoresume() {
   const auto latest = saver->formatted_latest_path(state);
   std::error_code ec;
   // Composer's order: the local latest pointer, the remote one, then load_path.
-  if (latest && fs::exists(*latest, ec)) return latest;
-  if (latest && download_remote_latest(*latest)) return latest;
+  if (latest && fs::exists(*latest, ec)) return LoadSource{*latest};
+  if (const auto remote = saver->formatted_latest_remote_name(state)) {
+    // Composer's order of sources: every uploading destination, the trainer's
+    // own last (it was attached last).
+    for (size_t i = 0; i < hub->destinations().size(); ++i) {
+      if (!hub->destinations()[i]->can_upload_files()) continue;
+      if ((fetched = fetch_from_destination(i, *remote))) return LoadSource{*remote, int(i)};
+    }
+  }
   logger->info("autoresume: no checkpoint at " + latest.value_or("?") +
                (options.load_path ? ", using load_path" : ", starting fresh"));
   return std::nullopt;
@@ -52,40 +70,61 @@ ProgressFn Trainer::Impl::download_progress(const std::string& what) const {
   return options.download_progress(what);
 }
 
-void Trainer::Impl::load_checkpoint(const std::string& raw_path) {
-  // {run_name} is filled; a monolithic checkpoint is rank 0's, so {rank} means 0.
-  DistInfo rank_zero = state.dist;
-  rank_zero.rank = 0;
-  rank_zero.local_rank = 0;
-  rank_zero.node_rank = 0;
-  const std::string path = format_name_with_dist(raw_path, state.run_name, rank_zero);
-
+void Trainer::Impl::load_checkpoint(const LoadSource& source, std::unique_ptr<FetchedCheckpoint> fetched) {
+  std::string path = source.path;
   std::shared_ptr<ObjectStore> store;
-  if (options.load_object_store) {
-    nlohmann::json config;
-    try {
-      config = nlohmann::json::parse(options.load_object_store_config);
-    } catch (const nlohmann::json::exception& e) {
-      throw ConfigError("load_object_store config is not valid JSON: " + std::string(e.what()));
+  fail_together([&] {
+    if (source.destination >= 0) return;
+    // {run_name} is filled; a monolithic checkpoint is rank 0's, so {rank} means 0.
+    DistInfo rank_zero = state.dist;
+    rank_zero.rank = 0;
+    rank_zero.local_rank = 0;
+    rank_zero.node_rank = 0;
+    path = format_name_with_dist(source.path, state.run_name, rank_zero);
+    if (options.load_object_store) {
+      nlohmann::json config;
+      try {
+        config = nlohmann::json::parse(options.load_object_store_config);
+      } catch (const nlohmann::json::exception& e) {
+        throw ConfigError("load_object_store config is not valid JSON: " + std::string(e.what()));
+      }
+      store = stores().open_store(*options.load_object_store, config);
     }
-    store = stores().open_store(*options.load_object_store, config);
+  });
+  fetched = fetch_once_per_node(state.dist, *group, std::move(fetched), [&] { return fetch_source(source, path, store); });
+  // Every rank has read its node's copy once this step is over, so the copy
+  // may go with `fetched`.
+  fail_together([&] { restore_checkpoint(*fetched); });
+}
+
+std::unique_ptr<FetchedCheckpoint> Trainer::Impl::fetch_source(const LoadSource& source, const std::string& path,
+                                                               const std::shared_ptr<ObjectStore>& store) {
+  if (source.destination >= 0) {
+    auto fetched = fetch_from_destination(size_t(source.destination), path);
+    if (!fetched) {
+      throw CheckpointError("the remote latest checkpoint '" + path + "' that rank 0 resumes from cannot be found "
+                            "from this machine; check that every machine reaches the same store");
+    }
+    return fetched;
   }
+  // Any number of ranks reads a folder that any number wrote (resharding).
+  if (!store && checkpoint::sharded::is_sharded_checkpoint(path)) return std::make_unique<FetchedCheckpoint>(path, path, "");
+  return fetch_checkpoint(path, store, &stores(), download_progress(path));
+}
+
+void Trainer::Impl::restore_checkpoint(const FetchedCheckpoint& fetched) {
   const auto trusted_key = checkpoint::trusted_key(options.load_trusted_key);
+  const std::string& description = fetched.description();
   c10::IValue root;
-  std::string description = path;
-  if (checkpoint::sharded::is_sharded_checkpoint(path)) {
-    // Any number of ranks reads a folder that any number wrote (resharding):
-    // every item's chunks are assembled into the whole value.
+  if (checkpoint::sharded::is_sharded_checkpoint(fetched.local_path())) {
     if (trusted_key) {
-      throw CheckpointError("checkpoint '" + path + "' is a sharded folder, which carries no signature, and a trusted "
-                            "key is configured (load_trusted_key or CAIRN_TRUSTED_KEY); load a signed monolithic "
-                            "checkpoint, or unset the trusted key");
+      throw CheckpointError("checkpoint '" + description + "' is a sharded folder, which carries no signature, and a "
+                            "trusted key is configured (load_trusted_key or CAIRN_TRUSTED_KEY); load a signed "
+                            "monolithic checkpoint, or unset the trusted key");
     }
-    root = checkpoint::sharded::ShardedReader(path).load();
+    root = checkpoint::sharded::ShardedReader(fetched.local_path()).load();
   } else {
-    auto fetched = fetch_checkpoint(path, store, &stores(), download_progress(path));
-    description = description;
-    root = checkpoint::read_checkpoint(fetched->local_path(), description, checkpoint::IntegrityPolicy{trusted_key});
+    root = checkpoint::read_checkpoint(fetched.local_path(), description, checkpoint::IntegrityPolicy{trusted_key});
   }
   if (!root.isGenericDict() || find_key(root, "state") == nullptr) {
     throw CheckpointError("checkpoint '" + description +

@@ -78,7 +78,7 @@ void Trainer::Impl::train_batch(int64_t index) {
   events.run(Event::BEFORE_BACKWARD, state);
   state.loss.backward();
   // DDP's semantics: what follows backward sees every rank's mean gradient.
-  average_gradients(module->parameters());
+  if (group->size() > 1) average_gradients(module->parameters());
   events.run(Event::AFTER_BACKWARD, state);
   for (auto& o : state.optimizers) o->step();
   for (auto& s : options.schedulers) s->step();

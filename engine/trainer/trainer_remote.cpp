@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <exception>
 #include <filesystem>
+#include <memory>
 
 #include "cairn/errors.h"
 #include "core/temp_folder.h"
@@ -88,26 +89,29 @@ void Trainer::Impl::check_uploaders_keep_names() const {
   }
 }
 
-bool Trainer::Impl::download_remote_latest(const std::string& local_latest) {
-  const auto remote = saver ? saver->formatted_latest_remote_name(state) : std::nullopt;
-  if (!remote) return false;
-  std::error_code ec;
-  fs::create_directories(fs::path(local_latest).parent_path(), ec);
-  // Composer's order: every uploading destination, the trainer's own last
-  // (it was attached last).
-  for (LoggerDestination* source : hub->destinations()) {
-    if (!source->can_upload_files()) continue;
-    try {
-      source->download_file(*remote, local_latest, download_progress(source->uri_for_file(*remote)));
-    } catch (const NotFoundError&) {
-      continue;
-    }
-    // Cairn's own copy of the latest: the next save may replace it.
-    saver->adopt_latest_file(local_latest);
-    logger->info("autoresume: downloaded the remote latest checkpoint " + source->uri_for_file(*remote));
-    return true;
+std::unique_ptr<FetchedCheckpoint> Trainer::Impl::fetch_from_destination(size_t index, const std::string& remote_name) {
+  LoggerDestination& source = *hub->destinations().at(index);
+  // A folder of this rank's own, not the local latest pointer's place: a
+  // sharded checkpoint arrives as a folder, and the next save puts a symlink there.
+  const std::string temp_dir =
+      make_temp_folder("cairn-load-", "to download the checkpoint '" + source.uri_for_file(remote_name) + "' into");
+  const std::string local = (fs::path(temp_dir) / "checkpoint").string();
+  auto remove_temp_dir = [&] {
+    std::error_code ec;
+    fs::remove_all(temp_dir, ec);
+  };
+  try {
+    source.download_file(remote_name, local, download_progress(source.uri_for_file(remote_name)));
+  } catch (const NotFoundError&) {
+    remove_temp_dir();
+    return nullptr;
+  } catch (...) {
+    remove_temp_dir();
+    throw;
   }
-  return false;
+  // Said by the first rank of each machine, which fetches for all its ranks.
+  logger->info("autoresume: downloaded the remote latest checkpoint " + source.uri_for_file(remote_name));
+  return std::make_unique<FetchedCheckpoint>(local, source.uri_for_file(remote_name), temp_dir);
 }
 
 }  // namespace cairn

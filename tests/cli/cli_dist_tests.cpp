@@ -9,10 +9,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli_runner.h"
+#include "dist_cli.h"
 #include "free_port.h"
 #include "test_process.h"
 #include "test_skip.h"
@@ -21,33 +25,6 @@ namespace fs = std::filesystem;
 using namespace cairn::test;
 
 namespace {
-
-const char kPython[] = "/usr/bin/python3";
-
-
-// The sample model (or `model`) and data with a per-rank batch of `batch`, and
-// EMA, whose state is part of every checkpoint.
-std::vector<std::string> job(int batch, const std::vector<std::string>& more, const std::string& model = "mlp") {
-  return with({"fit", "--model", model, "--data", "synthetic={\"batch_size\": " + std::to_string(batch) + "}",
-               "--seed", "7", "--algorithm", "EMA={\"half_life\": \"5ba\"}"},
-              more);
-}
-
-Result run_checked(const std::vector<std::string>& args, const fs::path& cwd) {
-  const Result r = run_cairn(args, cwd, {}, 600);
-  BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  return r;
-}
-
-// Runs a Python script (argv[1..] = `args`) and returns its stdout; fails the
-// test when it fails.
-std::string python(const std::string& script, const std::vector<std::string>& args, const fs::path& cwd) {
-  std::vector<std::string> argv{kPython, "-c", script};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const Result r = run_program(argv, cwd, {}, 300);
-  BOOST_REQUIRE_MESSAGE(r.status == 0, describe(r));
-  return r.out;
-}
 
 // Prints "equal" when the two checkpoints hold bitwise-equal model, optimizer,
 // algorithm and scheduler state, timestamp counters and per-rank RNG states,
@@ -95,10 +72,10 @@ BOOST_AUTO_TEST_CASE(resumed_runs_end_bitwise_equal_with_2_and_4_ranks) {
     TempDir dir;
     const int batch = 32 / world;  // 8 batches of the 256 samples per epoch
     const std::string n = std::to_string(world);
-    run_checked(job(batch, {"--nproc-per-node", n, "--run-name", "whole", "--save-folder", "whole",
+    run_checked(dist_job(batch, {"--nproc-per-node", n, "--run-name", "whole", "--save-folder", "whole",
                             "--max-duration", "12ba", "--save-interval", "12ba"}),
                 dir.path());
-    const auto resumable = job(batch, {"--nproc-per-node", n, "--run-name", "parts", "--save-folder", "parts",
+    const auto resumable = dist_job(batch, {"--nproc-per-node", n, "--run-name", "parts", "--save-folder", "parts",
                                        "--autoresume", "--save-interval", "5ba"});
     run_checked(with(resumable, {"--max-duration", "5ba"}), dir.path());
     const Result resumed = run_checked(with(resumable, {"--max-duration", "12ba"}), dir.path());
@@ -118,9 +95,9 @@ BOOST_AUTO_TEST_CASE(resumed_runs_end_bitwise_equal_with_2_and_4_ranks) {
 BOOST_AUTO_TEST_CASE(averaged_gradients_match_one_process_with_the_whole_batch) {
   TempDir dir;
   const std::vector<std::string> one_epoch{"--run-name", "avg", "--max-duration", "1ep"};
-  run_checked(job(32, with(one_epoch, {"--save-folder", "one"})), dir.path());
-  run_checked(job(16, with(one_epoch, {"--save-folder", "two", "--nproc-per-node", "2"})), dir.path());
-  run_checked(job(8, with(one_epoch, {"--save-folder", "four", "--nproc-per-node", "4"})), dir.path());
+  run_checked(dist_job(32, with(one_epoch, {"--save-folder", "one"})), dir.path());
+  run_checked(dist_job(16, with(one_epoch, {"--save-folder", "two", "--nproc-per-node", "2"})), dir.path());
+  run_checked(dist_job(8, with(one_epoch, {"--save-folder", "four", "--nproc-per-node", "4"})), dir.path());
   for (const std::string ranks : {"two", "four"}) {
     const double distance =
         std::stod(python(kModelDistance, {"one/ep1-ba8-rank0.pt", ranks + "/ep1-ba8-rank0.pt"}, dir.path()));
@@ -128,19 +105,53 @@ BOOST_AUTO_TEST_CASE(averaged_gradients_match_one_process_with_the_whole_batch) 
   }
   // Without averaging the ranks would not even agree with each other; and a
   // different per-rank batch is a different training (the check can fail).
-  run_checked(job(32, with(one_epoch, {"--save-folder", "wrong", "--nproc-per-node", "2"})), dir.path());
+  run_checked(dist_job(32, with(one_epoch, {"--save-folder", "wrong", "--nproc-per-node", "2"})), dir.path());
   BOOST_TEST(std::stod(python(kModelDistance, {"one/ep1-ba8-rank0.pt", "wrong/ep1-ba4-rank0.pt"}, dir.path())) > 1e-3);
+}
+
+// Evaluation is split over the ranks (DistributedSampler without shuffling)
+// and its sums are reduced: with weights that training leaves alone (lr 0),
+// each of 2 ranks logs the metrics that one process logs over the whole set.
+BOOST_AUTO_TEST_CASE(evaluation_is_split_over_the_ranks_and_gives_the_job_s_metrics) {
+  TempDir dir;
+  for (const std::string world : {"1", "2"}) {
+    run_checked(dist_job(16, {"--nproc-per-node", world, "--optimizer", "SGD={\"lr\": 0}", "--max-duration", "2ba",
+                         "--eval-data", "synthetic={\"samples\": 64, \"batch_size\": 8}", "--eval-interval", "1ba",
+                         "--run-name", "ev" + world, "--callback", "JSONLLogger"}),
+                dir.path());
+  }
+  // (batch, name) -> value, from one rank's metrics file.
+  auto metrics = [&](const std::string& file) {
+    std::map<std::pair<int64_t, std::string>, double> found;
+    std::ifstream in(dir / file);
+    for (std::string line; std::getline(in, line);) {
+      const auto j = nlohmann::json::parse(line);
+      for (const auto& [name, value] : j.at("metrics").items()) {
+        if (name.rfind("metrics/eval/", 0) == 0) found[{j.at("batch").get<int64_t>(), name}] = value.get<double>();
+      }
+    }
+    return found;
+  };
+  const auto whole = metrics("ev1/metrics-rank0.jsonl");
+  BOOST_REQUIRE_EQUAL(whole.size(), 4u);  // CrossEntropy and MulticlassAccuracy after batches 1 and 2
+  for (const std::string rank : {"0", "1"}) {
+    const auto split = metrics("ev2/metrics-rank" + rank + ".jsonl");
+    BOOST_REQUIRE_EQUAL(split.size(), whole.size());
+    for (const auto& [key, value] : whole) {
+      BOOST_TEST(split.at(key) == value, boost::test_tools::tolerance(1e-9));
+    }
+  }
 }
 
 // A monolithic checkpoint of 2 ranks loads into 1 and into 4: every rank
 // restores the RNG state it has, and the run says that resumption is not exact.
 BOOST_AUTO_TEST_CASE(a_monolithic_checkpoint_loads_at_any_world_size) {
   TempDir dir;
-  run_checked(job(16, {"--nproc-per-node", "2", "--run-name", "two", "--save-folder", "two", "--max-duration", "4ba",
+  run_checked(dist_job(16, {"--nproc-per-node", "2", "--run-name", "two", "--save-folder", "two", "--max-duration", "4ba",
                        "--save-interval", "4ba"}),
               dir.path());
   for (const std::string world : {"1", "4"}) {
-    const Result r = run_checked(job(16, {"--nproc-per-node", world, "--run-name", "load" + world, "--save-folder",
+    const Result r = run_checked(dist_job(16, {"--nproc-per-node", world, "--run-name", "load" + world, "--save-folder",
                                           "load" + world, "--max-duration", "6ba", "--save-interval", "6ba",
                                           "--load-path", "two/ep0-ba4-rank0.pt"}),
                                  dir.path());
@@ -150,36 +161,20 @@ BOOST_AUTO_TEST_CASE(a_monolithic_checkpoint_loads_at_any_world_size) {
   }
 }
 
-// Python's torch 1.13 distributed-checkpoint reader (through the shim that
-// makes it importable on Python 3.11) loads the model of a sharded folder;
-// every tensor must equal the monolithic checkpoint's. Prints "ok N".
-const char kDcpReadsModel[] = R"(
-import sys
-sys.path.insert(0, sys.argv[3])
-import dcp113_shim, torch
-import torch.distributed._shard.checkpoint as dcp
-model = torch.load(sys.argv[2])['state']['model']
-target = {'state.model.' + k: torch.zeros_like(v) for k, v in model.items()}
-dcp.load_state_dict(target, dcp.FileSystemReader(sys.argv[1]), no_dist=True)
-bad = [k for k, v in model.items() if not torch.equal(target['state.model.' + k], v)]
-if bad: sys.exit('differs: ' + ', '.join(bad))
-print('ok', len(target))
-)";
-
 // Sharded folders (--state-dict-type sharded): a resume from one is exact, and
 // a folder that 4 ranks wrote loads into 2 and into 1 rank (2 into 4) exactly
 // as the monolithic checkpoint of the same step does.
 BOOST_AUTO_TEST_CASE(sharded_folders_resume_exactly_and_reshard) {
   TempDir dir;
-  const std::string sources = std::string(CAIRN_TEST_SOURCE_DIR) + "/tests/sharded";
+  const std::string sources = dcp_shim_folder();
   auto ranks = [](int n) { return std::vector<std::string>{"--nproc-per-node", std::to_string(n)}; };
   auto until = [](const std::string& batches, const std::string& folder, const std::string& name) {
     return std::vector<std::string>{"--max-duration", batches, "--save-interval", batches, "--save-folder", folder,
                                     "--run-name", name};
   };
   // Written by 4 ranks at batch 5, sharded and monolithic.
-  run_checked(job(8, with(with(ranks(4), until("5ba", "sh4", "sh4")), {"--state-dict-type", "sharded"})), dir.path());
-  run_checked(job(8, with(ranks(4), until("5ba", "mono4", "mono4"))), dir.path());
+  run_checked(dist_job(8, with(with(ranks(4), until("5ba", "sh4", "sh4")), {"--state-dict-type", "sharded"})), dir.path());
+  run_checked(dist_job(8, with(ranks(4), until("5ba", "mono4", "mono4"))), dir.path());
   BOOST_TEST(fs::is_symlink(dir / "sh4/latest-rank0.pt"));
   BOOST_TEST(fs::exists(dir / "sh4/ep0-ba5/.metadata"));
   for (int r = 0; r < 4; ++r) BOOST_TEST(fs::exists(dir / ("sh4/ep0-ba5/__" + std::to_string(r) + "_0.distcp")));
@@ -188,9 +183,9 @@ BOOST_AUTO_TEST_CASE(sharded_folders_resume_exactly_and_reshard) {
   // sharded folder and from the monolithic file must end equal.
   for (const int world : {4, 2, 1}) {
     const std::string n = std::to_string(world);
-    run_checked(job(8, with(with(ranks(world), until("9ba", "from-sharded" + n, "a" + n)), {"--load-path", "sh4/ep0-ba5"})),
+    run_checked(dist_job(8, with(with(ranks(world), until("9ba", "from-sharded" + n, "a" + n)), {"--load-path", "sh4/ep0-ba5"})),
                 dir.path());
-    run_checked(job(8, with(with(ranks(world), until("9ba", "from-mono" + n, "b" + n)),
+    run_checked(dist_job(8, with(with(ranks(world), until("9ba", "from-mono" + n, "b" + n)),
                             {"--load-path", "mono4/ep0-ba5-rank0.pt"})),
                 dir.path());
     // 8 batches per epoch on 4 ranks, 16 on 2, 32 on 1.
@@ -200,10 +195,10 @@ BOOST_AUTO_TEST_CASE(sharded_folders_resume_exactly_and_reshard) {
                world << " ranks");
   }
   // 2 -> 4.
-  run_checked(job(8, with(with(ranks(2), until("5ba", "sh2", "sh2")), {"--state-dict-type", "sharded"})), dir.path());
-  run_checked(job(8, with(ranks(2), until("5ba", "mono2", "mono2"))), dir.path());
-  run_checked(job(8, with(with(ranks(4), until("9ba", "up-sharded", "c")), {"--load-path", "sh2/ep0-ba5"})), dir.path());
-  run_checked(job(8, with(with(ranks(4), until("9ba", "up-mono", "d")), {"--load-path", "mono2/ep0-ba5-rank0.pt"})),
+  run_checked(dist_job(8, with(with(ranks(2), until("5ba", "sh2", "sh2")), {"--state-dict-type", "sharded"})), dir.path());
+  run_checked(dist_job(8, with(ranks(2), until("5ba", "mono2", "mono2"))), dir.path());
+  run_checked(dist_job(8, with(with(ranks(4), until("9ba", "up-sharded", "c")), {"--load-path", "sh2/ep0-ba5"})), dir.path());
+  run_checked(dist_job(8, with(with(ranks(4), until("9ba", "up-mono", "d")), {"--load-path", "mono2/ep0-ba5-rank0.pt"})),
               dir.path());
   BOOST_TEST(python(kSameTraining, {"up-sharded/ep1-ba9-rank0.pt", "up-mono/ep1-ba9-rank0.pt"}, dir.path()) ==
              "equal 4\n");
@@ -217,8 +212,8 @@ BOOST_AUTO_TEST_SUITE(failures)
 // rank 1's status; the latest checkpoint is complete and loads.
 BOOST_AUTO_TEST_CASE(a_killed_rank_ends_the_job_and_the_last_checkpoint_loads) {
   TempDir dir;
-  std::string command = "cd " + shell_quote(dir.path().string()) + " && " + shell_quote(cairn_path().string());
-  for (const auto& a : job(16, {"--nproc-per-node", "2", "--run-name", "killed", "--save-folder", "k",
+  std::string command = "cd " + shell_quote(dir.path().string()) + " || exit 1; " + shell_quote(cairn_path().string());
+  for (const auto& a : dist_job(16, {"--nproc-per-node", "2", "--run-name", "killed", "--save-folder", "k",
                                 "--max-duration", "100000ba", "--save-interval", "3ba", "--dist-timeout", "20"})) {
     command += " " + shell_quote(a);
   }
@@ -236,7 +231,7 @@ BOOST_AUTO_TEST_CASE(a_killed_rank_ends_the_job_and_the_last_checkpoint_loads) {
   BOOST_TEST(err.find("cairn: error: rank 1 of 2 failed with exit status 137") != std::string::npos);
   const Result verify = run_cairn({"verify", "k/latest-rank0.pt"}, dir.path());
   BOOST_TEST(verify.status == 0, describe(verify));
-  const Result loads = run_cairn(job(16, {"--run-name", "after", "--max-duration", "1ba", "--load-path",
+  const Result loads = run_cairn(dist_job(16, {"--run-name", "after", "--max-duration", "1ba", "--load-path",
                                           "k/latest-rank0.pt", "--load-weights-only"}),
                                  dir.path(), {}, 300);
   BOOST_TEST(loads.status == 0, describe(loads));
@@ -247,7 +242,7 @@ BOOST_AUTO_TEST_CASE(a_killed_rank_ends_the_job_and_the_last_checkpoint_loads) {
 BOOST_AUTO_TEST_CASE(a_failure_on_rank_zero_fails_every_rank_with_its_reason) {
   TempDir dir;
   std::ofstream(dir / "a-file") << "not a folder";
-  const Result r = run_cairn(job(16, {"--nproc-per-node", "2", "--run-name", "bad", "--save-folder", "a-file",
+  const Result r = run_cairn(dist_job(16, {"--nproc-per-node", "2", "--run-name", "bad", "--save-folder", "a-file",
                                       "--max-duration", "2ba"}),
                              dir.path(), {}, 300);
   BOOST_TEST(r.status == 2, describe(r));
@@ -269,7 +264,7 @@ BOOST_AUTO_TEST_CASE(launcher_settings_are_checked_before_anything_starts) {
       {{"--nproc-per-node", "2", "--dist-timeout", "0"}, "expected a positive number of seconds"},
   };
   for (const auto& [flags, expected] : cases) {
-    const Result r = run_cairn(job(16, with(flags, {"--max-duration", "1ba"})), dir.path(), {}, 120);
+    const Result r = run_cairn(dist_job(16, with(flags, {"--max-duration", "1ba"})), dir.path(), {}, 120);
     BOOST_TEST(r.status == 2, describe(r));
     BOOST_TEST(r.err.find(expected) != std::string::npos, r.err);
     BOOST_TEST(r.err.find("[rank") == std::string::npos, "no rank started: " << r.err);
@@ -289,7 +284,7 @@ BOOST_AUTO_TEST_CASE(torchrun_starts_cairn_fit_as_its_ranks) {
   std::string command = "cd " + shell_quote(dir.path().string()) + " && " + torchrun +
                         " --nproc_per_node 2 --master_port " + std::to_string(free_tcp_port()) +
                         " -r 1 -t 1 --log_dir logs --no_python " + shell_quote(cairn_path().string());
-  for (const auto& a : job(16, {"--run-name", "tr", "--save-folder", "tr", "--max-duration", "3ba",
+  for (const auto& a : dist_job(16, {"--run-name", "tr", "--save-folder", "tr", "--max-duration", "3ba",
                                 "--save-interval", "3ba"})) {
     command += " " + shell_quote(a);
   }

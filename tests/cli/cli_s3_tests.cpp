@@ -37,26 +37,14 @@ std::vector<std::string> remote_names(const S3Peer& peer, const std::string& pre
 
 // awscli's copy of an object, downloaded from the real server.
 std::string aws_get(const S3Peer& peer, const std::string& key, const fs::path& to) {
-  const std::string command = "/usr/bin/aws --endpoint-url " + peer.endpoint() + " s3 cp --only-show-errors " +
-                              shell_quote("s3://" + peer.bucket() + "/" + key) + " " + shell_quote(to.string());
-  BOOST_REQUIRE_MESSAGE(run_command(command).status == 0, "awscli could not read s3://" << peer.bucket() << "/" << key);
-  return read_file(to);
+  return cairn::test::aws_get(peer.endpoint(), "s3://" + peer.bucket() + "/" + key, to);
 }
 
 // A RemoteUploaderDownloader for the bucket with quick retries, so fault runs
 // finish in seconds; `attempts` bounds both the HTTP retries and the uploader's.
 std::string uploader_flag(const S3Peer& peer, int attempts) {
-  return cairn::test::uploader_flag("s3://" + peer.bucket(), attempts,
-                       {{"client_config",
-                         {{"connect_timeout", 2},
-                          {"read_timeout", 2},
-                          {"retries", {{"total_max_attempts", attempts}, {"deadline", 60}}}}}});
+  return cairn::test::uploader_flag("s3://" + peer.bucket(), attempts, quick_s3_client(attempts));
 }
-
-// moto, with its signature checking measured: what these tests prove needs it.
-#define CAIRN_REQUIRE_SIGNING_PEER(peer)     \
-  CAIRN_SKIP_UNLESS_AVAILABLE(peer);         \
-  BOOST_REQUIRE_MESSAGE((peer).verifies_signatures(), "moto accepted a wrongly signed request")
 
 }  // namespace
 
@@ -104,14 +92,8 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_every_batch_checkpoint_lands_byte_ide
   CAIRN_REQUIRE_SIGNING_PEER(peer);
   ScopedEnv env;
   peer.export_env(env);
-  // Every fault kind S3 gives for any request; stalls are shortened to 4 s
-  // against a 2 s read timeout. Not request_timeout: S3 sends it only for
-  // bodies it did not receive in time, and on a HEAD (the overwrite check) its
-  // 400 has no body, so no client can tell it from a real bad request.
-  FaultProxy proxy(peer.endpoint(), 0.3,
-                   {"internal_error", "service_unavailable", "slow_down", "reset_before", "stall", "reset_mid",
-                    "truncate_body"},
-                   /*seed=*/11, /*stall_seconds=*/4);
+  // Stalls are shortened to 4 s against a 2 s read timeout.
+  FaultProxy proxy(peer.endpoint(), 0.3, s3_fault_kinds(), /*seed=*/11, /*stall_seconds=*/4);
   CAIRN_SKIP_UNLESS_AVAILABLE(proxy);
   TempDir dir;
   fs::create_directories(dir.path() / "tmp");

@@ -18,6 +18,17 @@ std::string uploader_flag(const std::string& bucket_uri, int attempts, const nlo
   return "RemoteUploaderDownloader=" + config.dump();
 }
 
+nlohmann::json quick_s3_client(int attempts) {
+  return {{"client_config",
+           {{"connect_timeout", 2},
+            {"read_timeout", 2},
+            {"retries", {{"total_max_attempts", attempts}, {"deadline", 60}}}}}};
+}
+
+std::vector<std::string> s3_fault_kinds() {
+  return {"internal_error", "service_unavailable", "slow_down", "reset_before", "stall", "reset_mid", "truncate_body"};
+}
+
 std::vector<std::string> listed_names(const std::string& uri, const fs::path& cwd,
                                       const std::map<std::string, std::string>& env) {
   const Result r = run_cairn({"ls", uri}, cwd, env);
@@ -38,6 +49,13 @@ std::map<std::string, fs::path> local_checkpoints(const fs::path& folder) {
     }
   }
   return files;
+}
+
+std::string aws_get(const std::string& endpoint, const std::string& uri, const fs::path& to) {
+  const std::string command = "/usr/bin/aws --endpoint-url " + endpoint + " s3 cp --only-show-errors " +
+                              shell_quote(uri) + " " + shell_quote(to.string());
+  BOOST_REQUIRE_MESSAGE(run_command(command).status == 0, "awscli could not read " << uri);
+  return read_file(to);
 }
 
 bool same_model_in_python(const fs::path& a, const fs::path& b) {

@@ -58,3 +58,10 @@ class S3Peer : public LoopbackPeer {
 };
 
 }  // namespace cairn::test
+
+// For tests that prove Cairn's signatures are accepted: moto, with its
+// signature checking measured (s3rver checks none). Skips where moto cannot
+// run (a failure under CAIRN_REQUIRE_PEERS=1).
+#define CAIRN_REQUIRE_SIGNING_PEER(peer) \
+  CAIRN_SKIP_UNLESS_AVAILABLE(peer);     \
+  BOOST_REQUIRE_MESSAGE((peer).verifies_signatures(), "moto accepted a wrongly signed request")

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "cairn/collectives.h"
 #include "cairn/errors.h"
@@ -23,7 +22,6 @@
 #include "checkpoint/sharded/sharded_writer.h"
 #include "core/ivalue_convert.h"
 #include "core/safe_names.h"
-#include "core/temp_folder.h"
 
 namespace cairn {
 namespace {
@@ -109,10 +107,6 @@ void CheckpointSaver::on_event(Event event, State& state) {
         // The run name is part of the folder: checked before anything is made.
         validate_run_name(state.run_name, "run name");
         check_names_for_run(state);
-        if (sharded() && uploads_happen(state)) {
-          throw ConfigError(setting("state_dict_type") + " 'sharded' writes a folder per checkpoint, which is not "
-                            "uploaded in this version; save to a local or shared save_folder, or use 'full'");
-        }
         if (!state.dist.is_rank_zero()) return;
         prepare_folder(state);
         warn_about_settings_that_keep_nothing(state);
@@ -177,6 +171,7 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   apply_ignore_keys(root, state);
   if (sharded()) {
     write_sharded(root, path, state);
+    upload_own_shard(path, state);
   } else {
     fail_together([&] {
       if (state.dist.is_rank_zero()) write_monolithic(root, path, state);
@@ -305,92 +300,6 @@ void CheckpointSaver::rotate(State& state) {
     saved_checkpoints_.erase(saved_checkpoints_.begin());
   }
   delete_confirmed_uploads(state);
-}
-
-bool CheckpointSaver::uploads_happen(const State& state) const {
-  return options_.remote_file_name && state.logger != nullptr && state.logger->can_upload_files();
-}
-
-void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state) {
-  if (!uploads_happen(state)) return;
-  const std::string remote = remote_name("remote_file_name", *options_.remote_file_name, state);
-  // Checkpoints are written through AtomicFile (renamed into place), so a
-  // destination may stage them by a hard link and save copying gigabytes.
-  const bool overwrite = options_.overwrite || options_.replace_interrupted_saves;
-  if (auto receipt = state.logger->upload_file(remote, path, overwrite, FileAfterUpload::kReplacedWhole)) {
-    uploads_[path] = std::move(receipt);
-  } else {
-    uploads_.erase(path);
-  }
-  if (!options_.latest_remote_file_name) return;
-  // The pointer is handed on after its checkpoint; the uploader publishes it
-  // only once the checkpoint is confirmed in the store (upload_queue.h).
-  const std::string pointer = remote_name("latest_remote_file_name", *options_.latest_remote_file_name, state) +
-                              ".symlink";
-  if (pointer_folder_.empty()) {
-    pointer_folder_ = make_temp_folder("cairn-pointer-", "for the remote latest pointer '" + pointer + "'");
-  }
-  // A new file per save, removed once handed over (uploaders stage what they
-  // are given before returning): a staged hard link never sees it change.
-  const std::string pointer_file = join(pointer_folder_, "latest." + std::to_string(++pointer_count_) + ".symlink");
-  write_pointer_file(remote, pointer_file);
-  struct RemoveWhenDone {
-    std::string path;
-    ~RemoveWhenDone() {
-      std::error_code ec;
-      fs::remove(path, ec);
-    }
-  } remove_when_done{pointer_file};
-  state.logger->upload_file(pointer, pointer_file, /*overwrite=*/true, FileAfterUpload::kReplacedWhole);
-}
-
-void CheckpointSaver::write_pointer_file(const std::string& target, const std::string& pointer_path) {
-  // Composer's format: only the target's object name, no newline.
-  std::ofstream out(pointer_path, std::ios::binary | std::ios::trunc);
-  out << target;
-  out.close();
-  if (!out) throw CheckpointError("cannot write the remote latest pointer file '" + pointer_path + "'; check TMPDIR");
-}
-
-void CheckpointSaver::delete_confirmed_uploads(State& state) {
-  auto still_waiting = awaiting_deletion_.begin();
-  for (const std::string& path : awaiting_deletion_) {
-    const auto upload = uploads_.find(path);
-    const UploadReceipt::Status status =
-        upload == uploads_.end() ? UploadReceipt::Status::kConfirmed : upload->second->status();
-    if (status == UploadReceipt::Status::kPending) {
-      *still_waiting++ = path;
-      continue;
-    }
-    if (status == UploadReceipt::Status::kConfirmed) {
-      std::error_code ec;
-      fs::remove(path, ec);
-      if (ec && state.logger != nullptr) {
-        state.logger->warn("cannot remove uploaded local checkpoint '" + path + "' (" + ec.message() + ")");
-      }
-    } else {
-      an_upload_failed_ = true;
-      if (state.logger != nullptr) {
-        state.logger->warn("kept local checkpoint '" + path + "' although num_checkpoints_to_keep=" +
-                           std::to_string(options_.num_checkpoints_to_keep) + " because its upload failed");
-      }
-    }
-    if (upload != uploads_.end()) uploads_.erase(upload);
-  }
-  awaiting_deletion_.erase(still_waiting, awaiting_deletion_.end());
-}
-
-bool CheckpointSaver::uploads_all_confirmed() const {
-  if (an_upload_failed_) return false;
-  // Every file of this saver still on disk has a confirmed upload (one never
-  // handed over, say because handing over threw, has none).
-  for (const std::string& path : written_paths_) {
-    std::error_code ec;
-    if (fs::symlink_status(path, ec).type() == fs::file_type::not_found) continue;  // rotated away once uploaded
-    const auto upload = uploads_.find(path);
-    if (upload == uploads_.end() || upload->second->status() != UploadReceipt::Status::kConfirmed) return false;
-  }
-  return true;
 }
 
 void CheckpointSaver::close(State& state) noexcept {

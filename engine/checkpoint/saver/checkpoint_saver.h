@@ -16,6 +16,12 @@
 // one the trainer opened for a URI save_folder). A rotated-out local file whose
 // upload a destination tracks is deleted only once the upload is confirmed,
 // and kept, with a warning, if it failed.
+//
+// A sharded checkpoint goes up as a folder beside that name (Composer's
+// `<dirname>/<sharded_ckpt_prefix_dir>/`): every rank sends its own data file
+// and waits until the store confirms it (a rank that cannot reach the store
+// fails the save on every rank); then rank 0 sends `.metadata`, which makes
+// the folder a checkpoint, and the pointer, which names the folder.
 #pragma once
 
 #include <map>
@@ -121,9 +127,6 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   size_t num_saved() const override { return num_saved_; }
   size_t num_kept() const override;
   std::optional<Time> save_interval_time() const override;
-  // `path` (at the latest pointer's name) is a file Cairn put there, such as
-  // the remote latest downloaded by autoresume: a save may replace it.
-  void adopt_latest_file(const std::string& path) { adopted_latest_files_.push_back(path); }
   // Every checkpoint still on disk whose upload a destination tracks is in
   // the store, and no tracked upload failed.
   bool uploads_all_confirmed() const;
@@ -170,8 +173,17 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   void check_latest_name(const std::string& latest, const std::string& checkpoint_template, const std::string& key,
                          const std::string& run_name, const DistInfo& dist) const;
   void ensure_replaceable_pointer(const std::string& link) const;
-  // Whether the run's logger has a destination that takes the checkpoints.
+  // checkpoint_saver_uploads.cpp. Whether the run's logger has a destination
+  // that takes the checkpoints.
   bool uploads_happen(const State& state) const;
+  // The object name of this save's checkpoint: the file, or the sharded folder
+  // (Composer: the prefix dir beside where remote_file_name would go).
+  std::string remote_checkpoint_name(const State& state) const;
+  std::string remote_checkpoint_template() const;
+  bool replaces_remote_objects() const;
+  // Every rank: its data file of sharded checkpoint `path`, uploaded and
+  // confirmed before the save goes on.
+  void upload_own_shard(const std::string& path, State& state);
   void point_latest_at(const std::string& checkpoint_path, const std::string& link) const;
   void rotate(State& state);
   void hand_over_for_upload(const std::string& path, State& state);
@@ -195,7 +207,6 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   // Rotated out, deleted once their uploads are confirmed.
   std::vector<std::string> awaiting_deletion_;
   bool an_upload_failed_ = false;
-  std::vector<std::string> adopted_latest_files_;
   // Where pointer files are written before being handed on; made on first use.
   std::string pointer_folder_;
   uint64_t pointer_count_ = 0;

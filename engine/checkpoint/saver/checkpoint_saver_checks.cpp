@@ -139,7 +139,6 @@ void CheckpointSaver::check_latest_name(const std::string& latest, const std::st
 
 void CheckpointSaver::ensure_replaceable_pointer(const std::string& link) const {
   if (options_.overwrite) return;
-  if (std::find(adopted_latest_files_.begin(), adopted_latest_files_.end(), link) != adopted_latest_files_.end()) return;
   std::error_code ec;
   const fs::file_status status = fs::symlink_status(link, ec);
   if (ec || status.type() == fs::file_type::not_found || status.type() == fs::file_type::symlink) return;
@@ -160,10 +159,10 @@ void CheckpointSaver::check_names_for_run(const State& state) const {
     }
   }
   if (!uploads_happen(state)) return;
-  remote_name("remote_file_name", *options_.remote_file_name, state);
+  remote_checkpoint_name(state);
   if (options_.latest_remote_file_name) {
     const std::string latest = remote_name("latest_remote_file_name", *options_.latest_remote_file_name, state);
-    check_latest_name(latest, *options_.remote_file_name, "latest_remote_file_name", state.run_name, state.dist);
+    check_latest_name(latest, remote_checkpoint_template(), "latest_remote_file_name", state.run_name, state.dist);
   }
 }
 

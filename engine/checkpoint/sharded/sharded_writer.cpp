@@ -22,8 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string data_file_name(int rank) { return "__" + std::to_string(rank) + "_0.distcp"; }
-
 // The data file with the exact count of bytes handed to it (AtomicFile's own
 // count leaves out what it still gathers), which is each piece's offset.
 // Counts and hashes what it writes, so the manifest's SHA-256 costs no second
@@ -118,6 +116,8 @@ RankWriteResult RankWriteResult::from_bytes(const std::string& bytes) {
   }
   return r;
 }
+
+std::string data_file_name(int rank) { return "__" + std::to_string(rank) + "_0.distcp"; }
 
 RankWriteResult write_rank_file(const std::string& folder, int rank, int world, const FlatCheckpoint& flat) {
   RankWriteResult result;

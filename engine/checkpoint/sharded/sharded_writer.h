@@ -43,6 +43,9 @@ struct RankWriteResult {
   static RankWriteResult from_bytes(const std::string& bytes);
 };
 
+// The name of `rank`'s data file in the folder: "__{rank}_0.distcp".
+std::string data_file_name(int rank);
+
 // The data file of `rank` in `world`, written atomically and fsynced; creates
 // `folder` if needed. Throws cairn::CheckpointError with one line on failure.
 RankWriteResult write_rank_file(const std::string& folder, int rank, int world, const FlatCheckpoint& flat);

@@ -1,4 +1,4 @@
-#include "checkpoint/checkpoint_source.h"
+#include "checkpoint/fetch/checkpoint_source.h"
 
 #include <filesystem>
 #include <optional>
@@ -7,6 +7,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/object_store.h"
+#include "checkpoint/fetch/sharded_download.h"
 #include "checkpoint/io/latest_pointer.h"
 #include "core/local_path_problem.h"
 #include "core/temp_folder.h"
@@ -28,6 +29,7 @@ FetchedCheckpoint::~FetchedCheckpoint() {
 void download_following_symlinks(ObjectStore& store, const std::string& object_name, const std::string& destination,
                                  const ProgressFn& progress) {
   std::string name = object_name;
+  while (name.size() > 1 && name.back() == '/') name.pop_back();  // a folder given as "run/ep0-ba4/"
   // A pointer names another object; a short chain is fine, a cycle is not.
   for (int hop = 0; hop < 8; ++hop) {
     if (!checkpoint::is_pointer_name(name)) {
@@ -38,8 +40,13 @@ void download_following_symlinks(ObjectStore& store, const std::string& object_n
         try {
           store.get_object_size(name + checkpoint::kPointerSuffix);
         } catch (const NotFoundError&) {
+          if (is_remote_sharded_folder(store, name)) {
+            download_sharded_folder(store, name, destination, progress);
+            return;
+          }
           throw NotFoundError("checkpoint '" + store.get_uri(name) + "' does not exist (nor a '" + name +
-                              ".symlink' pointer); check the name, or list the store with 'cairn ls'");
+                              ".symlink' pointer, nor a sharded checkpoint folder with a .metadata); check the "
+                              "name, or list the store with 'cairn ls'");
         }
         name += checkpoint::kPointerSuffix;
         continue;
@@ -47,6 +54,9 @@ void download_following_symlinks(ObjectStore& store, const std::string& object_n
     }
     store.download_object(name, destination, /*overwrite=*/true);
     const std::string target = checkpoint::read_pointer_file(destination);
+    // Its target may be a sharded folder, which becomes `destination` itself.
+    std::error_code ec;
+    fs::remove(destination, ec);
     if (target.empty()) throw CheckpointError("pointer '" + store.get_uri(name) + "' is empty; it should name a checkpoint object");
     name = target;
   }

@@ -4,7 +4,9 @@
 // handles ("s3://bucket/run/ep1.pt"), or, with `load_object_store`, an object
 // name inside that store. An object that does not exist is retried as
 // "<name>.symlink" (the remote "latest" pointer, whose content names the real
-// object), as Composer's get_file does.
+// object), as Composer's get_file does. A name (or a pointer's target) that is
+// the prefix of a sharded checkpoint folder in the store arrives as a local
+// folder (sharded_download.h).
 #pragma once
 
 #include <memory>
@@ -20,7 +22,8 @@ namespace cairn {
 class Logger;
 class StoreOpener;
 
-// A checkpoint available as a local file for the duration of this object.
+// A checkpoint available as a local file, or folder when sharded, for the
+// duration of this object.
 class FetchedCheckpoint {
  public:
   FetchedCheckpoint(std::string local_path, std::string description, std::string temp_dir);
@@ -46,7 +49,8 @@ std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path
                                                     const StoreOpener* stores, const ProgressFn& progress = {});
 
 // Downloads `object_name` from `store` to `destination`, following a
-// "<name>.symlink" pointer when the object itself does not exist.
+// "<name>.symlink" pointer when the object itself does not exist; a sharded
+// folder becomes the folder `destination`.
 void download_following_symlinks(ObjectStore& store, const std::string& object_name, const std::string& destination,
                                  const ProgressFn& progress = {});
 
