@@ -24,6 +24,7 @@
 
 #include <ATen/ATen.h>
 
+#include "peak_memory.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/sharded/sharded_reader.h"
 #include "checkpoint/sharded/sharded_writer.h"
@@ -41,25 +42,16 @@ at::Tensor make_tensor(int i, int64_t mib) {
   return at::arange(rows * kCols, at::kInt).remainder_(251).to(at::kFloat).add_(i).view({rows, kCols});
 }
 
-long status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const size_t n = std::strlen(field);
-  while (std::getline(in, line))
-    if (line.compare(0, n, field) == 0) return std::strtol(line.c_str() + n + 1, nullptr, 10);
-  return -1;
-}
-
 // Times `f` between two barriers; prints the phase's seconds and peak RSS.
 template <typename F>
 void timed(const char* phase, cairn::Collectives& group, F&& f) {
   group.barrier();
-  std::ofstream("/proc/self/clear_refs") << "5";  // resets VmHWM to the current RSS
+  cairn::bench::reset_peak_rss();
   const auto start = std::chrono::steady_clock::now();
   f();
   group.barrier();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << phase << "_seconds=" << seconds << "\n" << phase << "_peak_rss_kib=" << status_kib("VmHWM:") << "\n";
+  std::cout << phase << "_seconds=" << seconds << "\n" << phase << "_peak_rss_kib=" << cairn::bench::peak_rss_kib() << "\n";
 }
 
 int usage() {
@@ -87,7 +79,7 @@ int main(int argc, char** argv) {
     if (mode == "save") {
       auto root = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
       for (int i = 0; i < kTensors; ++i) root.insert("layer" + std::to_string(i), make_tensor(i, mib));
-      std::cout << "rss_live_kib=" << status_kib("VmRSS:") << "\n";
+      std::cout << "rss_live_kib=" << cairn::bench::status_kib("VmRSS:") << "\n";
       timed("mono", *group, [&] {
         if (group->rank() == 0) (void)cairn::checkpoint::write_checkpoint(root, paths[0]);
       });

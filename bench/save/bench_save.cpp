@@ -26,6 +26,7 @@
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/import_read.h>
 
+#include "peak_memory.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_verify.h"
 
@@ -67,15 +68,6 @@ std::vector<TensorSpec> make_specs(uint64_t total_bytes) {
   return specs;
 }
 
-long status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const size_t n = std::strlen(field);
-  while (std::getline(in, line))
-    if (line.compare(0, n, field) == 0) return std::strtol(line.c_str() + n + 1, nullptr, 10);
-  return -1;
-}
-
 int usage() {
   std::cerr << "usage: cairn_bench_save sizes [--gib G] | cairn_bench_save write PATH [--gib G] | "
                "cairn_bench_save read PATH\n";
@@ -100,14 +92,14 @@ double cpu_seconds_now() {
 
 template <typename F>
 Cost cost_of(F&& f) {
-  std::ofstream("/proc/self/clear_refs") << "5";  // resets VmHWM to the current RSS
+  cairn::bench::reset_peak_rss();
   const double cpu = cpu_seconds_now();
   const auto start = std::chrono::steady_clock::now();
   f();
   Cost c;
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   c.cpu_seconds = cpu_seconds_now() - cpu;
-  c.peak_rss_kib = status_kib("VmHWM:");
+  c.peak_rss_kib = cairn::bench::peak_rss_kib();
   return c;
 }
 
@@ -159,7 +151,7 @@ int main(int argc, char** argv) {
   }
   auto root = c10::impl::GenericDict(c10::StringType::get(), c10::AnyType::get());
   root.insert("state", state);
-  const long rss_before_kib = status_kib("VmRSS:");
+  const long rss_before_kib = cairn::bench::status_kib("VmRSS:");
 
   const auto start = std::chrono::steady_clock::now();
   const uint64_t written = cairn::checkpoint::write_checkpoint(root, path);
@@ -170,6 +162,6 @@ int main(int argc, char** argv) {
             << "file_bytes=" << written << "\n"
             << "seconds=" << seconds << "\n"
             << "rss_before_write_kib=" << rss_before_kib << "\n"
-            << "peak_rss_kib=" << status_kib("VmHWM:") << "\n";
+            << "peak_rss_kib=" << cairn::bench::peak_rss_kib() << "\n";
   return 0;
 }

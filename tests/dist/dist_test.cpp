@@ -5,10 +5,6 @@
 #define BOOST_TEST_MODULE test_dist
 #include <boost/test/unit_test.hpp>
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <ATen/ATen.h>
 
 #include <filesystem>
@@ -21,57 +17,24 @@
 #include "dist/distributed_sampler.h"
 #include "dist/process_group.h"
 #include "dist/rendezvous_options.h"
-#include "free_port.h"
+#include "rank_job.h"
 #include "scoped_env.h"
 #include "temp_dir.h"
 #include "test_process.h"
 #include "test_skip.h"
 
 using namespace cairn::dist;
+using cairn::test::RankRun;
+using cairn::test::run_ranks;
 
 namespace {
 
-
-struct RankResult {
-  int status = -1;  // exit status; -1 when killed by a signal
-  std::string output;
-};
-
 // Starts `world` processes of `binary` (dist_rank by default) with argument
 // `mode` on loopback and waits for all.
-std::vector<RankResult> run_job(const TempDir& dir, int world, const std::string& mode,
-                                const std::map<std::string, std::string>& extra = {},
-                                const char* binary = CAIRN_DIST_RANK_BIN) {
-  const std::string port = std::to_string(cairn::test::free_tcp_port());
-  std::vector<pid_t> children;
-  for (int rank = 0; rank < world; ++rank) {
-    const std::string log = dir / (mode + "-" + std::to_string(rank) + ".log");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setenv("RANK", std::to_string(rank).c_str(), 1);
-      ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
-      ::setenv("WORLD_SIZE", std::to_string(world).c_str(), 1);
-      ::setenv("LOCAL_WORLD_SIZE", std::to_string(world).c_str(), 1);
-      ::setenv("MASTER_ADDR", "127.0.0.1", 1);
-      ::setenv("MASTER_PORT", port.c_str(), 1);
-      ::unsetenv("TORCHELASTIC_USE_AGENT_STORE");
-      for (const auto& [name, value] : extra) ::setenv(name.c_str(), value.c_str(), 1);
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execl(binary, binary, mode.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    children.push_back(pid);
-  }
-  std::vector<RankResult> results(world);
-  for (int rank = 0; rank < world; ++rank) {
-    int status = 0;
-    ::waitpid(children[rank], &status, 0);
-    results[rank].status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    results[rank].output = read_file(dir / (mode + "-" + std::to_string(rank) + ".log"));
-  }
-  return results;
+std::vector<RankRun> run_job(const TempDir& dir, int world, const std::string& mode,
+                             const std::map<std::string, std::string>& extra = {},
+                             const char* binary = CAIRN_DIST_RANK_BIN) {
+  return run_ranks(world, {binary, mode}, dir / (mode + "-"), extra);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

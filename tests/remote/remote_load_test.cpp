@@ -9,7 +9,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/state.h"
-#include "checkpoint/checkpoint_source.h"
+#include "checkpoint/fetch/checkpoint_source.h"
 #include "checkpoint/model_state.h"
 #include "ivalue_compare.h"
 #include "remote_fixtures.h"

@@ -5,9 +5,6 @@
 #define BOOST_TEST_MODULE test_sharded
 #include <boost/test/unit_test.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <ATen/ATen.h>
 #include <ATen/core/Dict.h>
 
@@ -30,7 +27,7 @@
 #include "core/one_line.h"
 #include "dist/process_group.h"
 #include "ivalue_compare.h"
-#include "free_port.h"
+#include "rank_job.h"
 #include "temp_dir.h"
 #include "test_process.h"
 #include "test_skip.h"
@@ -38,6 +35,7 @@
 
 namespace fs = std::filesystem;
 using namespace cairn::checkpoint::sharded;
+using cairn::test::RankRun;
 using cairn::test::first_difference;
 
 namespace {
@@ -138,40 +136,9 @@ struct RankEntry {
   }
 } rank_entry;
 
-struct RankRun {
-  int status = -1;
-  std::string output;
-};
-
+// `world` ranks of this binary saving into `folder`.
 std::vector<RankRun> run_ranks(const TempDir& dir, const std::string& folder, int world) {
-  const std::string port = std::to_string(cairn::test::free_tcp_port());
-  std::vector<pid_t> pids;
-  for (int rank = 0; rank < world; ++rank) {
-    const std::string log = dir / ("rank" + std::to_string(rank) + ".log");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setenv("RANK", std::to_string(rank).c_str(), 1);
-      ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
-      ::setenv("WORLD_SIZE", std::to_string(world).c_str(), 1);
-      ::setenv("LOCAL_WORLD_SIZE", std::to_string(world).c_str(), 1);
-      ::setenv("MASTER_ADDR", "127.0.0.1", 1);
-      ::setenv("MASTER_PORT", std::to_string(std::stoi(port)).c_str(), 1);
-      ::unsetenv("TORCHELASTIC_USE_AGENT_STORE");
-      ::setenv("CAIRN_SHARDED_TEST_FOLDER", folder.c_str(), 1);
-      if (!std::freopen(log.c_str(), "w", stdout) || ::dup2(::fileno(stdout), 2) < 0) ::_exit(126);
-      ::execl("/proc/self/exe", "test_sharded", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    pids.push_back(pid);
-  }
-  std::vector<RankRun> runs(world);
-  for (int rank = 0; rank < world; ++rank) {
-    int status = 0;
-    ::waitpid(pids[rank], &status, 0);
-    runs[rank].status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    runs[rank].output = read_file(dir / ("rank" + std::to_string(rank) + ".log"));
-  }
-  return runs;
+  return cairn::test::run_ranks(world, {"/proc/self/exe"}, dir / "rank", {{"CAIRN_SHARDED_TEST_FOLDER", folder}});
 }
 
 }  // namespace
