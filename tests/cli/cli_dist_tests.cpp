@@ -137,8 +137,10 @@ BOOST_AUTO_TEST_CASE(evaluation_is_split_over_the_ranks_and_gives_the_job_s_metr
   for (const std::string rank : {"0", "1"}) {
     const auto split = metrics("ev2/metrics-rank" + rank + ".jsonl");
     BOOST_REQUIRE_EQUAL(split.size(), whole.size());
+    // Each rank's batches hold other samples than one process's, so the
+    // float32 batch losses round differently: equal within float32's rounding.
     for (const auto& [key, value] : whole) {
-      BOOST_TEST(split.at(key) == value, boost::test_tools::tolerance(1e-9));
+      BOOST_TEST(split.at(key) == value, boost::test_tools::tolerance(1e-6));
     }
   }
 }
