@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(sharded_saves_to_s3_publish_last_and_resume_exactly) {
   const std::string bucket = "s3://" + peer.bucket();
   auto sharded_run = [&](const std::string& until) {
     return dist_job(8, with(ranks(2), {"--run-name", "r", "--max-duration", until, "--save-interval", "2ba",
-                                  "--state-dict-type", "sharded", "--save-folder", bucket + "/part", "--autoresume"}));
+                                       "--state-dict-type", "sharded", "--save-folder", bucket + "/part", "--autoresume"}));
   };
   run_checked(sharded_run("4ba"), dir.path());
   const auto names = listed_names(bucket + "/part", dir.path());
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(sharded_saves_to_s3_publish_last_and_resume_exactly) {
   // What awscli downloads, Python's distributed-checkpoint reader loads.
   aws_get_folder(peer, "part/ep0-ba4", 2, dir / "got");
   run_checked(dist_job(8, with(ranks(2), {"--run-name", "m", "--max-duration", "4ba", "--save-interval", "4ba",
-                                     "--save-folder", "mono"})),
+                                          "--save-folder", "mono"})),
               dir.path());
   BOOST_TEST(python(kDcpReadsModel, {"got", "mono/ep0-ba4-rank0.pt", dcp_shim_folder()}, dir.path()) == "ok 6\n");
 
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(sharded_saves_to_s3_publish_last_and_resume_exactly) {
                  1u,
              resumed.err);
   run_checked(dist_job(8, with(ranks(2), {"--run-name", "m", "--max-duration", "8ba", "--save-interval", "8ba",
-                                     "--save-folder", "whole"})),
+                                          "--save-folder", "whole"})),
               dir.path());
   aws_get_folder(peer, "part/ep0-ba8", 2, dir / "resumed");
   BOOST_TEST(python(kDcpReadsModel, {"resumed", "whole/ep0-ba8-rank0.pt", dcp_shim_folder()}, dir.path()) == "ok 6\n");
@@ -113,16 +113,16 @@ BOOST_AUTO_TEST_CASE(two_machines_resume_from_the_store_with_one_download_each) 
   TempDir dir;
   const std::string bucket = "s3://" + peer.bucket();
   run_checked(dist_job(8, with(ranks(2), {"--run-name", "n", "--max-duration", "2ba", "--save-interval", "2ba",
-                                     "--state-dict-type", "sharded", "--save-folder", bucket + "/nodes"})),
+                                          "--state-dict-type", "sharded", "--save-folder", bucket + "/nodes"})),
               dir.path());
   const std::string port = std::to_string(free_tcp_port());
   std::string command = "cd " + shell_quote(dir.path().string()) + " && {";
   for (const std::string node : {"0", "1"}) {
     command += " (" + shell_quote(cairn_path().string());
     for (const auto& a : dist_job(8, with(ranks(2), {"--nnodes", "2", "--node-rank", node, "--master-port", port,
-                                               "--run-name", "n", "--max-duration", "3ba", "--save-interval", "3ba",
-                                               "--state-dict-type", "sharded", "--save-folder", bucket + "/nodes",
-                                               "--autoresume", "--dist-timeout", "60"}))) {
+                                                    "--run-name", "n", "--max-duration", "3ba", "--save-interval", "3ba",
+                                                    "--state-dict-type", "sharded", "--save-folder", bucket + "/nodes",
+                                                    "--autoresume", "--dist-timeout", "60"}))) {
       command += " " + shell_quote(a);
     }
     command += " > node" + node + ".out 2> node" + node + ".err; echo $? > node" + node + ".status) &";
@@ -153,8 +153,8 @@ BOOST_AUTO_TEST_CASE(thirty_percent_faults_every_sharded_checkpoint_lands_whole)
   TempDir dir;
   const Result run =
       run_checked(dist_job(8, with(ranks(2), {"--run-name", "flaky", "--max-duration", "4ba", "--save-interval", "1ba",
-                                         "--state-dict-type", "sharded", "--save-folder", "ck", "--callback",
-                                         quick_uploader(peer, 10)})),
+                                              "--state-dict-type", "sharded", "--save-folder", "ck", "--callback",
+                                              quick_uploader(peer, 10)})),
                   dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}});
   const auto stats = proxy.stats();
   BOOST_TEST_MESSAGE("proxy: " << stats.dump());
@@ -183,8 +183,8 @@ BOOST_AUTO_TEST_CASE(a_store_no_rank_can_reach_fails_the_save_and_publishes_noth
   CAIRN_SKIP_UNLESS_AVAILABLE(proxy);
   TempDir dir;
   const Result run = run_cairn(dist_job(8, with(ranks(2), {"--run-name", "down", "--max-duration", "2ba", "--save-interval",
-                                                      "1ba", "--state-dict-type", "sharded", "--save-folder", "down",
-                                                      "--callback", quick_uploader(peer, 2)})),
+                                                           "1ba", "--state-dict-type", "sharded", "--save-folder", "down",
+                                                           "--callback", quick_uploader(peer, 2)})),
                                dir.path(), {{"S3_ENDPOINT_URL", proxy.endpoint()}}, 300);
   BOOST_TEST(run.status != 0, describe(run));
   // The launcher's line names the rank, the object and the store's cause.
@@ -212,9 +212,9 @@ BOOST_AUTO_TEST_CASE(a_rank_killed_during_a_sharded_save_publishes_nothing_and_t
   const std::string model = "mlp={\"hidden\": [2048, 2048]}";
   std::string command = "cd " + shell_quote(dir.path().string()) + " || exit 1; " + shell_quote(cairn_path().string());
   for (const auto& a : dist_job(16, {"--nproc-per-node", "2", "--run-name", "killed", "--save-folder", "k", "--max-duration",
-                                "100000ba", "--save-interval", "2ba", "--state-dict-type", "sharded", "--dist-timeout",
-                                "20"},
-                           model)) {
+                                     "100000ba", "--save-interval", "2ba", "--state-dict-type", "sharded", "--dist-timeout",
+                                     "20"},
+                                model)) {
     command += " " + shell_quote(a);
   }
   command += R"sh( > out.log 2> err.log & launcher=$!
@@ -258,8 +258,8 @@ BOOST_AUTO_TEST_CASE(a_rank_killed_during_a_sharded_save_publishes_nothing_and_t
   const Result verify = run_cairn({"verify", "k/latest-rank0.pt"}, dir.path());
   BOOST_TEST(verify.status == 0, describe(verify));
   const Result loads = run_cairn(dist_job(16, {"--run-name", "after", "--max-duration", "1ba", "--load-path",
-                                          "k/latest-rank0.pt", "--load-weights-only"},
-                                     model),
+                                               "k/latest-rank0.pt", "--load-weights-only"},
+                                          model),
                                  dir.path(), {}, 300);
   BOOST_TEST(loads.status == 0, describe(loads));
 }

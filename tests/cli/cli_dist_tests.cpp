@@ -73,10 +73,10 @@ BOOST_AUTO_TEST_CASE(resumed_runs_end_bitwise_equal_with_2_and_4_ranks) {
     const int batch = 32 / world;  // 8 batches of the 256 samples per epoch
     const std::string n = std::to_string(world);
     run_checked(dist_job(batch, {"--nproc-per-node", n, "--run-name", "whole", "--save-folder", "whole",
-                            "--max-duration", "12ba", "--save-interval", "12ba"}),
+                                 "--max-duration", "12ba", "--save-interval", "12ba"}),
                 dir.path());
     const auto resumable = dist_job(batch, {"--nproc-per-node", n, "--run-name", "parts", "--save-folder", "parts",
-                                       "--autoresume", "--save-interval", "5ba"});
+                                            "--autoresume", "--save-interval", "5ba"});
     run_checked(with(resumable, {"--max-duration", "5ba"}), dir.path());
     const Result resumed = run_checked(with(resumable, {"--max-duration", "12ba"}), dir.path());
     BOOST_TEST(resumed.err.find("autoresume: resuming from parts/latest-rank0.pt") != std::string::npos, resumed.err);
@@ -116,8 +116,8 @@ BOOST_AUTO_TEST_CASE(evaluation_is_split_over_the_ranks_and_gives_the_job_s_metr
   TempDir dir;
   for (const std::string world : {"1", "2"}) {
     run_checked(dist_job(16, {"--nproc-per-node", world, "--optimizer", "SGD={\"lr\": 0}", "--max-duration", "2ba",
-                         "--eval-data", "synthetic={\"samples\": 64, \"batch_size\": 8}", "--eval-interval", "1ba",
-                         "--run-name", "ev" + world, "--callback", "JSONLLogger"}),
+                              "--eval-data", "synthetic={\"samples\": 64, \"batch_size\": 8}", "--eval-interval", "1ba",
+                              "--run-name", "ev" + world, "--callback", "JSONLLogger"}),
                 dir.path());
   }
   // (batch, name) -> value, from one rank's metrics file.
@@ -150,12 +150,12 @@ BOOST_AUTO_TEST_CASE(evaluation_is_split_over_the_ranks_and_gives_the_job_s_metr
 BOOST_AUTO_TEST_CASE(a_monolithic_checkpoint_loads_at_any_world_size) {
   TempDir dir;
   run_checked(dist_job(16, {"--nproc-per-node", "2", "--run-name", "two", "--save-folder", "two", "--max-duration", "4ba",
-                       "--save-interval", "4ba"}),
+                            "--save-interval", "4ba"}),
               dir.path());
   for (const std::string world : {"1", "4"}) {
     const Result r = run_checked(dist_job(16, {"--nproc-per-node", world, "--run-name", "load" + world, "--save-folder",
-                                          "load" + world, "--max-duration", "6ba", "--save-interval", "6ba",
-                                          "--load-path", "two/ep0-ba4-rank0.pt"}),
+                                               "load" + world, "--max-duration", "6ba", "--save-interval", "6ba",
+                                               "--load-path", "two/ep0-ba4-rank0.pt"}),
                                  dir.path());
     BOOST_TEST(r.err.find("holds RNG state for 2 ranks, this run has " + world) != std::string::npos, r.err);
     // Epochs count this world's batches: 16 per epoch on one rank, 4 on four.
@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(sharded_folders_resume_exactly_and_reshard) {
     run_checked(dist_job(8, with(with(ranks(world), until("9ba", "from-sharded" + n, "a" + n)), {"--load-path", "sh4/ep0-ba5"})),
                 dir.path());
     run_checked(dist_job(8, with(with(ranks(world), until("9ba", "from-mono" + n, "b" + n)),
-                            {"--load-path", "mono4/ep0-ba5-rank0.pt"})),
+                                 {"--load-path", "mono4/ep0-ba5-rank0.pt"})),
                 dir.path());
     // 8 batches per epoch on 4 ranks, 16 on 2, 32 on 1.
     const std::string name = world == 4 ? "ep1-ba9-rank0.pt" : "ep0-ba9-rank0.pt";
@@ -216,7 +216,7 @@ BOOST_AUTO_TEST_CASE(a_killed_rank_ends_the_job_and_the_last_checkpoint_loads) {
   TempDir dir;
   std::string command = "cd " + shell_quote(dir.path().string()) + " || exit 1; " + shell_quote(cairn_path().string());
   for (const auto& a : dist_job(16, {"--nproc-per-node", "2", "--run-name", "killed", "--save-folder", "k",
-                                "--max-duration", "100000ba", "--save-interval", "3ba", "--dist-timeout", "20"})) {
+                                     "--max-duration", "100000ba", "--save-interval", "3ba", "--dist-timeout", "20"})) {
     command += " " + shell_quote(a);
   }
   // Waits for a checkpoint, then kills the launcher's child that is rank 1.
@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(a_killed_rank_ends_the_job_and_the_last_checkpoint_loads) {
   const Result verify = run_cairn({"verify", "k/latest-rank0.pt"}, dir.path());
   BOOST_TEST(verify.status == 0, describe(verify));
   const Result loads = run_cairn(dist_job(16, {"--run-name", "after", "--max-duration", "1ba", "--load-path",
-                                          "k/latest-rank0.pt", "--load-weights-only"}),
+                                               "k/latest-rank0.pt", "--load-weights-only"}),
                                  dir.path(), {}, 300);
   BOOST_TEST(loads.status == 0, describe(loads));
 }
@@ -245,7 +245,7 @@ BOOST_AUTO_TEST_CASE(a_failure_on_rank_zero_fails_every_rank_with_its_reason) {
   TempDir dir;
   std::ofstream(dir / "a-file") << "not a folder";
   const Result r = run_cairn(dist_job(16, {"--nproc-per-node", "2", "--run-name", "bad", "--save-folder", "a-file",
-                                      "--max-duration", "2ba"}),
+                                           "--max-duration", "2ba"}),
                              dir.path(), {}, 300);
   BOOST_TEST(r.status == 2, describe(r));
   BOOST_TEST(r.err.find("[rank 1] cairn: error: rank 0 failed: save_folder 'a-file' is not writable") !=
@@ -287,7 +287,7 @@ BOOST_AUTO_TEST_CASE(torchrun_starts_cairn_fit_as_its_ranks) {
                         " --nproc_per_node 2 --master_port " + std::to_string(free_tcp_port()) +
                         " -r 1 -t 1 --log_dir logs --no_python " + shell_quote(cairn_path().string());
   for (const auto& a : dist_job(16, {"--run-name", "tr", "--save-folder", "tr", "--max-duration", "3ba",
-                                "--save-interval", "3ba"})) {
+                                     "--save-interval", "3ba"})) {
     command += " " + shell_quote(a);
   }
   const CommandResult r = run_command(command);
