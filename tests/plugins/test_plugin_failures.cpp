@@ -86,7 +86,9 @@ BOOST_AUTO_TEST_CASE(each_broken_file_is_reported_and_the_good_plugin_loads) {
   BOOST_TEST(contains(reason, "does not export cairn_plugin_descriptor; is it a Cairn plugin?"), reason);
 
   reason = reason_for(host, dir / "libcairn-tp_bad_abi.so");
-  BOOST_TEST(contains(reason, "was built for Cairn SDK ABI 999, this cairn supports ABI 2; rebuild the plugin"), reason);
+  BOOST_TEST(contains(reason, "was built for Cairn SDK ABI 999, this cairn supports ABI " +
+                                  std::to_string(CAIRN_SDK_ABI_VERSION) + "; rebuild the plugin"),
+             reason);
 
   reason = reason_for(host, dir / "libcairn-tp_bad_torch.so");
   BOOST_TEST(contains(reason, "built against LibTorch 0.4.1, this cairn uses LibTorch " TORCH_VERSION), reason);
