@@ -6,18 +6,13 @@
 
 #include "cairn/errors.h"
 #include "checkpoint/io/latest_pointer.h"
-#include "checkpoint/sharded/sharded_metadata.h"
+#include "checkpoint/fetch/sharded_download.h"
 #include "core/one_line.h"
 
 namespace cairn {
 namespace fs = std::filesystem;
 
 namespace {
-
-// A sharded checkpoint folder is complete once its .metadata is in the store.
-std::string sharded_commit_object(const std::string& folder) {
-  return folder + "/" + checkpoint::sharded::kMetadataFile;
-}
 
 bool object_exists(ObjectStore& store, const std::string& name) {
   try {
@@ -30,7 +25,7 @@ bool object_exists(ObjectStore& store, const std::string& name) {
 
 // A pointer's target: a checkpoint object, or a complete sharded folder.
 bool target_is_in_store(ObjectStore& store, const std::string& target) {
-  return object_exists(store, target) || object_exists(store, sharded_commit_object(target));
+  return object_exists(store, target) || is_remote_sharded_folder(store, target);
 }
 
 }  // namespace
@@ -155,7 +150,7 @@ std::shared_ptr<const UploadTicket> UploadQueue::enqueue(const std::string& obje
     // The target is one checkpoint object, or a sharded folder, whose
     // .metadata is uploaded last: whichever of them is queued.
     depend_on(job->pointer_target, true);
-    depend_on(sharded_commit_object(job->pointer_target), true);
+    depend_on(sharded_metadata_object(job->pointer_target), true);
   }
   newest_by_name_[object_name] = job;
   ++unfinished_;

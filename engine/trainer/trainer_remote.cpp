@@ -91,27 +91,20 @@ void Trainer::Impl::check_uploaders_keep_names() const {
 
 std::unique_ptr<FetchedCheckpoint> Trainer::Impl::fetch_from_destination(size_t index, const std::string& remote_name) {
   LoggerDestination& source = *hub->destinations().at(index);
+  const std::string uri = source.uri_for_file(remote_name);
   // A folder of this rank's own, not the local latest pointer's place: a
   // sharded checkpoint arrives as a folder, and the next save puts a symlink there.
-  const std::string temp_dir =
-      make_temp_folder("cairn-load-", "to download the checkpoint '" + source.uri_for_file(remote_name) + "' into");
-  const std::string local = (fs::path(temp_dir) / "checkpoint").string();
-  auto remove_temp_dir = [&] {
-    std::error_code ec;
-    fs::remove_all(temp_dir, ec);
-  };
+  std::unique_ptr<FetchedCheckpoint> fetched;
   try {
-    source.download_file(remote_name, local, download_progress(source.uri_for_file(remote_name)));
+    fetched = download_to_temp_folder(uri, [&](const std::string& local) {
+      source.download_file(remote_name, local, download_progress(uri));
+    });
   } catch (const NotFoundError&) {
-    remove_temp_dir();
     return nullptr;
-  } catch (...) {
-    remove_temp_dir();
-    throw;
   }
   // Said by the first rank of each machine, which fetches for all its ranks.
-  logger->info("autoresume: downloaded the remote latest checkpoint " + source.uri_for_file(remote_name));
-  return std::make_unique<FetchedCheckpoint>(local, source.uri_for_file(remote_name), temp_dir);
+  logger->info("autoresume: downloaded the remote latest checkpoint " + uri);
+  return fetched;
 }
 
 }  // namespace cairn

@@ -87,16 +87,23 @@ std::unique_ptr<FetchedCheckpoint> fetch_checkpoint(const std::string& load_path
     source = stores->open_store_for_uri(uri, nlohmann::json::object());
     object_name = uri.path;
   }
-  const std::string temp_dir = make_temp_folder("cairn-load-", "to download the checkpoint '" + load_path + "' into");
+  return download_to_temp_folder(source->get_uri(object_name), [&](const std::string& local) {
+    download_following_symlinks(*source, object_name, local, progress);
+  });
+}
+
+std::unique_ptr<FetchedCheckpoint> download_to_temp_folder(const std::string& description,
+                                                           const std::function<void(const std::string&)>& download) {
+  const std::string temp_dir = make_temp_folder("cairn-load-", "to download the checkpoint '" + description + "' into");
   const std::string local = (fs::path(temp_dir) / "checkpoint").string();
   try {
-    download_following_symlinks(*source, object_name, local, progress);
+    download(local);
   } catch (...) {
     std::error_code ec;
     fs::remove_all(temp_dir, ec);
     throw;
   }
-  return std::make_unique<FetchedCheckpoint>(local, source->get_uri(object_name), temp_dir);
+  return std::make_unique<FetchedCheckpoint>(local, description, temp_dir);
 }
 
 }  // namespace cairn

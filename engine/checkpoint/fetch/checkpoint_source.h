@@ -9,6 +9,7 @@
 // folder (sharded_download.h).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,12 @@ class FetchedCheckpoint {
   std::string description_;
   std::string temp_dir_;  // removed on destruction when non-empty
 };
+
+// Makes a temporary folder, has `download` write the checkpoint to the path it
+// is given inside it, and returns it as fetched (described as `description`).
+// The folder is removed again if `download` throws, and the error goes on.
+std::unique_ptr<FetchedCheckpoint> download_to_temp_folder(const std::string& description,
+                                                           const std::function<void(const std::string&)>& download);
 
 // Resolves and fetches. CheckpointError when it does not exist (naming it),
 // ConfigError when the URI scheme has no store. `progress` hears about the

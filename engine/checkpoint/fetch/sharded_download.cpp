@@ -13,8 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string metadata_object(const std::string& prefix) { return prefix + "/" + checkpoint::sharded::kMetadataFile; }
-
 // Every data file the metadata names: the manifest's, or, for folders Python
 // wrote (no manifest), the files its chunks are in.
 std::set<std::string> data_files(const checkpoint::sharded::ShardedMetadata& metadata) {
@@ -28,9 +26,13 @@ std::set<std::string> data_files(const checkpoint::sharded::ShardedMetadata& met
 
 }  // namespace
 
+std::string sharded_metadata_object(const std::string& prefix) {
+  return prefix + "/" + checkpoint::sharded::kMetadataFile;
+}
+
 bool is_remote_sharded_folder(ObjectStore& store, const std::string& prefix) {
   try {
-    store.get_object_size(metadata_object(prefix));
+    store.get_object_size(sharded_metadata_object(prefix));
     return true;
   } catch (const NotFoundError&) {
     return false;
@@ -48,7 +50,7 @@ void download_sharded_folder(ObjectStore& store, const std::string& prefix, cons
   // Under another name until the data files are in, as the saver publishes it.
   const fs::path metadata_path = fs::path(destination) / checkpoint::sharded::kMetadataFile;
   const fs::path pending = fs::path(destination) / ".metadata.download";
-  store.download_object(metadata_object(prefix), pending.string(), /*overwrite=*/true);
+  store.download_object(sharded_metadata_object(prefix), pending.string(), /*overwrite=*/true);
   std::ifstream in(pending, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto files = data_files(checkpoint::sharded::parse_metadata(bytes, store.get_uri(prefix)));

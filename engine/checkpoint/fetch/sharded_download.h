@@ -9,6 +9,9 @@
 
 namespace cairn {
 
+// The object whose presence publishes the folder `prefix`: "<prefix>/.metadata".
+std::string sharded_metadata_object(const std::string& prefix);
+
 // Whether `prefix` names a sharded checkpoint folder in `store`.
 bool is_remote_sharded_folder(ObjectStore& store, const std::string& prefix);
 
