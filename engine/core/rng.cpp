@@ -96,7 +96,7 @@ c10::IValue rng_state_from_bytes(const std::string& bytes, const std::string& fr
     const uint64_t data_length = length();
     const size_t start = take(data_length);
     at::Tensor state = at::empty({int64_t(data_length)}, at::kByte);
-    std::memcpy(state.data_ptr(), bytes.data() + start, size_t(data_length));
+    if (data_length > 0) std::memcpy(state.data_ptr(), bytes.data() + start, size_t(data_length));
     d.insert(name, state);
   }
   return d;

@@ -31,7 +31,9 @@ std::string first_difference(const c10::IValue& a, const c10::IValue& b, const s
     if (x.scalar_type() != y.scalar_type()) return where + ": dtype differs";
     if (x.sizes() != y.sizes()) return where + ": shape " + c10::str(x.sizes()) + " vs " + c10::str(y.sizes());
     const at::Tensor xc = x.contiguous(), yc = y.contiguous();
-    if (xc.nbytes() != yc.nbytes() || std::memcmp(xc.data_ptr(), yc.data_ptr(), xc.nbytes()) != 0) {
+    // An empty tensor's data pointer may be null, which memcmp must not see.
+    if (xc.nbytes() != yc.nbytes() ||
+        (xc.nbytes() > 0 && std::memcmp(xc.data_ptr(), yc.data_ptr(), xc.nbytes()) != 0)) {
       return where + ": tensor values differ";
     }
     return "";
