@@ -43,6 +43,10 @@ class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
     // the zip reader reports the short read.
     if (pos >= size_) return 0;
     n = std::min<uint64_t>(n, size_ - pos);
+    // A record that fails its check reads as cut short, so the zip reader stops there.
+    if (verifier_) {
+      if (const std::optional<size_t> served = verifier_->read_record(pos, buf, n)) return *served;
+    }
     size_t done = 0;
     while (done < n) {
       const ssize_t got = ::pread(fd_, static_cast<char*>(buf) + done, n - done, static_cast<off_t>(pos + done));
@@ -53,8 +57,6 @@ class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
       if (got == 0) break;
       done += static_cast<size_t>(got);
     }
-    // A record that fails its check reads as cut short, so the zip reader stops there.
-    if (verifier_ && !verifier_->check_read(pos, buf, done)) return 0;
     return done;
   }
 

@@ -18,7 +18,8 @@
 namespace cairn::checkpoint {
 namespace {
 
-constexpr size_t kChunk = size_t{8} << 20;
+// Small enough that a piece just read is still in cache when it is hashed.
+constexpr size_t kPiece = size_t{1} << 20;
 // Manifests and signatures are text; anything larger is not one.
 constexpr uint64_t kMaxSmallRecord = uint64_t{256} << 20;
 
@@ -151,16 +152,19 @@ std::optional<std::string> RecordVerifier::check(Record& r, uint32_t crc, const 
   return std::nullopt;
 }
 
-bool RecordVerifier::check_read(uint64_t pos, const void* data, size_t size) {
-  if (failure_) return false;
+std::optional<size_t> RecordVerifier::read_record(uint64_t pos, void* buf, size_t size) {
+  if (failure_) return 0;
   const auto found = by_data_offset_.find(pos);
-  if (found == by_data_offset_.end()) return true;
+  if (found == by_data_offset_.end()) return std::nullopt;
   Record& r = records_[found->second];
-  if (r.checked || r.zip.size != size) return true;
-  const std::string sha = r.expected ? http::sha256_hex(std::string_view(static_cast<const char*>(data), size))
-                                     : std::string();
-  failure_ = check(r, crc32_of(data, size), r.expected ? &sha : nullptr);
-  return !failure_;
+  if (r.checked || r.zip.size != size) return std::nullopt;
+  // No exception may leave: this runs inside the zip reader's C callbacks.
+  try {
+    failure_ = read_and_check(r, static_cast<char*>(buf));
+  } catch (const std::exception& e) {
+    failure_ = e.what();
+  }
+  return failure_ ? 0 : size;
 }
 
 void RecordVerifier::throw_if_failed() const {
@@ -169,23 +173,28 @@ void RecordVerifier::throw_if_failed() const {
 
 void RecordVerifier::check_rest() {
   throw_if_failed();
-  std::vector<char> buffer;
   for (Record& r : records_) {
     if (r.checked) continue;
-    buffer.resize(std::min<uint64_t>(kChunk, std::max<uint64_t>(r.zip.size, 1)));
-    uint32_t crc = 0;
-    http::Sha256 sha;
-    for (uint64_t done = 0; done < r.zip.size;) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(buffer.size(), r.zip.size - done));
-      read_fully(fd_, r.data_offset + done, buffer.data(), n, path_);
-      crc = crc32_update(crc, buffer.data(), n);
-      if (r.expected) sha.update(buffer.data(), n);
-      done += n;
-    }
-    const std::string digest = r.expected ? sha.finish_hex() : std::string();
-    failure_ = check(r, crc, r.expected ? &digest : nullptr);
+    failure_ = read_and_check(r, nullptr);
     throw_if_failed();
   }
+}
+
+std::optional<std::string> RecordVerifier::read_and_check(Record& r, char* dest) {
+  std::vector<char> scratch;
+  if (!dest) scratch.resize(static_cast<size_t>(std::min<uint64_t>(kPiece, r.zip.size)));
+  uint32_t crc = 0;
+  http::Sha256 sha;
+  for (uint64_t done = 0; done < r.zip.size;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kPiece, r.zip.size - done));
+    char* piece = dest ? dest + done : scratch.data();
+    read_fully(fd_, r.data_offset + done, piece, n, path_);
+    crc = crc32_update(crc, piece, n);
+    if (r.expected) sha.update(piece, n);
+    done += n;
+  }
+  const std::string digest = r.expected ? sha.finish_hex() : std::string();
+  return check(r, crc, r.expected ? &digest : nullptr);
 }
 
 std::string RecordVerifier::read_small_record(Record& r) {

@@ -2,7 +2,7 @@
 // skips it), its SHA-256 against the manifest when the file has one, and the
 // manifest's signature when a trusted key is configured.
 //
-// While a checkpoint loads, the read adapter hands each read to check_read,
+// While a checkpoint loads, the read adapter hands each read to read_record,
 // so a record is checked as it arrives, before the unpickler sees it, with no
 // second read of the file; check_rest then reads whatever the loader skipped.
 // `cairn verify` calls check_rest alone. Every failure is a CheckpointError
@@ -47,12 +47,17 @@ class RecordVerifier {
   // The same with the zip directory's records already read from `fd`.
   RecordVerifier(int fd, std::vector<ZipRecord> zip, std::string path, const IntegrityPolicy& policy);
 
-  // Bytes read at `pos`: checked when they are exactly one record's data.
-  // False on a mismatch (then reads should fail; throw_if_failed says why).
-  bool check_read(uint64_t pos, const void* data, size_t size);
-  // Throws the mismatch check_read found, if any.
+  // Serves a read at `pos` when it is exactly one unchecked record's data:
+  // reads it into `buf` piece by piece and hashes each piece while it is
+  // still in the CPU's cache (hashing a large record after reading it all
+  // costs as much again as the read). Returns the bytes delivered, 0 when the
+  // record fails its check or cannot be read (then reads should fail;
+  // throw_if_failed says why), or nothing when this read is not a whole
+  // record, for the caller to read it itself.
+  std::optional<size_t> read_record(uint64_t pos, void* buf, size_t size);
+  // Throws the mismatch read_record found, if any.
   void throw_if_failed() const;
-  // Reads and checks every record check_read has not seen.
+  // Reads and checks every record read_record has not served.
   void check_rest();
 
   const IntegritySummary& summary() const { return summary_; }
@@ -65,6 +70,9 @@ class RecordVerifier {
     bool checked = false;
   };
   std::optional<std::string> check(Record& record, uint32_t crc, const std::string* sha256) const;
+  // Reads `record`'s data, into `dest` when given, else through a scratch
+  // piece, and checks it; the mismatch, if any.
+  std::optional<std::string> read_and_check(Record& record, char* dest);
   std::string read_small_record(Record& record);
   [[noreturn]] void damaged(const std::string& what) const;
 
