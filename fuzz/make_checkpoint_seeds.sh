@@ -28,6 +28,8 @@ torch.save({"state": {"model": state}, "rng": [1, 2.5, "x", None, True], "t": (1
 shared = torch.arange(4.0)
 torch.save([shared, shared[1:3]], f"{out}/torch_save_views.pt")
 torch.save(torch.ones(3), f"{out}/torch_save_legacy.pt", _use_new_zipfile_serialization=False)
+torch.save({"state": {"model": state}, "views": [shared, shared[1:3]], "n": 3}, f"{out}/torch_save_legacy_dict.pt",
+           _use_new_zipfile_serialization=False)
 PY
 cp "$out/torch_save_dict.pt" composer_states.pt
 tar -cf "$out/torch_save.tar" composer_states.pt

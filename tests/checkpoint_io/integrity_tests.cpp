@@ -189,6 +189,21 @@ BOOST_AUTO_TEST_CASE(a_torch_save_file_has_no_manifest_and_is_crc_checked) {
                       "is not signed (it has no manifest)"));
 }
 
+BOOST_AUTO_TEST_CASE(a_legacy_torch_save_file_is_refused_when_a_key_is_trusted) {
+  ScopedEnv env;
+  env.unset(kTrustedKeyVariable);
+  TempDir dir;
+  const std::string path = dir / "legacy.pt";
+  run_ok(std::string(CAIRN_TEST_PYTHON) + " -c 'import sys, torch; torch.save({\"w\": torch.ones(3)}, sys.argv[1], " +
+         "_use_new_zipfile_serialization=False)' '" + path + "'");
+  BOOST_TEST(read_checkpoint(path).toGenericDict().at("w").toTensor().sum().item<double>() == 3.0);
+  TempDir keys;
+  const KeyPair key = make_key(keys, "k", "ed25519");
+  const std::string error = error_of([&] { read_checkpoint(path, path, trusting(key.public_pem)); });
+  BOOST_TEST(contains(error, "legacy format, which cannot be signed"), error);
+  BOOST_TEST(contains(error, "trusted key"), error);
+}
+
 BOOST_AUTO_TEST_CASE(a_deflated_record_is_refused_before_the_zip_reader_inflates_it) {
   ScopedEnv env;
   env.unset(kTrustedKeyVariable);

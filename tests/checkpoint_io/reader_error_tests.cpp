@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(compressed_non_checkpoint) {
   int status = 0;
   const std::string out = run_command("gzip -c '" + (dir / "text.txt") + "' > '" + (dir / "text.pt.gz") + "'", status);
   BOOST_REQUIRE_MESSAGE(status == 0, out);
-  expect_read_error(dir / "text.pt.gz", "not a PyTorch zip archive");
+  expect_read_error(dir / "text.pt.gz", "not a PyTorch checkpoint");
 }
 
 // LibTorch's unpickler cannot read what Python's pickler writes for one-item

@@ -149,6 +149,27 @@ def description(root):
     return "\n".join(lines) + "\n"
 
 
+def legacy(folder, cases):
+    """torch.save's legacy format (every torch.save before 1.6): legacy_<case>.pt
+    describes as <case>.txt does."""
+    import tarfile
+    for name in ("containers", "tensors", "numpy", "protocol4"):
+        value, protocol = cases[name] if name.startswith("protocol") else (cases[name], 2)
+        torch.save(value, os.path.join(folder, f"legacy_{name}.pt"), pickle_protocol=protocol,
+                   _use_new_zipfile_serialization=False)
+    # Compressed the way Composer compresses checkpoints (ep0.pt.tar.gz).
+    with tarfile.open(os.path.join(folder, "legacy_tensors.pt.tar.gz"), "w:gz") as tar:
+        tar.add(os.path.join(folder, "legacy_tensors.pt"), arcname="composer_states.pt")
+    # The last storage's element count (the 8 bytes before its 400) made 99.
+    path = os.path.join(folder, "legacy_bad_count.pt")
+    torch.save({"w": torch.ones(100)}, path, _use_new_zipfile_serialization=False)
+    with open(path, "r+b") as f:
+        f.seek(-408, os.SEEK_END)
+        assert int.from_bytes(f.read(8), "little") == 100
+        f.seek(-408, os.SEEK_END)
+        f.write((99).to_bytes(8, "little"))
+
+
 def main(folder, marker):
     cases = {"containers": containers(), "tensors": tensors(), "numpy": numpy_state()}
     for protocol in (2, 3, 4, 5):
@@ -159,6 +180,7 @@ def main(folder, marker):
         torch.save(value, os.path.join(folder, name + ".pt"), pickle_protocol=protocol)
         with open(os.path.join(folder, name + ".txt"), "w") as out:
             out.write(description(value))
+    legacy(folder, cases)
     torch.save({"state": {"model": torch.nn.Linear(2, 2).state_dict(), "payload": Evil(marker)}},
                os.path.join(folder, "evil.pt"))
     # A storage record shorter than the pickle says: the archive rewritten

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 
@@ -265,6 +266,50 @@ BOOST_AUTO_TEST_CASE(opcodes_that_need_python_are_refused) {
   expect_refusal(unpickle_error("\x80\x02N"s), "ends early");  // no STOP
   expect_refusal(unpickle_error("\x80\x02NN."s), "STOP leaves 2 values");
   expect_refusal(unpickle_error("\x80\x02" "cos\nsystem"s), "no end of line");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(legacy_format)
+
+BOOST_AUTO_TEST_CASE(every_case_reads_as_its_zip_twin) {
+  for (const std::string name : {"containers", "tensors", "numpy", "protocol4"}) {
+    const c10::IValue root = cairn::checkpoint::read_checkpoint(cases() / ("legacy_" + name + ".pt"));
+    const std::string expected = read_file(cases() / (name + ".txt"));
+    BOOST_TEST(describe(root) == expected, "legacy " << name << ": Cairn read\n" << describe(root));
+  }
+  const c10::IValue root = cairn::checkpoint::read_checkpoint(cases() / "legacy_tensors.pt");
+  const auto d = root.toGenericDict();
+  BOOST_TEST(d.at("view").toTensor().storage().unsafeGetStorageImpl() ==
+             d.at("base").toTensor().storage().unsafeGetStorageImpl());
+}
+
+BOOST_AUTO_TEST_CASE(a_compressed_legacy_file_reads_too) {
+  const c10::IValue root = cairn::checkpoint::read_checkpoint(cases() / "legacy_tensors.pt.tar.gz");
+  BOOST_TEST(describe(root) == read_file(cases() / "tensors.txt"));
+}
+
+BOOST_AUTO_TEST_CASE(every_truncation_is_one_line_naming_the_file) {
+  const std::string whole = read_file(cases() / "legacy_tensors.pt");
+  TempDir dir;
+  const std::string cut_path = dir / "cut.pt";
+  // From just past the magic number's 15 bytes; shorter files are not recognised as legacy at all.
+  for (size_t cut = 15; cut < whole.size(); cut += std::max<size_t>(1, whole.size() / 89)) {
+    std::ofstream(cut_path, std::ios::binary | std::ios::trunc) << whole.substr(0, cut);
+    const std::string message =
+        error_text<CheckpointError>([&] { cairn::checkpoint::read_checkpoint(cut_path, "cut.pt"); });
+    BOOST_TEST_INFO("cut at " << cut << ": " << message);
+    BOOST_TEST(message.find('\n') == std::string::npos);
+    BOOST_TEST(contains(message, "'cut.pt'"));
+    BOOST_TEST(contains(message, "byte "));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_element_count_names_the_storage_and_the_offset) {
+  const std::string message =
+      error_text<CheckpointError>([] { cairn::checkpoint::read_checkpoint(cases() / "legacy_bad_count.pt"); });
+  expect_refusal(message, "holds 99 elements");
+  BOOST_TEST(contains(message, "legacy format"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,6 +19,7 @@
 #include "checkpoint/io/archive_extract.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_reader.h"
+#include "checkpoint/io/legacy_checkpoint.h"
 #include "checkpoint/io/archive_unpickle.h"
 #include "checkpoint/io/read_errors.h"
 #include "core/local_path_problem.h"
@@ -67,7 +68,7 @@ class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
   size_t size_ = 0;
 };
 
-enum class Content { kZip, kPacked, kUnknown };
+enum class Content { kZip, kLegacy, kPacked, kUnknown };
 
 // What the first bytes say. Packed = compressed (any compressor we write) or tar.
 Content sniff(const unsigned char* b, size_t n) {
@@ -75,6 +76,7 @@ Content sniff(const unsigned char* b, size_t n) {
     return n >= magic.size() && std::equal(magic.begin(), magic.end(), b);
   };
   if (starts({'P', 'K', 0x03, 0x04}) || starts({'P', 'K', 0x05, 0x06})) return Content::kZip;
+  if (is_legacy_checkpoint(b, n)) return Content::kLegacy;
   if (starts({0x1f, 0x8b}) || starts({'B', 'Z', 'h'}) || starts({0xfd, '7', 'z', 'X', 'Z', 0x00}) ||
       starts({0x28, 0xb5, 0x2f, 0xfd}) || starts({0x04, 0x22, 0x4d, 0x18}) || starts({0x02, 0x21, 0x4c, 0x18}))
     return Content::kPacked;
@@ -124,6 +126,17 @@ c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& pol
   }
 }
 
+// Closes `fd`. The legacy format has no manifest to sign.
+c10::IValue read_legacy(int fd, const std::string& path, const IntegrityPolicy& policy) {
+  const std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { ::close(*f); });
+  if (policy.trusted_key) {
+    throw CheckpointError("checkpoint '" + path + "' is in torch.save's legacy format, which cannot be signed, and " +
+                          "a trusted key is configured (" + policy.trusted_key->source + "); load only " +
+                          "checkpoints signed with that key, or unset the trusted key");
+  }
+  return read_legacy_checkpoint(fd, path);
+}
+
 }  // namespace
 
 c10::IValue read_checkpoint(const std::string& path, const std::string& name) {
@@ -153,12 +166,13 @@ c10::IValue read_checkpoint(const std::string& path, const std::string& name, co
   const ssize_t n = ::pread(fd, head, sizeof head, 0);
   const Content content = sniff(head, n > 0 ? static_cast<size_t>(n) : 0);
   if (content == Content::kZip) return read_zip(fd, name, policy);
+  if (content == Content::kLegacy) return read_legacy(fd, name, policy);
   if (content == Content::kUnknown) {
     ::close(fd);
-    // PROTO opcode: torch.save(..., _use_new_zipfile_serialization=False) or pickle.dump.
+    // PROTO opcode without torch's magic number: pickle.dump.
     if (n >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5) {
-      throw CheckpointError("'" + name + "' is a bare Python pickle (torch.save's legacy, non-zip format), which "
-                            "Cairn cannot read; re-save it from Python with torch.save's default zip format");
+      throw CheckpointError("'" + name + "' is a bare Python pickle, not a torch.save checkpoint, which Cairn " +
+                            "cannot read; save it from Python with torch.save");
     }
     not_a_checkpoint(name, describe_start(head, n > 0 ? static_cast<size_t>(n) : 0));
   }
@@ -170,10 +184,12 @@ c10::IValue read_checkpoint(const std::string& path, const std::string& name, co
     throw;
   }
   ::close(fd);
-  const ssize_t m = ::pread(unpacked, head, 4, 0);
-  if (m < 4 || sniff(head, static_cast<size_t>(m)) != Content::kZip) {
+  const ssize_t m = ::pread(unpacked, head, sizeof head, 0);
+  const Content inner = sniff(head, m > 0 ? static_cast<size_t>(m) : 0);
+  if (inner == Content::kLegacy) return read_legacy(unpacked, name, policy);
+  if (inner != Content::kZip) {
     ::close(unpacked);
-    not_a_checkpoint(name, "its decompressed content is not a PyTorch zip archive");
+    not_a_checkpoint(name, "its decompressed content is not a PyTorch checkpoint");
   }
   return read_zip(unpacked, name, policy);
 }

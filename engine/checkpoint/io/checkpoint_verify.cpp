@@ -11,6 +11,7 @@
 
 #include "cairn/errors.h"
 #include "checkpoint/io/archive_extract.h"
+#include "checkpoint/io/legacy_checkpoint.h"
 #include "checkpoint/io/read_errors.h"
 #include "checkpoint/io/zip_directory.h"
 #include "core/local_path_problem.h"
@@ -32,6 +33,15 @@ bool starts_like_zip(int fd) {
          ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
 }
 
+// The legacy format has no records, checksums or manifest: nothing to verify.
+void refuse_if_legacy(int fd, const std::string& name) {
+  unsigned char head[64];
+  const ssize_t n = ::pread(fd, head, sizeof head, 0);
+  if (!is_legacy_checkpoint(head, n > 0 ? static_cast<size_t>(n) : 0)) return;
+  throw CheckpointError("checkpoint '" + name + "' is in torch.save's legacy format, which holds no checksums " +
+                        "to verify; `cairn inspect` reads it, and re-saving it in the zip format makes it checkable");
+}
+
 }  // namespace
 
 VerifyReport verify_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy) {
@@ -50,10 +60,12 @@ VerifyReport verify_checkpoint(const std::string& path, const std::string& name,
   report.container = "zip";
   Fd unpacked{-1};
   int zip = file.fd;
+  refuse_if_legacy(file.fd, name);
   if (!starts_like_zip(file.fd)) {
     unpacked.fd = extract_checkpoint_member(file.fd, name);
     zip = unpacked.fd;
     report.container = "tar/compressed, unwrapped to a zip";
+    refuse_if_legacy(zip, name);
     if (!starts_like_zip(zip)) not_a_checkpoint(name, "its decompressed content is not a PyTorch zip archive");
   }
   RecordVerifier verifier(zip, name, policy);

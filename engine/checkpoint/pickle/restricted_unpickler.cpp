@@ -28,12 +28,14 @@ constexpr size_t kMaxGlobalLine = 1024;
 
 class Machine {
  public:
-  Machine(const char* data, size_t size, const StorageLookup& lookup, const PickleLimits& limits)
-      : data_(reinterpret_cast<const unsigned char*>(data)), size_(size), limits_(limits), storages_(lookup, limits),
-        tracker_(limits) {}
+  Machine(const char* data, size_t size, size_t start, const StorageLookup& lookup, const PickleLimits& limits)
+      : data_(reinterpret_cast<const unsigned char*>(data)), size_(size), at_(start), opcode_at_(start),
+        limits_(limits), storages_(lookup, limits), tracker_(limits) {}
 
   c10::IValue run();
   size_t opcode_offset() const { return opcode_at_; }
+  // Just past STOP, once run() has returned.
+  size_t end() const { return at_; }
 
  private:
   // Input.
@@ -141,8 +143,8 @@ class Machine {
 
   const unsigned char* data_;
   size_t size_;
-  size_t at_ = 0;
-  size_t opcode_at_ = 0;
+  size_t at_;
+  size_t opcode_at_;
   const PickleLimits& limits_;
   StorageTable storages_;
   ContainerTracker tracker_;
@@ -315,26 +317,42 @@ bool Machine::step(unsigned char op) {
   }
 }
 
+// Runs one pickle from `start`; `what` names it in errors ("its pickle (data.pkl)").
+c10::IValue run_reporting(const char* data, size_t size, size_t start, size_t* end, const StorageLookup& storages,
+                          const std::string& name, const std::string& what, const PickleLimits& limits) {
+  Machine machine(data, size, std::min(start, size), storages, limits);
+  const auto refused = [&](const std::string& reason) {
+    return CheckpointError("checkpoint '" + name + "' cannot be read: " + what + " is refused at byte " +
+                           std::to_string(machine.opcode_offset()) + ": " + reason +
+                           "; the file is damaged or was not written by torch.save");
+  };
+  try {
+    c10::IValue root = machine.run();
+    if (end) *end = machine.end();
+    return root;
+  } catch (const PickleFault& e) {
+    // A reason may quote the pickle's own text (a type tag, a device name).
+    throw refused(one_line(e.what()));
+  } catch (const c10::Error& e) {
+    throw refused(first_line(e.what_without_backtrace()));
+  } catch (const std::bad_alloc&) {
+    throw CheckpointError("checkpoint '" + name + "' cannot be read: " + what + " needs more memory than " +
+                          "there is at byte " + std::to_string(machine.opcode_offset()) + "; the file is damaged");
+  }
+}
+
 }  // namespace
 
 c10::IValue unpickle_restricted(const char* data, size_t size, const StorageLookup& storages, const std::string& name,
                                 const PickleLimits& limits) {
-  Machine machine(data, size, storages, limits);
-  try {
-    return machine.run();
-  } catch (const PickleFault& e) {
-    // A reason may quote the pickle's own text (a type tag, a device name).
-    throw CheckpointError("checkpoint '" + name + "' cannot be read: its pickle (data.pkl) is refused at byte " +
-                          std::to_string(machine.opcode_offset()) + ": " + one_line(e.what()) +
-                          "; the file is damaged or was not written by torch.save");
-  } catch (const c10::Error& e) {
-    throw CheckpointError("checkpoint '" + name + "' cannot be read: its pickle (data.pkl) is refused at byte " +
-                          std::to_string(machine.opcode_offset()) + ": " + first_line(e.what_without_backtrace()) +
-                          "; the file is damaged or was not written by torch.save");
-  } catch (const std::bad_alloc&) {
-    throw CheckpointError("checkpoint '" + name + "' cannot be read: its pickle (data.pkl) needs more memory than " +
-                          "there is at byte " + std::to_string(machine.opcode_offset()) + "; the file is damaged");
-  }
+  return run_reporting(data, size, 0, nullptr, storages, name, "its pickle (data.pkl)", limits);
+}
+
+c10::IValue unpickle_one_of_stream(const char* data, size_t size, size_t start, size_t& end,
+                                   const StorageLookup& storages, const std::string& name,
+                                   const PickleLimits& limits) {
+  return run_reporting(data, size, start, &end, storages, name, "its pickle at byte " + std::to_string(start),
+                       limits);
 }
 
 }  // namespace cairn::checkpoint::pickle

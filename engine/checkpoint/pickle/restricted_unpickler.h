@@ -33,4 +33,11 @@ using StorageLookup = std::function<c10::Storage(const std::string& key, uint64_
 c10::IValue unpickle_restricted(const char* data, size_t size, const StorageLookup& storages, const std::string& name,
                                 const PickleLimits& limits = {});
 
+// One pickle of several written back to back (torch.save's legacy format),
+// starting at byte `start` of `data`; `end` is set just past its STOP. Byte
+// offsets in errors count from the start of `data`.
+c10::IValue unpickle_one_of_stream(const char* data, size_t size, size_t start, size_t& end,
+                                   const StorageLookup& storages, const std::string& name,
+                                   const PickleLimits& limits = {});
+
 }  // namespace cairn::checkpoint::pickle

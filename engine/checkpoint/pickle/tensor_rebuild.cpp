@@ -69,8 +69,11 @@ c10::ArrayRef<c10::IValue> tuple_args(const c10::IValue& args, size_t min, size_
 }
 
 c10::IValue StorageTable::load(const c10::IValue& persistent_id) {
-  const auto id = tuple_args(persistent_id, 5, 5, "a persistent id");
+  // The legacy format adds a sixth element, the view of a storage that was
+  // saved as a slice of another (torch 0.3's storage views, long gone).
+  const auto id = tuple_args(persistent_id, 5, 6, "a persistent id");
   if (!id[0].isString() || id[0].toStringRef() != "storage") throw PickleFault("a persistent id is not a storage");
+  if (id.size() == 6 && !id[5].isNone()) throw PickleFault("a persistent id is a storage view, which is not supported");
   const std::optional<std::string> cls = pickled_class(id[1]);
   const std::string prefix = "torch.";
   std::optional<c10::ScalarType> type;

@@ -1,5 +1,5 @@
 // Tensors in a torch.save pickle: the typed storages that persistent ids name,
-// ('storage', torch.FloatStorage, '<key>', 'cpu', numel), and
+// ('storage', torch.FloatStorage, '<key>', 'cpu', numel[, None]), and
 // torch._utils._rebuild_tensor_v2 / _rebuild_parameter over them.
 #pragma once
 
