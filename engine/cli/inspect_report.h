@@ -9,8 +9,13 @@
 
 namespace cairn::cli {
 
+// The section of a torch.save file whose top level is not a dict.
+inline constexpr const char* kTopLevelSection = "(top level)";
+
 // One JSON object:
-//   path, top_level_keys, state_keys,
+//   path, format ("composer", or "torch.save" for a file with no 'state'
+//   dict, such as a bare state_dict: no run state, one section per top-level
+//   key), top_level_keys, state_keys,
 //   timestamp (the counters, or null), run_name, rank_zero_seed (or null),
 //   metadata (as stored, tensors summarised), callbacks, algorithms (the names
 //   whose state it holds: the plugins needed to restore it),
@@ -23,7 +28,6 @@ namespace cairn::cli {
 //     pickled that Cairn keeps as an inert placeholder (checkpoint/pickle).
 // `cairn inspect` adds plugins_needed (cli/inspect_plugins.h), which the text
 // report shows when present.
-// Throws CheckpointError when the root is not a dict with a 'state' dict.
 nlohmann::json describe_checkpoint(const c10::IValue& root, const std::string& path);
 
 // The same, for people: empty values and sections without tensors left out,

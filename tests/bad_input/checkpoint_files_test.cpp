@@ -42,12 +42,19 @@ void expect_refused(const fs::path& dir, const std::string& file, const std::vec
 
 BOOST_AUTO_TEST_SUITE(checkpoint_files)
 
-BOOST_AUTO_TEST_CASE(a_torch_save_state_dict_is_named_for_what_it_lacks) {
+BOOST_AUTO_TEST_CASE(a_torch_save_state_dict_is_inspected_but_not_resumed_from) {
   TempDir dir;
   // torch.save files are read (the restricted unpickler), but a bare
-  // state_dict has no 'state' entry: it is not a training checkpoint.
+  // state_dict has no 'state' entry: `inspect` shows its tensors, and a
+  // training run refuses to resume from it, naming what it lacks.
   python(dir.path(), "import torch\ntorch.save(torch.nn.Linear(3, 2).state_dict(), 'weights.pt')\n");
-  expect_refused(dir.path(), "weights.pt", {"'state'"});
+  const Result inspect = run_cairn({"inspect", "weights.pt"}, dir.path());
+  BOOST_TEST(inspect.status == 0, describe(inspect));
+  for (const char* needle : {"not a Composer checkpoint", "weight  float32   [2, 3]", "bias    float32   [2]"}) {
+    BOOST_TEST(inspect.out.find(needle) != std::string::npos, needle << " in " << describe(inspect));
+  }
+  const Result fit = run_cairn(with(kSample, {"--max-duration", "1ba", "--load-path", "weights.pt"}), dir.path());
+  expect_one_line_error(fit, 1, {"'state'", "weights.pt"});
 }
 
 BOOST_AUTO_TEST_CASE(a_torch_save_file_with_a_cut_storage_names_the_storage_and_the_offset) {
@@ -67,10 +74,19 @@ BOOST_AUTO_TEST_CASE(a_torch_save_file_with_a_cut_storage_names_the_storage_and_
   expect_refused(dir.path(), "ep1.pt", {"storage '0'", "at byte"});
 }
 
-BOOST_AUTO_TEST_CASE(a_legacy_torch_save_file_is_named_as_one) {
+BOOST_AUTO_TEST_CASE(a_bare_python_pickle_is_named_as_one) {
   TempDir dir;
-  python(dir.path(), "import torch\ntorch.save({'w': torch.ones(2)}, 'old.pt', _use_new_zipfile_serialization=False)\n");
-  expect_refused(dir.path(), "old.pt", {"legacy", "torch.save"});
+  python(dir.path(), "import pickle\nwith open('old.pt', 'wb') as f:\n    pickle.dump({'w': [1.0, 2.0]}, f, protocol=2)\n");
+  expect_refused(dir.path(), "old.pt", {"bare Python pickle", "torch.save"});
+}
+
+BOOST_AUTO_TEST_CASE(a_legacy_torch_save_checkpoint_is_read_and_cannot_be_verified) {
+  TempDir dir;
+  python(dir.path(), "import torch\ntorch.save({'w': torch.ones(2, 3)}, 'old.pt', _use_new_zipfile_serialization=False)\n");
+  const Result inspect = run_cairn({"inspect", "old.pt"}, dir.path());
+  BOOST_TEST(inspect.status == 0, describe(inspect));
+  BOOST_TEST(inspect.out.find("float32") != std::string::npos, describe(inspect));
+  expect_one_line_error(run_cairn({"verify", "old.pt"}, dir.path()), 1, {"'old.pt'", "legacy format", "no checksums"});
 }
 
 BOOST_AUTO_TEST_CASE(a_zip_that_is_not_a_checkpoint_names_what_it_holds) {
