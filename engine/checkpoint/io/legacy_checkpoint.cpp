@@ -2,7 +2,6 @@
 
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <ATen/core/Dict.h>
 #include <c10/core/CPUAllocator.h>
@@ -15,6 +14,7 @@
 #include <set>
 
 #include "cairn/errors.h"
+#include "checkpoint/io/read_errors.h"
 #include "checkpoint/pickle/restricted_unpickler.h"
 #include "core/one_line.h"
 
@@ -69,19 +69,6 @@ class MappedFile {
 // The header pickles hold no tensors.
 c10::Storage no_storages(const std::string&, uint64_t) {
   throw std::runtime_error("a header pickle names a storage");
-}
-
-void read_exactly(int fd, uint64_t at, char* into, size_t n, const std::string& name) {
-  for (size_t done = 0; done < n;) {
-    const ssize_t got = ::pread(fd, into + done, n - done, static_cast<off_t>(at + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      throw CheckpointError("cannot read checkpoint '" + name + "' (" + std::strerror(errno) +
-                            "); check the disk and the file");
-    }
-    if (got == 0) damaged(name, at + done, "the file ends inside a storage");
-    done += static_cast<size_t>(got);
-  }
 }
 
 // The sizes of torch's element types; a storage's element count times one of
@@ -161,7 +148,8 @@ c10::IValue read_legacy_checkpoint(int fd, const std::string& name) {
                                            " bytes its tensors declare");
     }
     if (file.size() - at < nbytes) damaged(name, at, "the file ends inside storage '" + storage->first + "'");
-    read_exactly(fd, at, static_cast<char*>(storage->second.data()), nbytes, name);
+    read_fully(fd, at, static_cast<char*>(storage->second.data()), nbytes, name,
+                "the file ends inside storage '" + storage->first + "'");
     at += nbytes;
   }
   if (filled.size() != storages.size()) {

@@ -1,7 +1,11 @@
 #include "checkpoint/io/read_errors.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -57,6 +61,20 @@ void explain_unreadable_zip(int fd, const std::string& path, const std::string& 
                                               (names->size() == 1 ? " entry: " : " entries: ") +
                                               listed(*names) + ")") +
                         "; pick a checkpoint file written by cairn fit, Composer or torch.save");
+}
+
+void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& path, const std::string& cut_short) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::pread(fd, buf + done, n - done, static_cast<off_t>(pos + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      throw CheckpointError("cannot read checkpoint '" + path + "' (" + std::strerror(errno) +
+                            "); check the disk and the file");
+    }
+    if (got == 0) not_a_checkpoint(path, cut_short);
+    done += static_cast<size_t>(got);
+  }
 }
 
 }  // namespace cairn::checkpoint

@@ -5,6 +5,8 @@
 // at all.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace cairn::checkpoint {
@@ -19,5 +21,10 @@ std::string library_reason(const std::string& text);
 // For a zip whose layout the PyTorch reader refuses (open on `fd`): says
 // whether it is cut short or a zip of something other than a checkpoint.
 [[noreturn]] void explain_unreadable_zip(int fd, const std::string& path, const std::string& library_error);
+
+// Reads exactly `n` bytes at `pos` of `fd` (retrying short and interrupted
+// reads). Throws CheckpointError naming `path`: the system's reason when the
+// read fails, not_a_checkpoint(path, cut_short) when the file ends first.
+void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& path, const std::string& cut_short);
 
 }  // namespace cairn::checkpoint

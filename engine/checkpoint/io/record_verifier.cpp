@@ -22,25 +22,12 @@ namespace {
 constexpr size_t kPiece = size_t{1} << 20;
 // Manifests and signatures are text; anything larger is not one.
 constexpr uint64_t kMaxSmallRecord = uint64_t{256} << 20;
+constexpr const char* kRecordCutShort = "a record runs past the end of the file";
 
 std::string hex32(uint32_t v) {
   char text[9];
   std::snprintf(text, sizeof text, "%08x", v);
   return text;
-}
-
-void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& path) {
-  size_t done = 0;
-  while (done < n) {
-    const ssize_t got = ::pread(fd, buf + done, n - done, static_cast<off_t>(pos + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      throw CheckpointError("cannot read checkpoint '" + path + "' (" + std::strerror(errno) +
-                            "); check the disk and the file");
-    }
-    if (got == 0) not_a_checkpoint(path, "a record runs past the end of the file");
-    done += static_cast<size_t>(got);
-  }
 }
 
 std::vector<ZipRecord> readable_zip_records(int fd, const std::string& path) {
@@ -188,7 +175,7 @@ std::optional<std::string> RecordVerifier::read_and_check(Record& r, char* dest)
   for (uint64_t done = 0; done < r.zip.size;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kPiece, r.zip.size - done));
     char* piece = dest ? dest + done : scratch.data();
-    read_fully(fd_, r.data_offset + done, piece, n, path_);
+    read_fully(fd_, r.data_offset + done, piece, n, path_, kRecordCutShort);
     crc = crc32_update(crc, piece, n);
     if (r.expected) sha.update(piece, n);
     done += n;
@@ -200,7 +187,7 @@ std::optional<std::string> RecordVerifier::read_and_check(Record& r, char* dest)
 std::string RecordVerifier::read_small_record(Record& r) {
   if (r.zip.size > kMaxSmallRecord) damaged("record '" + r.zip.name + "' is not a manifest");
   std::string bytes(r.zip.size, '\0');
-  read_fully(fd_, r.data_offset, bytes.data(), bytes.size(), path_);
+  read_fully(fd_, r.data_offset, bytes.data(), bytes.size(), path_, kRecordCutShort);
   failure_ = check(r, crc32_of(bytes.data(), bytes.size()), nullptr);
   throw_if_failed();
   return bytes;
