@@ -9,6 +9,8 @@
 #include <random>
 #include <system_error>
 
+#include "core/direct_write_behind.h"
+
 namespace cairn {
 namespace {
 
@@ -46,21 +48,40 @@ void sync_folder(const std::string& folder) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+AtomicFile::AtomicFile(std::string path, WriteMode mode) : path_(std::move(path)) {
   const std::string folder = folder_of(path_);
   // An unnamed file (O_TMPFILE) only gets a name in commit(), so a crash or a
   // kill mid-write leaves nothing behind in the folder.
-  fd_ = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-  if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-    temp_path_ = unused_temp_name();
-    fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd_ < 0) temp_path_.clear();
+  auto open_temporary = [&](int extra_flags) {
+    fd_ = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC | extra_flags, 0666);
+    if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+      temp_path_ = unused_temp_name();
+      fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | extra_flags, 0666);
+      if (fd_ < 0) {
+        // Some filesystems create the file before refusing O_DIRECT.
+        const int err = errno;
+        if (err == EINVAL) ::unlink(temp_path_.c_str());
+        temp_path_.clear();
+        errno = err;
+      }
+    }
+  };
+  if (mode == WriteMode::kDirect) {
+    open_temporary(O_DIRECT);
+    if (fd_ >= 0) {
+      direct_ = std::make_unique<DirectWriteBehind>(fd_, "writing '" + path_ + "'");
+      return;
+    }
+    if (errno != EINVAL) fail("cannot create a temporary file in folder '" + folder + "'", errno);
+    // EINVAL: this filesystem has no O_DIRECT; write through the page cache.
   }
+  open_temporary(0);
   if (fd_ < 0) fail("cannot create a temporary file in folder '" + folder + "'", errno);
   gathered_.reserve(kGatherCapacity);
 }
 
 AtomicFile::~AtomicFile() {
+  direct_.reset();  // its worker may still be writing to fd_
   if (fd_ >= 0) ::close(fd_);
   if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
@@ -103,7 +124,10 @@ void AtomicFile::fail(const std::string& step, int err) const {
   throw std::system_error(err, std::generic_category(), "writing '" + path_ + "': " + step);
 }
 
+uint64_t AtomicFile::bytes_written() const { return direct_ ? direct_->bytes_accepted() : written_; }
+
 void AtomicFile::write(const char* data, size_t size) {
+  if (direct_) return direct_->write(data, size);
   if (size < kGatherBelow) {
     if (gathered_.size() + size > kGatherCapacity) flush_gathered();
     gathered_.insert(gathered_.end(), data, data + size);
@@ -147,6 +171,11 @@ void AtomicFile::publish(bool replace) {
 }
 
 void AtomicFile::commit(bool replace) {
+  if (direct_) {
+    direct_->finish();
+    written_ = direct_->bytes_accepted();
+    direct_.reset();
+  }
   flush_gathered();
   if (::fsync(fd_) != 0) fail("fsync failed", errno);
   // link + rename rather than linking straight to `path_`: linkat cannot replace a file.

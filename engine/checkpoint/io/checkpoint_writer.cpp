@@ -34,7 +34,7 @@ uint64_t write_checkpoint(const c10::IValue& root, const std::string& path, cons
   const CheckpointKey* key = options.signing_key ? &*options.signing_key : nullptr;
 
   try {
-    AtomicFile file(path);
+    AtomicFile file(path, WriteMode::kDirect);
     if (format.container == Container::kZip) {
       write_checkpoint_zip(pickled, file, zip_options, key);
     } else {

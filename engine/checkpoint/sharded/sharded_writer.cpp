@@ -128,7 +128,7 @@ RankWriteResult write_rank_file(const std::string& folder, int rank, int world, 
   const std::string path = folder + "/" + result.file;
   try {
     boost::filesystem::create_directories(folder);
-    AtomicFile atomic(path);
+    AtomicFile atomic(path, WriteMode::kDirect);
     CountedFile file(atomic);
     for (const FlatItem& flat_item : flat.items) {
       StoredItem item;
