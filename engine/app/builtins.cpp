@@ -22,7 +22,8 @@ void register_engine_builtins(PluginHost& host) {
         },
         "saves checkpoints; config: folder, filename, latest_filename, save_interval, overwrite, "
         "num_checkpoints_to_keep, weights_only, ignore_keys, remote_file_name, latest_remote_file_name "
-        "(Composer's CheckpointSaver arguments), state_dict_type, sharded_ckpt_prefix_dir, signing_key");
+        "(Composer's CheckpointSaver arguments), state_dict_type, sharded_ckpt_prefix_dir, signing_key, async, "
+        "async_snapshot, async_memory_limit_mib");
     registrar.describe_config("callback", "CheckpointSaver", {{"folder", "string", "\"{run_name}/checkpoints\"", "where checkpoints go; may use {run_name}"},
                                 {"filename", "string", "\"ep{epoch}-ba{batch}-rank{rank}.pt\"", "the checkpoint name template; its extension picks the format (.pt.gz, .tar, ...)"},
                                 {"latest_filename", "string | null", "\"latest-rank{rank}.pt\"", "the symlink to the newest checkpoint; null: none"},
@@ -35,7 +36,10 @@ void register_engine_builtins(PluginHost& host) {
                                 {"ignore_keys", "list[string] | null", "[]", "globs of state keys left out of the checkpoint (\"state/optimizers/*\")"},
                                 {"state_dict_type", "string", "\"full\"", "full: one file, written by rank 0; sharded: a folder that every rank writes its part of (torch's distributed-checkpoint layout)"},
                                 {"sharded_ckpt_prefix_dir", "string", "\"ep{epoch}-ba{batch}\"", "the sharded checkpoint's folder name template (state_dict_type sharded)"},
-                                {"signing_key", "string | null", "null", "PEM private key file (Ed25519 or RSA) that signs each checkpoint; null: $CAIRN_SIGNING_KEY, else unsigned"}});
+                                {"signing_key", "string | null", "null", "PEM private key file (Ed25519 or RSA) that signs each checkpoint; null: $CAIRN_SIGNING_KEY, else unsigned"},
+                                {"async", "bool", "false", "write full checkpoints on a background thread; training blocks only for a snapshot of the state"},
+                                {"async_snapshot", "string", "\"lazy\"", "lazy: parameters and optimizer state are copied before the next optimizer step; eager: everything at the save event"},
+                                {"async_memory_limit_mib", "int", "0", "most host memory a snapshot may hold, in MiB; larger states are saved synchronously; 0: what the state needs"}});
     // The stores it uploads to come from this host, by the bucket URI's scheme.
     // They are opened when the callback is made, while the host is alive.
     registrar.add_callback(

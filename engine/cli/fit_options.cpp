@@ -260,6 +260,17 @@ const std::vector<FitSetting>& fit_settings() {
       {"save-signing-key", "save_signing_key", Kind::kString,
        "FILE  PEM private key (Ed25519 or RSA) that signs every checkpoint (default: $CAIRN_SIGNING_KEY)",
        [](FitSpec& f, const Setting& s) { f.trainer.save_signing_key = as_string(s); }},
+      {"save-async", "save_async", Kind::kSwitch,
+       "write checkpoints in the background; training waits only for a snapshot of the state",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_async = as_bool(s); }},
+      {"save-async-snapshot", "save_async_snapshot", Kind::kString,
+       "lazy|eager  lazy: parameters and optimizer state are copied before the next optimizer step; eager: "
+       "everything at the save (default: lazy)",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_async_snapshot = as_string(s); }},
+      {"save-async-memory-limit-mib", "save_async_memory_limit_mib", Kind::kInteger,
+       "MIB  most host memory an asynchronous snapshot may hold; larger states are saved synchronously (default: 0, "
+       "what the state needs)",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_async_memory_limit_mib = as_integer(s); }},
       {"load-path", "load_path", Kind::kString, "PATH  checkpoint to resume from: a file, a URI, or an object name",
        [](FitSpec& f, const Setting& s) { f.trainer.load_path = as_string(s); }},
       {"load-object-store", "load_object_store", Kind::kNamed, "NAME[=JSON]  object store to read --load-path from",

@@ -236,6 +236,9 @@ void Trainer::Impl::create_savers() {
     so.weights_only = options.save_weights_only;
     so.ignore_keys = options.save_ignore_keys;
     so.signing_key = options.save_signing_key;
+    so.async = options.save_async;
+    so.async_snapshot = options.save_async_snapshot;
+    so.async_memory_limit_mib = options.save_async_memory_limit_mib;
     so.state_dict_type = options.state_dict_type;
     so.named_as_trainer_settings = true;
     so.replace_interrupted_saves = options.autoresume;

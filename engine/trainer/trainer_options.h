@@ -66,6 +66,12 @@ struct TrainerOptions {
   std::string state_dict_type = "full";
   // PEM private key file that signs every checkpoint; unset: CAIRN_SIGNING_KEY.
   std::optional<std::string> save_signing_key;
+  // Cairn: write full checkpoints in the background (CheckpointSaverOptions::async).
+  bool save_async = false;
+  // "lazy" or "eager" (CheckpointSaverOptions::async_snapshot).
+  std::string save_async_snapshot = "lazy";
+  // Snapshot memory cap in MiB; 0: what the state needs.
+  int64_t save_async_memory_limit_mib = 0;
 
   // Loading.
   std::optional<std::string> load_path;

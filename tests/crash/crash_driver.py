@@ -48,10 +48,14 @@ SAVED = re.compile(r"Saved checkpoint '[^']*' at ep\d+ ba(\d+)")
 RESUMED = re.compile(r"resumed from \S+ at ep\d+ ba(\d+)")
 
 
+# Extra `cairn fit` flags for every run (--fit-flag), e.g. --save-async.
+EXTRA_FIT_FLAGS = []
+
+
 def fit_command(cairn, save_folder, max_batches=MAX_BATCHES):
     return [cairn, "fit", "--model", MODEL, "--data", "synthetic", "--seed", "7", "--run-name", "crash",
             "--save-folder", save_folder, "--save-interval", "1ba", "--max-duration", f"{max_batches}ba",
-            "--autoresume"]
+            "--autoresume"] + EXTRA_FIT_FLAGS
 
 
 class Run:
@@ -263,7 +267,10 @@ def main():
     parser.add_argument("--full-disk", action="store_true", help="RLIMIT_FSIZE and, where mounting works, tmpfs")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--fit-flag", action="append", default=[],
+                        help="a flag added to every `cairn fit` (repeatable), e.g. --fit-flag=--save-async")
     args = parser.parse_args()
+    EXTRA_FIT_FLAGS.extend(args.fit_flag)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 32)
     print(f"crash driver: seed {seed} (rerun with --seed {seed})", flush=True)
     args.cairn = os.path.abspath(args.cairn)

@@ -22,13 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 struct Saving {
   explicit Saving(CheckpointSaverOptions options) : saver(std::move(options)), assembler(&saver) {
     saver.attach([this](const State& s, bool w) { return assembler(s, w); });

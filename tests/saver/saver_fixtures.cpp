@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <ATen/ATen.h>
@@ -12,6 +14,13 @@
 #include "core/ivalue_convert.h"
 
 namespace cairn::test {
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 State make_state(const std::string& run_name, const std::string& max_duration, int64_t batches_per_epoch) {
   State state;

@@ -55,6 +55,9 @@ struct LoopShape {
 };
 void run_fit(State& state, Callback& callback, const LoopShape& shape);
 
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string read_bytes(const std::filesystem::path& path);
+
 // Names of the entries directly in `folder`, sorted.
 std::vector<std::string> list_folder(const std::filesystem::path& folder);
 

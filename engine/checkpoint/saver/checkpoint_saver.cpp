@@ -110,6 +110,10 @@ void CheckpointSaver::on_event(Event event, State& state) {
         if (!state.dist.is_rank_zero()) return;
         prepare_folder(state);
         warn_about_settings_that_keep_nothing(state);
+        if (options_.async && sharded() && state.logger != nullptr) {
+          state.logger->warn(setting("async") + " applies to full checkpoints; sharded checkpoints are written "
+                             "synchronously, every rank its own part in parallel");
+        }
       });
       break;
     case Event::FIT_START:
@@ -120,9 +124,17 @@ void CheckpointSaver::on_event(Event event, State& state) {
         }
       });
       break;
+    case Event::AFTER_BACKWARD:
+      // The optimizer step comes next: the snapshot must hold the state before it.
+      wait_for_snapshot(state);
+      break;
     case Event::BATCH_END:
     case Event::EPOCH_END:
+      poll_async_save(state);
+      delete_confirmed_uploads(state);
+      break;
     case Event::FIT_END:
+      join_async_save(state, "the end of fit");
       delete_confirmed_uploads(state);
       break;
     case Event::BATCH_CHECKPOINT:
@@ -141,6 +153,8 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
     throw CheckpointError("CheckpointSaver has no checkpoint assembler; the trainer must call attach() before "
                           "training starts");
   }
+  // One save at a time: the staging memory and the pointer are the next save's.
+  join_async_save(state, "the next save (" + state.timestamp.to_string() + ")");
   last_checkpoint_batch_ = state.timestamp.batch;
   const std::string path =
       join(formatted_folder(state), local_name(checkpoint_template_key(), checkpoint_template(), state));
@@ -172,6 +186,12 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   if (sharded()) {
     write_sharded(root, path, state);
     upload_own_shard(path, state);
+  } else if (saves_async()) {
+    fail_together([&] {
+      if (state.dist.is_rank_zero()) start_async_save(root, path, link, state);
+    });
+    async_pending_ = true;
+    return state.dist.is_rank_zero() ? path : std::string();
   } else {
     fail_together([&] {
       if (state.dist.is_rank_zero()) write_monolithic(root, path, state);
@@ -218,7 +238,7 @@ void CheckpointSaver::check_replaceable_checkpoint(const std::string& path, cons
   }
 }
 
-void CheckpointSaver::write_monolithic(const c10::IValue& root, const std::string& path, State& state) {
+void CheckpointSaver::prepare_checkpoint_path(const std::string& path, State& state) const {
   check_replaceable_checkpoint(path, state);
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
@@ -226,6 +246,10 @@ void CheckpointSaver::write_monolithic(const c10::IValue& root, const std::strin
     throw CheckpointError("cannot create the folder of checkpoint '" + path + "' (" + ec.message() +
                           "); check the permissions of the save_folder");
   }
+}
+
+void CheckpointSaver::write_monolithic(const c10::IValue& root, const std::string& path, State& state) {
+  prepare_checkpoint_path(path, state);
   checkpoint::write_checkpoint(root, path, checkpoint::CheckpointWriteOptions{false, signing_key_});
 }
 
@@ -303,6 +327,17 @@ void CheckpointSaver::rotate(State& state) {
 }
 
 void CheckpointSaver::close(State& state) noexcept {
+  // A run that ends without FIT_END (an error, a stop) still finishes the save
+  // in flight; rank 0 alone, since the other ranks may be gone.
+  if (in_flight_) {
+    in_flight_->wait();
+    try {
+      complete_async_save(state);
+    } catch (const std::exception& e) {
+      if (state.logger != nullptr) state.logger->warn(e.what());
+    }
+  }
+  async_pending_ = false;
   try {
     delete_confirmed_uploads(state);
   } catch (...) {

@@ -24,6 +24,7 @@
 // the folder a checkpoint, and the pointer, which names the folder.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,8 +40,10 @@
 #include "cairn/checkpoint_writer.h"
 #include "cairn/logger_destination.h"
 #include "cairn/state.h"
+#include "checkpoint/saver/background_save.h"
 #include "checkpoint/saver/folder_lock.h"
 #include "checkpoint/saver/interval.h"
+#include "checkpoint/saver/state_snapshot.h"
 
 namespace cairn {
 
@@ -81,14 +84,40 @@ struct CheckpointSaverOptions {
   // PEM private key file (Ed25519 or RSA) that signs each checkpoint's
   // manifest; unset: the CAIRN_SIGNING_KEY environment variable, if set.
   std::optional<std::string> signing_key;
+  // Cairn (the Trainer's save_async): a full checkpoint is written on a
+  // background thread while training goes on; training blocks only for a
+  // snapshot of the state into host memory kept between saves. The file and
+  // the latest pointer appear only once complete, as in a synchronous save;
+  // the bookkeeping (rotation, uploads) follows at the first event after.
+  // A save event that finds the previous save still running waits for it
+  // (logged and counted). Sharded checkpoints are saved synchronously.
+  bool async = false;
+  // "lazy": the parameters and the optimizer state, which only the next
+  // optimizer step changes, are copied on the background thread while the
+  // next batch's forward and backward run, and the optimizer step waits for
+  // what is not copied yet; "eager": everything is copied at the save event.
+  std::string async_snapshot = "lazy";
+  // Host memory the snapshot may hold, in MiB; 0: what the state needs. A
+  // larger state is saved synchronously, with a warning.
+  int64_t async_memory_limit_mib = 0;
 
   // JSON keys are Composer's CheckpointSaver argument names: folder, filename,
   // latest_filename (null disables), save_interval (integer epochs or a time
   // string), overwrite, num_checkpoints_to_keep, weights_only, ignore_keys,
   // remote_file_name and latest_remote_file_name (null disables), state_dict_type,
-  // sharded_ckpt_prefix_dir, and Cairn's signing_key.
+  // sharded_ckpt_prefix_dir, and Cairn's signing_key, async, async_snapshot
+  // and async_memory_limit_mib.
   // ConfigError naming the field for unknown keys and wrong types.
   static CheckpointSaverOptions from_json(const nlohmann::json& config);
+};
+
+// What asynchronous saving cost the training thread so far.
+struct AsyncSaveStats {
+  size_t saves = 0;                  // written in the background
+  size_t over_memory_limit = 0;      // written synchronously instead
+  double blocked_seconds = 0;        // snapshot copies, and waits for the deferred ones
+  size_t waits = 0;                  // save events (or fit's end) that found a save still running
+  double waited_seconds = 0;
 };
 
 class CheckpointSaver : public Callback, public CheckpointWriter {
@@ -142,6 +171,7 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   // when disabled.
   std::optional<std::string> formatted_latest_remote_name(const State& state) const;
   const CheckpointSaverOptions& options() const { return options_; }
+  const AsyncSaveStats& async_stats() const { return async_stats_; }
 
  private:
   // checkpoint_saver_checks.cpp: the rules every name and setting follows.
@@ -154,6 +184,8 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   void apply_ignore_keys(c10::IValue& root, const State& state) const;
   // Refuses to replace an existing checkpoint without overwrite (rank 0).
   void check_replaceable_checkpoint(const std::string& path, const State& state) const;
+  // Rank 0, before a monolithic file is written: may it be (re)placed, and its folder.
+  void prepare_checkpoint_path(const std::string& path, State& state) const;
   // Rank 0's part of a monolithic save: the file.
   void write_monolithic(const c10::IValue& root, const std::string& path, State& state);
   // Every rank's part of a sharded save: the folder, .metadata last.
@@ -190,6 +222,20 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   void write_pointer_file(const std::string& target, const std::string& pointer_path);
   void delete_confirmed_uploads(State& state);
 
+  // checkpoint_saver_async.cpp. Rank 0: snapshots `root` and starts writing it.
+  void start_async_save(const c10::IValue& root, const std::string& path, const std::optional<std::string>& link,
+                        State& state);
+  bool saves_async() const { return options_.async && !sharded(); }
+  // Rank 0, before the optimizer step: waits for the deferred copies.
+  void wait_for_snapshot(State& state);
+  // Every rank, while a save is in flight: rank 0 finishes it if it is done.
+  void poll_async_save(State& state);
+  // Every rank: waits for the save in flight and finishes it. `why` names the
+  // waiter in the log ("the next save", "the end of fit").
+  void join_async_save(State& state, const std::string& why);
+  // Rank 0: the bookkeeping of a finished background save, or its error.
+  void complete_async_save(State& state);
+
   CheckpointSaverOptions options_;
   // Read once, when the saver is made, so a bad key fails before training.
   std::optional<checkpoint::CheckpointKey> signing_key_;
@@ -207,6 +253,17 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   // Rotated out, deleted once their uploads are confirmed.
   std::vector<std::string> awaiting_deletion_;
   bool an_upload_failed_ = false;
+  // Asynchronous saves: the staging memory (rank 0), the save being written
+  // and what finishing it needs (rank 0), and whether a save is in flight as
+  // far as every rank knows (until it is joined).
+  std::unique_ptr<checkpoint::SnapshotStaging> staging_;
+  std::unique_ptr<BackgroundSave> in_flight_;
+  std::string in_flight_path_;
+  Timestamp in_flight_timestamp_;
+  std::chrono::steady_clock::time_point in_flight_started_;
+  bool async_pending_ = false;
+  bool warned_over_memory_limit_ = false;
+  AsyncSaveStats async_stats_;
   // Where pointer files are written before being handed on; made on first use.
   std::string pointer_folder_;
   uint64_t pointer_count_ = 0;

@@ -53,6 +53,15 @@ void CheckpointSaver::check_options() {
   name_inside_folder(sample_format(options_.filename), setting("filename"), options_.filename);
   checkpoint::validate_checkpoint_filename(options_.filename);
 
+  if (options_.async_snapshot != "lazy" && options_.async_snapshot != "eager") {
+    throw ConfigError(setting("async_snapshot") + " '" + options_.async_snapshot +
+                      "' is not a snapshot kind; use 'lazy' (parameters and optimizer state copied before the next "
+                      "optimizer step) or 'eager' (everything copied at the save event)");
+  }
+  if (options_.async_memory_limit_mib < 0) {
+    throw ConfigError(setting("async_memory_limit_mib") + " is " + std::to_string(options_.async_memory_limit_mib) +
+                      "; give a number of MiB, or 0 for what the state needs");
+  }
   if (options_.state_dict_type != "full" && options_.state_dict_type != "sharded") {
     throw ConfigError(setting("state_dict_type") + " '" + options_.state_dict_type +
                       "' is not a checkpoint kind; use 'full' (one file, rank 0's) or 'sharded' (a folder, every rank "

@@ -47,6 +47,13 @@ CheckpointSaverOptions CheckpointSaverOptions::from_json(const nlohmann::json& c
   const auto key = cfg.get<nlohmann::json>("signing_key", nullptr);
   if (key.is_string()) o.signing_key = key.get<std::string>();
   else if (!key.is_null()) cfg.fail("signing_key", "must be the path of a PEM private key file, got a " + std::string(key.type_name()));
+  o.async = cfg.get<bool>("async", o.async);
+  o.async_snapshot = cfg.get<std::string>("async_snapshot", o.async_snapshot);
+  const auto limit = cfg.get<nlohmann::json>("async_memory_limit_mib", o.async_memory_limit_mib);
+  if (!limit.is_number_integer()) {
+    cfg.fail("async_memory_limit_mib", "must be a whole number of MiB (0: what the state needs), got " + limit.dump());
+  }
+  o.async_memory_limit_mib = limit.get<int64_t>();
   cfg.finish();
   return o;
 }

@@ -1,0 +1,167 @@
+// Asynchronous saves (CheckpointSaverOptions::async): the snapshot, the
+// background write, and how its end reaches every rank.
+//
+// Only rank 0 writes a full checkpoint, so only rank 0 has a save in flight;
+// but every rank knows when one started (save events are the same on every
+// rank), and until it is joined every rank takes part in one fail_together per
+// BATCH_END / EPOCH_END, in which rank 0 finishes the save if it is done. A
+// failed background write thus stops every rank at the same event, with rank
+// 0's cause, as a failed synchronous save does.
+#include <torch/nn/module.h>
+
+#include <cstdio>
+#include <unordered_set>
+
+#include "cairn/collectives.h"
+#include "cairn/errors.h"
+#include "cairn/logger.h"
+#include "checkpoint/io/checkpoint_writer.h"
+#include "checkpoint/saver/checkpoint_saver.h"
+#include "core/ivalue_convert.h"
+#include "checkpoint/io/storage_map.h"
+
+namespace cairn {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f s", seconds);
+  return text;
+}
+
+// The storages only the next optimizer step changes: the model's parameters
+// and everything under the checkpoint's state/optimizers.
+std::unordered_set<const void*> storages_changed_only_by_the_optimizer(const c10::IValue& root, State& state) {
+  std::unordered_set<const void*> storages;
+  if (state.model != nullptr) {
+    for (const at::Tensor& p : state.model->module()->parameters()) {
+      if (p.defined() && p.has_storage()) storages.insert(p.storage().unsafeGetStorageImpl());
+    }
+  }
+  const c10::IValue* section = find_key(root, "state");
+  const c10::IValue* optimizers = section != nullptr ? find_key(*section, "optimizers") : nullptr;
+  if (optimizers != nullptr) {
+    checkpoint::map_storages(*optimizers, [&](const at::Tensor&, const at::Storage& s) {
+      storages.insert(s.unsafeGetStorageImpl());
+      return s;
+    });
+  }
+  return storages;
+}
+
+// finish_save names the checkpoint's objects and logs it from the state's
+// timestamp: during it, the state is back at the time the checkpoint was
+// taken, not at the batch where the background save was found finished.
+class TimestampRewind {
+ public:
+  TimestampRewind(State& state, const Timestamp& saved_at) : state_(state), now_(state.timestamp) {
+    state_.timestamp = saved_at;
+  }
+  ~TimestampRewind() { state_.timestamp = now_; }
+
+ private:
+  State& state_;
+  Timestamp now_;
+};
+
+}  // namespace
+
+void CheckpointSaver::start_async_save(const c10::IValue& root, const std::string& path,
+                                       const std::optional<std::string>& link, State& state) {
+  const auto started = std::chrono::steady_clock::now();
+  const uint64_t needed = checkpoint::SnapshotStaging::bytes_needed(root);
+  const uint64_t limit = uint64_t(options_.async_memory_limit_mib) * kMiB;
+  if (limit != 0 && needed > limit) {
+    ++async_stats_.over_memory_limit;
+    if (!warned_over_memory_limit_ && state.logger != nullptr) {
+      warned_over_memory_limit_ = true;
+      state.logger->warn("the checkpoint's state needs " + std::to_string((needed + kMiB - 1) / kMiB) +
+                         " MiB of snapshot memory, over " + setting("async_memory_limit_mib") + "=" +
+                         std::to_string(options_.async_memory_limit_mib) +
+                         "; such checkpoints are saved synchronously (raise the limit to save them in the background)");
+    }
+    write_monolithic(root, path, state);
+    finish_save(path, link, state);
+    return;
+  }
+  prepare_checkpoint_path(path, state);
+  if (!staging_) staging_ = std::make_unique<checkpoint::SnapshotStaging>();
+  std::unordered_set<const void*> deferrable;
+  if (options_.async_snapshot == "lazy") deferrable = storages_changed_only_by_the_optimizer(root, state);
+  auto snapshot = std::make_shared<checkpoint::StateSnapshot>(staging_->take(
+      root, [&](const at::Storage& s) { return deferrable.count(s.unsafeGetStorageImpl()) != 0; }));
+
+  const checkpoint::CheckpointWriteOptions write_options{false, signing_key_};
+  in_flight_ = std::make_unique<BackgroundSave>(
+      [snapshot] { snapshot->copy_deferred(); },
+      [this, snapshot, path, link, write_options] {
+        // Same checks and order as a synchronous save: the folder, the file
+        // (published whole), then the pointer at it.
+        checkpoint::write_checkpoint(snapshot->root(), path, write_options);
+        if (link) point_latest_at(path, *link);
+      });
+  in_flight_path_ = path;
+  in_flight_timestamp_ = state.timestamp;
+  in_flight_started_ = started;
+  async_stats_.blocked_seconds += Seconds(std::chrono::steady_clock::now() - started).count();
+}
+
+void CheckpointSaver::wait_for_snapshot(State&) {
+  if (!in_flight_ || in_flight_->snapshot_done()) return;
+  async_stats_.blocked_seconds += in_flight_->wait_for_snapshot().count();
+}
+
+void CheckpointSaver::poll_async_save(State& state) {
+  if (!async_pending_) return;
+  fail_together([&] {
+    if (in_flight_ && in_flight_->done()) complete_async_save(state);
+  });
+}
+
+void CheckpointSaver::join_async_save(State& state, const std::string& why) {
+  if (!async_pending_) return;
+  async_pending_ = false;
+  fail_together([&] {
+    if (!in_flight_) return;
+    if (!in_flight_->done()) {
+      const double waited = in_flight_->wait().count();
+      ++async_stats_.waits;
+      async_stats_.waited_seconds += waited;
+      if (state.logger != nullptr) {
+        state.logger->info("waited " + seconds_text(waited) + " at " + why + " for the asynchronous save of '" +
+                           in_flight_path_ + "' to finish");
+      }
+    }
+    complete_async_save(state);
+  });
+}
+
+void CheckpointSaver::complete_async_save(State& state) {
+  std::unique_ptr<BackgroundSave> save = std::move(in_flight_);
+  const std::string path = in_flight_path_;
+  try {
+    save->rethrow_error();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw CheckpointError("the asynchronous save of checkpoint '" + path + "' failed: " + e.what());
+  }
+  ++async_stats_.saves;
+  const double took = Seconds(std::chrono::steady_clock::now() - in_flight_started_).count();
+  // The pointer moved on the save's thread, right after the file was published.
+  {
+    TimestampRewind rewind(state, in_flight_timestamp_);
+    finish_save(path, std::nullopt, state);
+  }
+  if (state.logger != nullptr) {
+    state.logger->info("checkpoint '" + path + "' was written in the background in " + seconds_text(took) +
+                       "; training was blocked " + seconds_text(async_stats_.blocked_seconds) +
+                       " by asynchronous saves so far");
+  }
+}
+
+}  // namespace cairn
