@@ -72,8 +72,14 @@ void load_model_state_dict(torch::nn::Module& module, const c10::IValue& state, 
   if (!unexpected.empty()) logger.warn("checkpoint keys the model does not have are ignored: " + join(unexpected));
 
   c10::NoGradGuard no_grad;
-  // Copy only after every check passed, so a failed load leaves the model as it was.
-  for (auto& c : copies) c.first.copy_(c.second);
+  // Copy only after every check passed, so a failed load leaves the model as
+  // it was. A tensor the reader read straight into its parameter
+  // (checkpoint/io/read_into.h) is already there.
+  for (auto& c : copies) {
+    const bool same_memory = c.first.data_ptr() == c.second.data_ptr() && c.first.strides() == c.second.strides() &&
+                             c.first.scalar_type() == c.second.scalar_type();
+    if (!same_memory) c.first.copy_(c.second);
+  }
 }
 
 c10::IValue map_key_prefixes(const c10::IValue& state, const std::vector<std::pair<std::string, std::string>>& rules) {

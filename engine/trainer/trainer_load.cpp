@@ -6,6 +6,7 @@
 #include <optional>
 
 #include <ATen/Functions.h>
+#include <torch/nn/module.h>
 #include <nlohmann/json.hpp>
 
 #include "cairn/errors.h"
@@ -112,6 +113,38 @@ std::unique_ptr<FetchedCheckpoint> Trainer::Impl::fetch_source(const LoadSource&
   return fetch_checkpoint(path, store, &stores(), download_progress(path));
 }
 
+namespace {
+
+// Where the checkpoint's model tensors are read straight into (read_into.h):
+// for "state/model/<name>", the model's own parameter or buffer <name>, which
+// load_model_state_dict would copy them into anyway. Skipping the fresh
+// allocation is most of a load's time here. Not with a key prefix map (names
+// change after reading), nor under a path load_ignore_keys removes.
+checkpoint::ReadIntoChooser read_into_model(torch::nn::Module& module, const TrainerOptions& options) {
+  static const std::string kPrefix = "state/model/";
+  std::map<std::string, at::Tensor> targets;
+  if (options.load_key_prefix_map.empty()) {
+    for (const auto& p : module.named_parameters(true)) targets[p.key()] = p.value().detach();
+    for (const auto& b : module.named_buffers(true)) targets[b.key()] = b.value().detach();
+  }
+  const std::vector<std::string> ignored = options.load_ignore_keys;
+  return [targets = std::move(targets), ignored](const std::string& path, const at::Tensor&) -> at::Tensor {
+    if (path.rfind(kPrefix, 0) != 0) return {};
+    const auto target = targets.find(path.substr(kPrefix.size()));
+    if (target == targets.end()) return {};
+    for (const std::string& glob : ignored) {
+      // The glob may name the tensor or any folder above it.
+      for (size_t end = path.find('/'); ; end = path.find('/', end + 1)) {
+        if (fnmatch_path(glob, path.substr(0, end))) return {};
+        if (end == std::string::npos) break;
+      }
+    }
+    return target->second;
+  };
+}
+
+}  // namespace
+
 void Trainer::Impl::restore_checkpoint(const FetchedCheckpoint& fetched) {
   const auto trusted_key = checkpoint::trusted_key(options.load_trusted_key);
   const std::string& description = fetched.description();
@@ -124,7 +157,10 @@ void Trainer::Impl::restore_checkpoint(const FetchedCheckpoint& fetched) {
     }
     root = checkpoint::sharded::ShardedReader(fetched.local_path()).load();
   } else {
-    root = checkpoint::read_checkpoint(fetched.local_path(), description, checkpoint::IntegrityPolicy{trusted_key});
+    // A failed read may leave the model partly overwritten: fit does not go on after it.
+    const checkpoint::ReadIntoChooser into_model = read_into_model(*state.model->module(), options);
+    root = checkpoint::read_checkpoint_into(fetched.local_path(), description, checkpoint::IntegrityPolicy{trusted_key},
+                                            &into_model);
   }
   if (!root.isGenericDict() || find_key(root, "state") == nullptr) {
     throw CheckpointError("checkpoint '" + description +

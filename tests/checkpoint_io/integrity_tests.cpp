@@ -8,6 +8,8 @@
 
 #include <optional>
 
+#include <ATen/ATen.h>
+
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_reader.h"
@@ -116,6 +118,11 @@ BOOST_AUTO_TEST_CASE(a_flipped_byte_in_any_record_is_refused_naming_the_record, 
       BOOST_TEST(contains(loading, "record '" + record + "' fails its CRC-32 check"), loading);
       const std::string verifying = error_of([&] { verify_checkpoint(path, path, {}); });
       BOOST_TEST(verifying == loading);
+      // Read straight into existing memory (every tensor that can be), the same.
+      const ReadIntoChooser anywhere = [](const std::string&, const at::Tensor& stored) {
+        return at::empty(stored.sizes(), stored.options());
+      };
+      BOOST_TEST(error_of([&] { read_checkpoint_into(path, path, {}, &anywhere); }) == loading);
     }
   }
   // Inside a tar, the zip is the member's bytes, which start with a zip header.

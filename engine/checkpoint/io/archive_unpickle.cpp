@@ -2,10 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <c10/core/CPUAllocator.h>
 #include <caffe2/serialize/inline_container.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <vector>
@@ -44,54 +46,133 @@ std::map<std::string, ZipRecord> records_by_name(int fd, const std::string& path
   return out;
 }
 
-// A record's bytes, once its declared sizes are plausible for a file of `file_size` bytes.
-at::DataPtr checked_record(caffe2::serialize::PyTorchStreamReader& reader, const ZipRecord& entry,
-                           const std::string& name, uint64_t file_size, size_t& size) {
+// Refuses a record whose declared sizes a file of `file_size` bytes cannot
+// hold, before anything is allocated for it.
+void check_declared_sizes(const ZipRecord& entry, const std::string& name, uint64_t file_size) {
   const bool stored = entry.method == 0;
   if (entry.compressed_size > file_size || (stored && entry.size != entry.compressed_size) ||
       entry.size > std::max<uint64_t>(entry.compressed_size, 1) * kMaxExpansion) {
     throw std::runtime_error("record " + name + " declares " + std::to_string(entry.size) +
                              " bytes, more than the file can hold");
   }
+}
+
+// A record's bytes, once its declared sizes are plausible for a file of `file_size` bytes.
+at::DataPtr checked_record(caffe2::serialize::PyTorchStreamReader& reader, const ZipRecord& entry,
+                           const std::string& name, uint64_t file_size, size_t& size) {
+  check_declared_sizes(entry, name, file_size);
   auto [data, got] = reader.getRecord(name);
   size = got;
   return std::move(data);
 }
 
-}  // namespace
-
-c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path) {
-  struct stat st {};
-  const uint64_t file_size = ::fstat(fd, &st) == 0 ? uint64_t(st.st_size) : 0;
-  const std::map<std::string, ZipRecord> records = records_by_name(fd, path);
-  const auto pickle_entry = records.find("data.pkl");
-  if (pickle_entry == records.end()) not_a_checkpoint(path, "it has no data.pkl at the top of its archive folder");
-  size_t pickle_size = 0;
-  at::DataPtr pickle;
-  try {
-    pickle = checked_record(reader, pickle_entry->second, "data.pkl", file_size, pickle_size);
-  } catch (const std::exception& e) {
-    not_a_checkpoint(path, library_reason(e.what()));
+// The pickle's record, read and checked, and how its storages are found.
+class ArchiveStorages {
+ public:
+  ArchiveStorages(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path)
+      : reader_(reader), path_(path), records_(records_by_name(fd, path)) {
+    struct stat st {};
+    file_size_ = ::fstat(fd, &st) == 0 ? uint64_t(st.st_size) : 0;
   }
 
-  auto storages = [&](const std::string& key, uint64_t nbytes) -> c10::Storage {
+  c10::IValue unpickle(const pickle::StorageLookup& lookup) {
+    const auto pickle_entry = records_.find("data.pkl");
+    if (pickle_entry == records_.end()) not_a_checkpoint(path_, "it has no data.pkl at the top of its archive folder");
+    size_t pickle_size = 0;
+    at::DataPtr pickle;
+    try {
+      pickle = checked_record(reader_, pickle_entry->second, "data.pkl", file_size_, pickle_size);
+    } catch (const std::exception& e) {
+      not_a_checkpoint(path_, library_reason(e.what()));
+    }
+    return pickle::unpickle_restricted(static_cast<const char*>(pickle.get()), pickle_size, lookup, path_);
+  }
+
+  // The record of storage `key`, once it can hold `nbytes`; its name is "data/<key>".
+  const ZipRecord& record_of(const std::string& key, uint64_t nbytes) const {
     const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
     });
     if (!plain) throw std::runtime_error("the key is not a plain record name");
-    const std::string name = "data/" + key;
-    const auto entry = records.find(name);
-    if (entry == records.end()) throw std::runtime_error("the archive has no record " + name);
+    const auto entry = records_.find("data/" + key);
+    if (entry == records_.end()) throw std::runtime_error("the archive has no record data/" + key);
     if (entry->second.size < nbytes) {
-      throw std::runtime_error("it needs " + std::to_string(nbytes) + " bytes but record " + name + " holds " +
+      throw std::runtime_error("it needs " + std::to_string(nbytes) + " bytes but record data/" + key + " holds " +
                                std::to_string(entry->second.size));
     }
+    return entry->second;
+  }
+
+  // Storage `key`'s bytes, read now.
+  c10::Storage read(const std::string& key, uint64_t nbytes) {
+    const ZipRecord& entry = record_of(key, nbytes);
     size_t size = 0;
-    at::DataPtr data = checked_record(reader, entry->second, name, file_size, size);
-    if (size < nbytes) throw std::runtime_error("record " + name + " is shorter than its directory says");
+    at::DataPtr data = checked_record(reader_, entry, "data/" + key, file_size_, size);
+    if (size < nbytes) throw std::runtime_error("record data/" + key + " is shorter than its directory says");
     return c10::Storage(c10::Storage::use_byte_size_t(), size, std::move(data), nullptr, false);
+  }
+
+  // Storage `key` with its size known and its bytes unread (data pointer null).
+  c10::Storage defer(const std::string& key, uint64_t nbytes) {
+    const ZipRecord& entry = record_of(key, nbytes);
+    check_declared_sizes(entry, "data/" + key, file_size_);
+    c10::Storage storage(c10::Storage::use_byte_size_t(), entry.size, at::DataPtr(nullptr, at::kCPU), nullptr, false);
+    deferred_.push_back({key, entry, storage});
+    return storage;
+  }
+
+  // Reads every deferred storage, in file order, into its memory: the target
+  // place_storages gave it, or fresh memory.
+  void read_deferred(const ArchiveReadAt& read_at) {
+    std::sort(deferred_.begin(), deferred_.end(),
+              [](const Deferred& a, const Deferred& b) { return a.entry.header_offset < b.entry.header_offset; });
+    c10::Allocator* allocator = c10::GetCPUAllocator();
+    for (Deferred& d : deferred_) {
+      c10::StorageImpl* storage = d.storage.unsafeGetStorageImpl();
+      const std::string name = "data/" + d.key;
+      if (storage->data() == nullptr && storage->nbytes() > 0) storage->set_data_ptr_noswap(allocator->allocate(storage->nbytes()));
+      if (d.entry.size == 0) continue;
+      if (d.entry.method != 0) {
+        size_t size = 0;
+        const at::DataPtr data = checked_record(reader_, d.entry, name, file_size_, size);
+        if (size != d.entry.size) not_a_checkpoint(path_, "record " + name + " is shorter than its directory says");
+        std::memcpy(storage->data(), data.get(), size);
+        continue;
+      }
+      const size_t offset = reader_.getRecordOffset(name);
+      if (read_at(offset, storage->data(), d.entry.size) != d.entry.size) {
+        not_a_checkpoint(path_, "record " + name + " is cut short or fails its check");
+      }
+    }
+  }
+
+ private:
+  struct Deferred {
+    std::string key;
+    ZipRecord entry;
+    c10::Storage storage;
   };
-  return pickle::unpickle_restricted(static_cast<const char*>(pickle.get()), pickle_size, storages, path);
+  caffe2::serialize::PyTorchStreamReader& reader_;
+  std::string path_;
+  std::map<std::string, ZipRecord> records_;
+  uint64_t file_size_ = 0;
+  std::vector<Deferred> deferred_;
+};
+
+}  // namespace
+
+c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path) {
+  ArchiveStorages archive(reader, fd, path);
+  return archive.unpickle([&](const std::string& key, uint64_t nbytes) { return archive.read(key, nbytes); });
+}
+
+c10::IValue unpickle_archive_into(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path,
+                                  const ArchiveReadAt& read_at, const ReadIntoChooser& choose) {
+  ArchiveStorages archive(reader, fd, path);
+  c10::IValue root = archive.unpickle([&](const std::string& key, uint64_t nbytes) { return archive.defer(key, nbytes); });
+  place_storages(root, choose);
+  archive.read_deferred(read_at);
+  return root;
 }
 
 }  // namespace cairn::checkpoint

@@ -96,8 +96,9 @@ std::string describe_start(const unsigned char* b, size_t n) {
   return s;
 }
 
-// The reader owns `fd` from here on (through the adapter).
-c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& policy) {
+// The reader owns `fd` from here on (through the adapter). With `choose`, the
+// tensors' records are read after the pickle, into the memory it picks.
+c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& policy, const ReadIntoChooser* choose) {
   std::unique_ptr<RecordVerifier> verifier;
   try {
     verifier = std::make_unique<RecordVerifier>(fd, path, policy);
@@ -116,7 +117,9 @@ c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& pol
     explain_unreadable_zip(fd, path, exception_line(e));
   }
   try {
-    c10::IValue root = unpickle_archive(*reader, fd, path);
+    const auto read_at = [&](uint64_t pos, void* buf, size_t n) { return adapter->read(pos, buf, n, "a record"); };
+    c10::IValue root = choose ? unpickle_archive_into(*reader, fd, path, read_at, *choose)
+                              : unpickle_archive(*reader, fd, path);
     verifier->check_rest();
     return root;
   } catch (const CheckpointError&) {
@@ -144,6 +147,11 @@ c10::IValue read_checkpoint(const std::string& path, const std::string& name) {
 }
 
 c10::IValue read_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy) {
+  return read_checkpoint_into(path, name, policy, nullptr);
+}
+
+c10::IValue read_checkpoint_into(const std::string& path, const std::string& name, const IntegrityPolicy& policy,
+                                 const ReadIntoChooser* choose) {
   if (const std::optional<std::string> problem = local_file_problem(path)) {
     throw CheckpointError("checkpoint '" + name + "' " + *problem + "; check the path or pick another checkpoint");
   }
@@ -165,7 +173,7 @@ c10::IValue read_checkpoint(const std::string& path, const std::string& name, co
   unsigned char head[512];
   const ssize_t n = ::pread(fd, head, sizeof head, 0);
   const Content content = sniff(head, n > 0 ? static_cast<size_t>(n) : 0);
-  if (content == Content::kZip) return read_zip(fd, name, policy);
+  if (content == Content::kZip) return read_zip(fd, name, policy, choose);
   if (content == Content::kLegacy) return read_legacy(fd, name, policy);
   if (content == Content::kUnknown) {
     ::close(fd);
@@ -191,7 +199,7 @@ c10::IValue read_checkpoint(const std::string& path, const std::string& name, co
     ::close(unpacked);
     not_a_checkpoint(name, "its decompressed content is not a PyTorch checkpoint");
   }
-  return read_zip(unpacked, name, policy);
+  return read_zip(unpacked, name, policy, choose);
 }
 
 c10::IValue read_checkpoint(const std::string& path) { return read_checkpoint(path, path); }

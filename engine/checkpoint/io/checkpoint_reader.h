@@ -6,6 +6,7 @@
 
 #include <ATen/core/ivalue.h>
 
+#include "checkpoint/io/read_into.h"
 #include "checkpoint/io/record_verifier.h"
 
 namespace cairn::checkpoint {
@@ -14,5 +15,12 @@ namespace cairn::checkpoint {
 // manifest when the file has one; with `policy.trusted_key`, a checkpoint not
 // signed by that key is refused before anything is unpickled.
 c10::IValue read_checkpoint(const std::string& path, const std::string& name, const IntegrityPolicy& policy);
+
+// The same, reading tensors into the memory `choose` picks where it picks
+// any (read_into.h: a record that fails its check leaves its target partly
+// overwritten). Null: as read_checkpoint. torch.save's legacy format is read
+// into fresh memory.
+c10::IValue read_checkpoint_into(const std::string& path, const std::string& name, const IntegrityPolicy& policy,
+                                 const ReadIntoChooser* choose);
 
 }  // namespace cairn::checkpoint
