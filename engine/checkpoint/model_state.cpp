@@ -82,6 +82,18 @@ void load_model_state_dict(torch::nn::Module& module, const c10::IValue& state, 
   }
 }
 
+checkpoint::ReadIntoChooser read_into_module(torch::nn::Module& module) {
+  static const std::string kPrefix = "state/model/";
+  std::map<std::string, at::Tensor> targets;
+  for (const auto& p : module.named_parameters(true)) targets[p.key()] = p.value().detach();
+  for (const auto& b : module.named_buffers(true)) targets[b.key()] = b.value().detach();
+  return [targets = std::move(targets)](const std::string& path, const at::Tensor&) -> at::Tensor {
+    if (path.rfind(kPrefix, 0) != 0) return {};
+    const auto target = targets.find(path.substr(kPrefix.size()));
+    return target == targets.end() ? at::Tensor() : target->second;
+  };
+}
+
 c10::IValue map_key_prefixes(const c10::IValue& state, const std::vector<std::pair<std::string, std::string>>& rules) {
   if (rules.empty() || !state.isGenericDict()) return state;
   auto out = make_dict();

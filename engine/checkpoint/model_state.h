@@ -8,6 +8,7 @@
 
 #include <ATen/core/ivalue.h>
 #include "cairn/torch_fwd.h"
+#include "checkpoint/io/read_into.h"
 
 namespace cairn {
 
@@ -19,6 +20,11 @@ c10::IValue model_state_dict(const torch::nn::Module& module);
 // PyTorch); missing and unexpected keys are errors when `strict`, warnings
 // otherwise. The error lists every problem at once.
 void load_model_state_dict(torch::nn::Module& module, const c10::IValue& state, bool strict, Logger& logger);
+
+// Where a checkpoint's model tensors can be read straight into (read_into.h):
+// for "state/model/<name>", the module's own parameter or buffer <name>, which
+// load_model_state_dict would copy them into anyway (and then skips).
+checkpoint::ReadIntoChooser read_into_module(torch::nn::Module& module);
 
 // A copy of `state` whose keys starting with a rule's first string start with
 // its second instead (the first matching rule applies; other keys are kept):

@@ -14,6 +14,15 @@ namespace {
 
 namespace optim = torch::optim;
 
+// A state tensor that only the checkpoint tree holds (a fresh read: no other
+// tensor, and nobody else, can see its memory) is adopted as it is, saving a
+// fresh allocation and a copy of the whole optimizer state; one that anything
+// else may hold is copied, so the optimizer never shares its state.
+at::Tensor sole_or_copy(const at::Tensor& t) {
+  const bool sole = t.use_count() == 1 && t.has_storage() && t.storage().use_count() == 1;
+  return sole ? t : t.clone();
+}
+
 // A per-parameter state field: name in Python's dict, and how to read/write it
 // on the LibTorch ParamState.
 template <typename ParamState>
@@ -84,7 +93,7 @@ Adapter make_adapter(const char* qualname, std::function<void(const Options&, c1
       if (const auto* s = find_key(v, "step")) ps->step(step_from_ivalue(*s));
     }
     for (const auto& f : tensors) {
-      if (const auto* t = find_key(v, f.key)) f.set(*ps, t->toTensor().clone());
+      if (const auto* t = find_key(v, f.key)) f.set(*ps, sole_or_copy(t->toTensor()));
     }
     return std::unique_ptr<optim::OptimizerParamState>(std::move(ps));
   };

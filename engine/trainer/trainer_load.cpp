@@ -115,31 +115,21 @@ std::unique_ptr<FetchedCheckpoint> Trainer::Impl::fetch_source(const LoadSource&
 
 namespace {
 
-// Where the checkpoint's model tensors are read straight into (read_into.h):
-// for "state/model/<name>", the model's own parameter or buffer <name>, which
-// load_model_state_dict would copy them into anyway. Skipping the fresh
-// allocation is most of a load's time here. Not with a key prefix map (names
-// change after reading), nor under a path load_ignore_keys removes.
+// The model's own tensors as read targets (read_into_module), except with a
+// key prefix map (names change after reading) or under a path that
+// load_ignore_keys removes after reading.
 checkpoint::ReadIntoChooser read_into_model(torch::nn::Module& module, const TrainerOptions& options) {
-  static const std::string kPrefix = "state/model/";
-  std::map<std::string, at::Tensor> targets;
-  if (options.load_key_prefix_map.empty()) {
-    for (const auto& p : module.named_parameters(true)) targets[p.key()] = p.value().detach();
-    for (const auto& b : module.named_buffers(true)) targets[b.key()] = b.value().detach();
-  }
-  const std::vector<std::string> ignored = options.load_ignore_keys;
-  return [targets = std::move(targets), ignored](const std::string& path, const at::Tensor&) -> at::Tensor {
-    if (path.rfind(kPrefix, 0) != 0) return {};
-    const auto target = targets.find(path.substr(kPrefix.size()));
-    if (target == targets.end()) return {};
+  if (!options.load_key_prefix_map.empty()) return [](const std::string&, const at::Tensor&) { return at::Tensor(); };
+  return [into = read_into_module(module), ignored = options.load_ignore_keys](const std::string& path,
+                                                                              const at::Tensor& stored) {
     for (const std::string& glob : ignored) {
       // The glob may name the tensor or any folder above it.
-      for (size_t end = path.find('/'); ; end = path.find('/', end + 1)) {
-        if (fnmatch_path(glob, path.substr(0, end))) return {};
+      for (size_t end = path.find('/');; end = path.find('/', end + 1)) {
+        if (fnmatch_path(glob, path.substr(0, end))) return at::Tensor();
         if (end == std::string::npos) break;
       }
     }
-    return target->second;
+    return into(path, stored);
   };
 }
 
