@@ -26,7 +26,10 @@
 # Prints, per run and as medians: throughput (MiB/s of file bytes, wall time of
 # the whole command, start-up included), the ratio cairn/peer (target: >= 2
 # against awscli, >= 1 against the Azure SDK and Google's client), and
-# peak RSS (/usr/bin/time %M). Every downloaded copy is checked against the
+# peak RSS (/usr/bin/time %M), and for S3 the server's own CPU time during each
+# transfer (user + system of its process, from /proc; "server CPU"), which
+# shows how much of a transfer the loopback server itself costs on a machine
+# with few cores. Every downloaded copy is checked against the
 # source (outside the timings); each tool downloads the object the other
 # uploaded, so both uploads are checked too. When bin/cairn has no `cp` yet, only the peer's client is
 # measured and the script says so.
@@ -61,6 +64,7 @@ fi
 mkdir -p "$work"
 src="$work/source.bin"
 peer_pid=""
+server_pid=""  # the server process (for its CPU time), when the peer says
 cairn_cp_args=()
 stop_peer() {  # closing its stdin makes the peer script stop the server and clean up
   if [[ -n $peer_pid ]]; then
@@ -88,18 +92,35 @@ mibps() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.1f", b / s / 1048576}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# Runs a command under /usr/bin/time; sets `secs` and `rss_mib`. Its output goes
-# to $work/NAME.err, shown only on failure.
+# The server's user + system CPU time so far, in clock ticks; empty when unknown.
+# (Field 2 of /proc/PID/stat, the command name, may hold spaces: cut after it.)
+server_ticks() {
+  [[ -n $server_pid && -r /proc/$server_pid/stat ]] || return 0
+  sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'
+}
+
+# Runs a command under /usr/bin/time; sets `secs`, `rss_mib` and `server_cpu`
+# (the server's CPU seconds meanwhile, or empty). Its output goes to
+# $work/NAME.err, shown only on failure.
 timed() {
-  local name=$1
+  local name=$1 ticks_before ticks_after
   shift
+  ticks_before=$(server_ticks)
   if ! /usr/bin/time -f '%e %M' -o "$work/$name.time" "$@" >"$work/$name.err" 2>&1; then
     echo "$name failed: $(tail -n 3 "$work/$name.err")" >&2
     exit 1
   fi
   read -r secs rss_kib <"$work/$name.time"
   rss_mib=$((rss_kib / 1024))
+  ticks_after=$(server_ticks)
+  server_cpu=""
+  if [[ -n $ticks_before && -n $ticks_after ]]; then
+    server_cpu=$(awk -v a="$ticks_before" -v b="$ticks_after" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b - a) / hz}')
+  fi
 }
+
+# ", server CPU N s" for a run line, when the server's CPU time is known.
+cpu_text() { if [[ -n $1 ]]; then echo ", server CPU $1 s"; fi; }
 
 # Prints LABEL's start-up time: the median of 3 runs of a command that starts
 # the tool and does nothing else. Every timing below includes it once.
@@ -186,10 +207,10 @@ measure() {  # KIND
   for ((rep = 1; rep <= reps; rep++)); do
     order=("${tools[@]}")
     ((rep % 2 == 0 && ${#tools[@]} == 2)) && order=(peer cairn)
-    declare -A up_s=() up_rss=() down_s=() down_rss=()
+    declare -A up_s=() up_rss=() up_cpu=() down_s=() down_rss=() down_cpu=()
     for tool in "${order[@]}"; do
       upload "$tool" "$tool.bin"
-      up_s[$tool]=$secs up_rss[$tool]=$rss_mib
+      up_s[$tool]=$secs up_rss[$tool]=$rss_mib up_cpu[$tool]=$server_cpu
     done
     # Each tool downloads what the other uploaded, so the byte check of the
     # copy also checks the other tool's upload.
@@ -197,27 +218,27 @@ measure() {  # KIND
       other=$tool
       ((${#tools[@]} == 2)) && other=$([[ $tool == cairn ]] && echo peer || echo cairn)
       download "$tool" "$other.bin" "$work/down-$tool.bin"
-      down_s[$tool]=$secs down_rss[$tool]=$rss_mib
+      down_s[$tool]=$secs down_rss[$tool]=$rss_mib down_cpu[$tool]=$server_cpu
       check_download "$work/down-$tool.bin"
     done
     for tool in "${tools[@]}"; do
       peer_remove "$tool.bin"
     done
     for direction in up down; do
-      declare -n s=${direction}_s rss=${direction}_rss
+      declare -n s=${direction}_s rss=${direction}_rss cpu=${direction}_cpu
       line="$kind ${direction}load run $rep ($([[ ${order[0]} == cairn ]] && echo cairn || echo "$peer_tool") first):"
       a=$(mibps "$bytes" "${s[peer]}")
       if ((have_cairn)); then
         c=$(mibps "$bytes" "${s[cairn]}")
-        line+=" cairn $c MiB/s (${s[cairn]} s, peak RSS ${rss[cairn]} MiB)"
+        line+=" cairn $c MiB/s (${s[cairn]} s, peak RSS ${rss[cairn]} MiB$(cpu_text "${cpu[cairn]}"))"
         echo "$c $a" >>"$work/$direction.txt"
       else
         echo "0 $a" >>"$work/$direction.txt"
       fi
-      line+="  $peer_tool $a MiB/s (${s[peer]} s, peak RSS ${rss[peer]} MiB)"
+      line+="  $peer_tool $a MiB/s (${s[peer]} s, peak RSS ${rss[peer]} MiB$(cpu_text "${cpu[peer]}"))"
       ((have_cairn)) && line+="  cairn/$peer_tool $(ratio "$c" "$a")"
       echo "$line"
-      unset -n s rss
+      unset -n s rss cpu
     done
   done
   for direction in up down; do
@@ -233,15 +254,16 @@ measure() {  # KIND
 
 # S3: s3rver or moto, against awscli.
 bench_s3_peer() {  # KIND
-  local kind=$1 endpoint access_key secret_key region
+  local kind=$1 endpoint access_key secret_key region pid
   [[ -x $aws_bin ]] || { echo "$kind: needs $aws_bin (Debian package 'awscli'; scripts/deps.sh installs it)" >&2; exit 1; }
   start_peer "$root/tests/support/s3_peers.py" start "$kind" --bucket "$bucket"
-  read_peer_fields endpoint access_key secret_key region
+  read_peer_fields endpoint access_key secret_key region pid
   if [[ -n $unavailable ]]; then
     echo "$kind: skipped: $unavailable"
     stop_peer
     return
   fi
+  server_pid=$pid
   export S3_ENDPOINT_URL=$endpoint AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=$access_key
   export AWS_SECRET_ACCESS_KEY=$secret_key AWS_REGION=$region AWS_DEFAULT_REGION=$region
   export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
@@ -253,6 +275,7 @@ bench_s3_peer() {  # KIND
   echo "== $kind at $endpoint (awscli $("$aws_bin" --version | cut -d' ' -f1), defaults: 8 MiB parts, 10 threads)"
   measure "$kind"
   stop_peer
+  server_pid=""
 }
 
 # Azure Blob: Azurite, against the Azure SDK. Cairn's azure:// URIs and the SDK
