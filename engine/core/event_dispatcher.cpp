@@ -53,6 +53,7 @@ void EventDispatcher::run_algorithms(Event event, State& state) {
   }
   // Undo-style pairs: A, B at BEFORE_LOSS, then B, A at AFTER_LOSS.
   if (is_after_event(event)) std::reverse(matched.begin(), matched.end());
+  if (!matched.empty() && before_algorithms_) before_algorithms_(state);
   for (Algorithm* a : matched) a->apply(event, state);
 }
 

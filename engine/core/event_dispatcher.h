@@ -7,6 +7,7 @@
 // Within each group the order is the order given.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,11 @@ class EventDispatcher {
  public:
   void add_callback(Named<Callback> callback);
   void add_algorithm(Named<Algorithm> algorithm) { algorithms_.push_back(std::move(algorithm)); }
+  // Runs before the first algorithm applies at an event. Algorithms may change
+  // the model and the optimizer state at any event (EMA swaps weights at
+  // BATCH_START), so whatever reads that state in the background (an
+  // asynchronous save's lazy snapshot) finishes reading here.
+  void set_before_algorithms(std::function<void(State&)> hook) { before_algorithms_ = std::move(hook); }
 
   void run(Event event, State& state);
   // Closes every callback once, in the order given; errors are contained by
@@ -41,6 +47,7 @@ class EventDispatcher {
   std::vector<Named<Callback>> callbacks_;
   std::vector<bool> is_destination_;  // parallel to callbacks_
   std::vector<Named<Algorithm>> algorithms_;
+  std::function<void(State&)> before_algorithms_;
   bool closed_ = false;
 };
 

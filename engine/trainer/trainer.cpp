@@ -111,7 +111,10 @@ Trainer::Impl::Impl(TrainerOptions opts) : options(std::move(opts)) {
     events.add_callback(Named<Callback>{"RemoteUploaderDownloader", own_uploader});
   }
   for (auto& a : options.algorithms) events.add_algorithm(a);
-  if (saver) events.add_callback(Named<Callback>{trainer_saver_name, saver});
+  if (saver) {
+    events.add_callback(Named<Callback>{trainer_saver_name, saver});
+    events.set_before_algorithms([s = saver.get()](State& st) { s->wait_for_snapshot(st); });
+  }
   events.run(Event::INIT, state);
 
   std::optional<LoadSource> source;

@@ -9,8 +9,10 @@
 #include <csignal>
 #include <filesystem>
 
+#include "cairn/algorithm.h"
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "core/ivalue_convert.h"
 #include "fixtures.h"
 #include "ivalue_compare.h"
 
@@ -36,6 +38,21 @@ void fit(TrainerOptions options) {
   trainer.fit();
 }
 
+// Changes a parameter outside the optimizer step, as EMA swaps weights: at
+// each checkpoint event it fills `big` with the batch number (so that is what
+// the checkpoint must hold), and at the next BATCH_START with -1.
+class ParameterSwapper : public Algorithm {
+ public:
+  bool match(Event event, const State&) override {
+    return event == Event::BATCH_CHECKPOINT || event == Event::BATCH_START;
+  }
+  void apply(Event event, State& state) override {
+    torch::NoGradGuard no_grad;
+    at::Tensor big = state.model->module()->named_parameters()["big"];
+    big.fill_(event == Event::BATCH_START ? -1.0 : double(state.timestamp.batch));
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(async_save)
@@ -54,6 +71,28 @@ BOOST_AUTO_TEST_CASE(background_checkpoints_hold_what_synchronous_ones_hold) {
         BOOST_TEST(diff.empty(), name << " differs at " << diff);
       }
       BOOST_TEST(fs::read_symlink(dir / "async/latest-rank0.pt").string() == "ep1-ba10-rank0.pt");
+    }
+  }
+}
+
+// The lazy snapshot copies the parameters after the save event; an algorithm
+// that changes them before the next optimizer step (here at BATCH_START, right
+// after the save) waits for that copy. The parameter is large (16 MiB) so that
+// its copy is still running when BATCH_START comes.
+BOOST_AUTO_TEST_CASE(an_algorithm_changing_parameters_after_the_save_waits_for_the_lazy_snapshot) {
+  TempDir dir;
+  auto options = saving_every_batch(dir / "ckpt", true, "lazy");
+  options.max_duration = "6ba";
+  options.model->module()->register_parameter("big", torch::zeros({int64_t{4} << 20}), /*requires_grad=*/false);
+  options.algorithms.push_back({"ParameterSwapper", std::make_shared<ParameterSwapper>()});
+  fit(std::move(options));
+  for (int batch = 1; batch <= 6; ++batch) {
+    BOOST_TEST_CONTEXT("batch " << batch) {
+      const std::string name = "ep" + std::to_string((batch - 1) / 5) + "-ba" + std::to_string(batch) + "-rank0.pt";
+      const c10::IValue root = checkpoint::read_checkpoint(dir / ("ckpt/" + name));
+      const c10::IValue& model = require_key(require_key(root, "state", "checkpoint"), "model", "state");
+      const at::Tensor big = require_key(model, "big", "state/model").toTensor();
+      BOOST_TEST(big.eq(double(batch)).all().item<bool>());
     }
   }
 }

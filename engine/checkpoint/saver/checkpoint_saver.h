@@ -93,9 +93,10 @@ struct CheckpointSaverOptions {
   // (logged and counted). Sharded checkpoints are saved synchronously.
   bool async = false;
   // "lazy": the parameters and the optimizer state, which only the next
-  // optimizer step changes, are copied on the background thread while the
-  // next batch's forward and backward run, and the optimizer step waits for
-  // what is not copied yet; "eager": everything is copied at the save event.
+  // optimizer step and the algorithms change, are copied on the background
+  // thread while the next batch's forward and backward run; the optimizer
+  // step, or an algorithm that runs before it, waits for what is not copied
+  // yet. "eager": everything is copied at the save event.
   std::string async_snapshot = "lazy";
   // Host memory the snapshot may hold, in MiB; 0: what the state needs. A
   // larger state is saved synchronously, with a warning.
@@ -172,6 +173,12 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   std::optional<std::string> formatted_latest_remote_name(const State& state) const;
   const CheckpointSaverOptions& options() const { return options_; }
   const AsyncSaveStats& async_stats() const { return async_stats_; }
+  // Before anything may change the parameters or the optimizer state (the
+  // optimizer step, which the saver sees as AFTER_BACKWARD, and any algorithm,
+  // which the trainer announces through EventDispatcher::set_before_algorithms):
+  // waits until a lazy snapshot's deferred copies are done. Rank 0 (the other
+  // ranks have no save in flight).
+  void wait_for_snapshot(State& state);
 
  private:
   // checkpoint_saver_checks.cpp: the rules every name and setting follows.
@@ -226,8 +233,6 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   void start_async_save(const c10::IValue& root, const std::string& path, const std::optional<std::string>& link,
                         State& state);
   bool saves_async() const { return options_.async && !sharded(); }
-  // Rank 0, before the optimizer step: waits for the deferred copies.
-  void wait_for_snapshot(State& state);
   // Every rank, while a save is in flight: rank 0 finishes it if it is done.
   void poll_async_save(State& state);
   // Every rank: waits for the save in flight and finishes it. `why` names the

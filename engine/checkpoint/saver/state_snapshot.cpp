@@ -45,13 +45,16 @@ at::Storage host_storage(size_t nbytes) { return at::empty({static_cast<int64_t>
 }  // namespace
 
 void StateSnapshot::copy_deferred() {
-  for (DeferredCopy& copy : deferred_) copy_storage(copy.source, copy.target, /*parallel=*/false);
-  for (const DeferredCopy& copy : deferred_) {
+  for (DeferredCopy& copy : deferred_) {
+    copy_storage(copy.source, copy.target, /*parallel=*/false);
+    // Checked right after each copy: the saver makes the trainer wait for
+    // this function before the optimizer step and before any algorithm, so a
+    // change seen here came from a callback or the model's own forward.
     if (copy.live._version() != copy.version) {
       throw CheckpointError("an asynchronous checkpoint's tensor of " + std::to_string(copy.source.nbytes()) +
-                            " bytes changed between the save event and the optimizer step, before it was copied; "
-                            "a plugin modifies parameters or optimizer state outside the optimizer step: set "
-                            "save_async_snapshot to 'eager'");
+                            " bytes changed after the save event and before it was copied; a callback or the "
+                            "model changes parameters or optimizer state outside the optimizer step and the "
+                            "algorithms: set save_async_snapshot to 'eager'");
     }
   }
   // The live storages may be freed or resized by training from now on.
