@@ -18,12 +18,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tests', 'sharded'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
 importlib.import_module('dcp113_shim')  # makes 1.13's package importable on Python 3.11
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 import torch.distributed._shard.checkpoint as dcp  # noqa: E402
 from torch.distributed._shard.metadata import ShardMetadata  # noqa: E402
 from torch.distributed._shard.sharded_tensor import Shard, init_from_local_shards  # noqa: E402
+
+from peak_memory import reset_peak_rss, status_kib  # noqa: E402
 
 TENSORS = 8
 COLS = 1024
@@ -39,18 +42,9 @@ def row_range(rows, rank, world):  # chunk_boxes.cpp row_range
     return rank * base + min(rank, extra), base + (1 if rank < extra else 0)
 
 
-def status_kib(field):
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    return -1
-
-
 def timed(phase, f):
     dist.barrier()
-    with open('/proc/self/clear_refs', 'w') as c:
-        c.write('5')  # resets VmHWM to the current RSS
+    reset_peak_rss()
     start = time.monotonic()
     f()
     dist.barrier()

@@ -28,14 +28,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
 #include <torch/torch.h>
 
+#include "bench_args.h"
 #include "peak_memory.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_reader.h"
@@ -136,16 +135,11 @@ int load(const std::string& path, int64_t layers) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return usage();
-  const std::string mode = argv[1];
-  std::string path;
-  double mib = 1024;
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--mib") == 0 && i + 1 < argc) mib = std::atof(argv[++i]);
-    else if (path.empty()) path = argv[i];
-    else return usage();
-  }
-  if (mib <= 0) return usage();
+  const auto args = cairn::bench::parse_bench_args(argc, argv, "--mib", 1024);
+  if (!args) return usage();
+  const std::string& mode = args->mode;
+  const std::string& path = args->path;
+  const double mib = args->size;
   const int64_t layers = layers_for(mib);
   torch::NoGradGuard no_grad;
   try {

@@ -17,8 +17,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -29,6 +27,7 @@
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/import_read.h>
 
+#include "bench_args.h"
 #include "peak_memory.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_verify.h"
@@ -155,15 +154,11 @@ int read_three_ways(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return usage();
-  const std::string mode = argv[1];
-  std::string path;
-  double gib = 1.0;
-  for (int i = 2; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--gib") == 0 && i + 1 < argc) gib = std::atof(argv[++i]);
-    else if (path.empty()) path = argv[i];
-    else return usage();
-  }
+  const auto args = cairn::bench::parse_bench_args(argc, argv, "--gib", 1.0);
+  if (!args) return usage();
+  const std::string& mode = args->mode;
+  const std::string& path = args->path;
+  const double gib = args->size;
   const auto specs = make_specs(static_cast<uint64_t>(gib * (1 << 30)));
 
   if (mode == "sizes") {
