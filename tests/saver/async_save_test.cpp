@@ -102,9 +102,9 @@ BOOST_AUTO_TEST_CASE(a_deferred_tensor_changed_before_its_copy_is_refused) {
   const at::Tensor weight = at::arange(12, at::kFloat), moment = at::ones({4}, at::kDouble);
   checkpoint::SnapshotStaging staging;
   checkpoint::StateSnapshot snapshot = staging.take(tree_of(weight, moment), [](const at::Storage&) { return true; });
-  weight.add_(1);  // as a plugin changing a parameter before the optimizer step would
+  weight.add_(1);  // as a callback changing a parameter before the optimizer step would
   BOOST_CHECK_EXCEPTION(snapshot.copy_deferred(), CheckpointError, [](const CheckpointError& e) {
-    return names(e, {"changed between the save event and the optimizer step", "eager"});
+    return names(e, {"changed after the save event and before it was copied", "eager"});
   });
 }
 
