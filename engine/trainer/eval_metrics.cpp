@@ -1,6 +1,7 @@
 #include "trainer/eval_metrics.h"
 
 #include <ATen/Functions.h>
+#include <ATen/TensorOperators.h>
 #include <c10/core/ScalarType.h>
 
 #include "cairn/errors.h"

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <ATen/Functions.h>
+
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint_io_fixtures.h"

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "cairn/errors.h"
 #include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"

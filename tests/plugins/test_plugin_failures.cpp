@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <string>
 
+#include <nlohmann/json.hpp>
+#include <torch/version.h>
+
 #include "cairn/errors.h"
 #include "cairn/registrar.h"
 #include "cairn/version.h"

@@ -3,6 +3,8 @@
 
 #include <dlfcn.h>
 
+#include <nlohmann/json.hpp>
+
 #include "app/engine_host.h"
 #include "plugin_host/plugin_host.h"
 #include "temp_dir.h"
