@@ -1,19 +1,30 @@
 # The torch precompiled header, and which files get it.
 #
-# cairn_engine builds one precompiled header of <torch/torch.h> and
-# <nlohmann/json.hpp>; executables reuse it (cairn_use_engine_pch). It only
-# pays where a file includes all of torch.h: loading it costs about 12 s of CPU
-# in every translation unit, even an empty one, while a file that includes only
-# ATen, c10 or torch's narrower headers compiles 1.2-3x faster without it
-# (cmake/torch_header_users.py has the figures). cairn_limit_pch_to_torch_users,
-# called once every target exists, turns it off for every other file.
+# cairn_torch_pch builds one precompiled header of <torch/torch.h> and
+# <nlohmann/json.hpp>, which the engine's executables (tests, benchmarks)
+# reuse (cairn_use_torch_pch). It only pays where a file includes all of
+# torch.h: loading it costs about 12 s of CPU in every translation unit, even an
+# empty one, while a file that includes only ATen, c10 or torch's narrower
+# headers compiles 1.2-3x faster without it (cmake/torch_header_users.py has the
+# figures). The engine library itself has no file that includes torch.h, so it
+# uses none; cairn_limit_pch_to_torch_users, called once every target exists,
+# turns the header off for every other file of the executables.
 
-# GCC only accepts a header built with the same -fPIC setting, so executables
-# that reuse it are compiled as PIC too instead of CMake's -fPIE.
-function(cairn_use_engine_pch target)
+# The header's own target, after cairn_engine: compiled with the engine's usage
+# requirements and exactly the flags of the executables that reuse it (GCC
+# rejects a header built otherwise): -fPIC instead of CMake's -fPIE.
+function(cairn_add_torch_pch)
+  add_library(cairn_torch_pch OBJECT ${PROJECT_SOURCE_DIR}/cmake/torch_pch_anchor.cpp)
+  target_link_libraries(cairn_torch_pch PRIVATE cairn_engine)
+  set_target_properties(cairn_torch_pch PROPERTIES POSITION_INDEPENDENT_CODE OFF)
+  target_compile_options(cairn_torch_pch PRIVATE -fPIC -Winvalid-pch)
+  target_precompile_headers(cairn_torch_pch PRIVATE <torch/torch.h> <nlohmann/json.hpp>)
+endfunction()
+
+function(cairn_use_torch_pch target)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE OFF)
   target_compile_options(${target} PRIVATE -fPIC -Winvalid-pch)
-  target_precompile_headers(${target} REUSE_FROM cairn_engine)
+  target_precompile_headers(${target} REUSE_FROM cairn_torch_pch)
   set_property(GLOBAL APPEND PROPERTY CAIRN_PCH_TARGETS ${target})
 endfunction()
 
