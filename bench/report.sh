@@ -215,7 +215,7 @@ row_P1() {
   local mib rep i side
   for mib in $sizes; do
     "$bench_save" sizes --gib "$(gib_of_mib "$mib")" >"$work/p1-sizes.txt"
-    p1_live=$(awk '{s += $2 * ($1 == "int64" ? 8 : $1 == "float32" ? 4 : $1 == "bfloat16" ? 2 : 1)} END {printf "%d", s}' "$work/p1-sizes.txt")
+    p1_live=$(awk '{s += $2 * ($1 == "int64" ? 8 : $1 == "float32" ? 4 : $1 == "bfloat16" ? 2 : 1)} END {printf "%.0f", s}' "$work/p1-sizes.txt")
     say "P1 $mib MiB: $(wc -l <"$work/p1-sizes.txt") tensors, $p1_live bytes; ${#sides[@]} sides x $reps runs"
     for ((rep = 1; rep <= reps; rep++)); do
       for i in $(rotate ${#sides[@]} "$rep"); do
@@ -364,7 +364,7 @@ row_P4() {
       # Peak over the load step beyond what the loaded state itself needs: the
       # parameters were there before, the optimizer's state arrives with the load.
       extra=$(kib_over "$(value peak_rss_kib "$o")" "$(value rss_before_load_kib "$o")" \
-        "$(awk -v l="$live" 'BEGIN {if (l != "") printf "%d", l - int(l / 3)}')")
+        "$(awk -v l="$live" 'BEGIN {if (l != "") printf "%.0f", l - int(l / 3)}')")
       sample P4 "${sides[$i]}_load_step" "$mib" "$rep" "$(value load_seconds "$o")" "$(value peak_rss_kib "$o")" \
         "$live" "$extra" "$(value file_bytes "$o")" "read_s=$(value read_seconds "$o");apply_s=$(value apply_seconds "$o")"
       sample P4 "${sides[$i]}_process" "$mib" "$rep" "$secs" "$peak_kib" "$live"

@@ -27,7 +27,7 @@ mkdir -p "$work"
 trap 'rm -f "$work"/cairn.pt "$work"/torch.pt "$work"/dd.bin' EXIT
 
 "$bench" sizes --gib "$gib" >"$work/sizes.txt"
-live_bytes=$(awk '{s += $2 * ($1 == "int64" ? 8 : $1 == "float32" ? 4 : $1 == "bfloat16" ? 2 : 1)} END {printf "%d", s}' "$work/sizes.txt")
+live_bytes=$(awk '{s += $2 * ($1 == "int64" ? 8 : $1 == "float32" ? 4 : $1 == "bfloat16" ? 2 : 1)} END {printf "%.0f", s}' "$work/sizes.txt")
 block=$((4 << 20))
 dd_count=$(((live_bytes + block - 1) / block))
 echo "state: $(wc -l <"$work/sizes.txt") tensors, $live_bytes bytes live; work folder $work"
