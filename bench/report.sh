@@ -38,6 +38,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common/state_sizes.sh
+. "$here/common/state_sizes.sh"
 build=${1:-build}
 reps=${2:-3}
 sizes=${3:-64 256 1024 4096}
@@ -215,7 +217,7 @@ row_P1() {
   local mib rep i side
   for mib in $sizes; do
     "$bench_save" sizes --gib "$(gib_of_mib "$mib")" >"$work/p1-sizes.txt"
-    p1_live=$(awk '{s += $2 * ($1 == "int64" ? 8 : $1 == "float32" ? 4 : $1 == "bfloat16" ? 2 : 1)} END {printf "%.0f", s}' "$work/p1-sizes.txt")
+    p1_live=$(live_bytes_of "$work/p1-sizes.txt")
     say "P1 $mib MiB: $(wc -l <"$work/p1-sizes.txt") tensors, $p1_live bytes; ${#sides[@]} sides x $reps runs"
     for ((rep = 1; rep <= reps; rep++)); do
       for i in $(rotate ${#sides[@]} "$rep"); do

@@ -12,6 +12,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../common/state_sizes.sh
+. "$here/../common/state_sizes.sh"
 build=${1:-build}
 reps=${2:-3}
 gib=${3:-1}
@@ -27,7 +29,7 @@ mkdir -p "$work"
 trap 'rm -f "$work"/cairn.pt "$work"/torch.pt "$work"/dd.bin' EXIT
 
 "$bench" sizes --gib "$gib" >"$work/sizes.txt"
-live_bytes=$(awk '{s += $2 * ($1 == "int64" ? 8 : $1 == "float32" ? 4 : $1 == "bfloat16" ? 2 : 1)} END {printf "%.0f", s}' "$work/sizes.txt")
+live_bytes=$(live_bytes_of "$work/sizes.txt")
 block=$((4 << 20))
 dd_count=$(((live_bytes + block - 1) / block))
 echo "state: $(wc -l <"$work/sizes.txt") tensors, $live_bytes bytes live; work folder $work"

@@ -6,10 +6,10 @@
 // copy on the machines measured), so after the first save a snapshot costs one
 // memcpy per storage. Storages the caller marks as deferred (the parameters and
 // the optimizer state, which change only at the next optimizer step or when an
-// algorithm runs) are only
-// allocated now and copied later, off the training thread, by
-// copy_deferred(); each deferred storage's tensor version counter is recorded
-// so that a change made before its copy was done is detected, never written.
+// algorithm runs) are only allocated now and copied later, off the training
+// thread, by copy_deferred(); each deferred storage's tensor version counter is
+// recorded so that a change made before its copy was done is detected, never
+// written.
 #pragma once
 
 #include <cstdint>
