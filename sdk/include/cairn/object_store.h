@@ -9,10 +9,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cairn/export.h"
+#include "cairn/object_writer.h"
 
 namespace cairn {
 
@@ -46,6 +48,17 @@ class CAIRN_EXPORT ObjectStore {
 
   // NotFoundError when absent.
   virtual void delete_object(const std::string& object_name, const ProgressFn& progress = {}) = 0;
+
+  // Starts an object written as a stream (cairn/object_writer.h); nothing is
+  // visible under `object_name` until the writer's commit(). `size_hint` is
+  // the expected size in bytes, or 0 when unknown: a store may size its parts
+  // from it, and progress reports it as the total until the stream passes it.
+  //
+  // The default implementation writes the stream to a temporary file (in
+  // TMPDIR) and calls upload_object() at commit: every store can stream, and
+  // one that overrides this sends the bytes as they come, from memory.
+  virtual std::unique_ptr<ObjectWriter> open_writer(const std::string& object_name, uint64_t size_hint = 0,
+                                                    const ProgressFn& progress = {});
 };
 
 // A URI taken apart: "s3://bucket/some/path" -> {"s3", "bucket", "some/path"}.

@@ -5,7 +5,7 @@
 
 // Bumped whenever a type in sdk/include changes layout or a virtual function
 // is added, removed or reordered. The loader refuses any other value.
-#define CAIRN_SDK_ABI_VERSION 3u
+#define CAIRN_SDK_ABI_VERSION 4u
 
 // The C++ ABI a plugin was compiled with: objects and std:: types cross the
 // boundary, so compiler family and libstdc++ dual-ABI setting must match.
