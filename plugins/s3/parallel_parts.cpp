@@ -91,6 +91,8 @@ void PartPool::run(uint64_t count, const std::function<void(uint64_t index)>& ta
   if (error) std::rethrow_exception(error);
 }
 
+void PartPool::post(std::function<void()> task) { boost::asio::post(impl_->pool(), std::move(task)); }
+
 PartProgress::PartProgress(const cairn::ProgressFn& progress, uint64_t total) : progress_(progress), total_(total) {
   if (progress_) progress_(0, total_);
 }

@@ -29,6 +29,10 @@ class PartPool {
   // thread (waiting there for the pool could deadlock it).
   void run(uint64_t count, const std::function<void(uint64_t index)>& task);
 
+  // Queues `task` on the pool and returns. The task must not throw; the caller
+  // bounds how many it queues (a stream's parts in flight).
+  void post(std::function<void()> task);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -8,6 +8,7 @@
 // Parts run on the store's own pool of max_concurrency threads.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ namespace s3store {
 // The part size for a file: multipart_chunksize, grown so that no file needs
 // more than 10,000 parts (S3's limit), and never below S3's 5 MiB minimum.
 uint64_t part_size_for(uint64_t file_size, uint64_t chunksize);
+
+// The size of part `part_number` (1-based) of a stream whose size is not known
+// in advance: `base` for the first 1,000 parts, then one `base` more for each
+// further 1,000, so 10,000 parts hold 55,000 * base (440 GiB at 8 MiB).
+uint64_t stream_part_size(uint64_t base, uint64_t part_number);
 
 class S3Store : public cairn::ObjectStore {
  public:
@@ -35,6 +41,10 @@ class S3Store : public cairn::ObjectStore {
   std::vector<std::string> list_objects(const std::string& prefix = "", const cairn::ProgressFn& progress = {}) override;
   // NotFoundError when absent (checked with HEAD: S3's DELETE succeeds either way).
   void delete_object(const std::string& object_name, const cairn::ProgressFn& progress = {}) override;
+  // A multipart upload from memory, at most max_concurrency parts in flight
+  // (stream_upload.cpp); one PUT when the stream ends below multipart_threshold.
+  std::unique_ptr<cairn::ObjectWriter> open_writer(const std::string& object_name, uint64_t size_hint = 0,
+                                                   const cairn::ProgressFn& progress = {}) override;
 
   const S3Client& client() const { return client_; }
 
@@ -44,6 +54,11 @@ class S3Store : public cairn::ObjectStore {
   void upload_whole(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
   void upload_in_parts(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
   std::string start_multipart(const std::string& object_name);
+  // Returns the part's ETag. `body` is given back (a stream reuses its buffer).
+  std::string send_part(const std::string& object_name, const std::string& upload_id, uint64_t number,
+                        const std::string& label, cairn::http::RequestBody& body, std::string payload_hash);
+  void complete_multipart(const std::string& object_name, const std::string& upload_id,
+                          const std::vector<std::string>& etags);
   void abort_multipart(const std::string& object_name, const std::string& upload_id) noexcept;
   void fetch_into(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
   cairn::http::Headers upload_headers() const;

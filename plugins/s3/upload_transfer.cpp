@@ -93,6 +93,42 @@ void S3Store::abort_multipart(const std::string& object_name, const std::string&
   }
 }
 
+std::string S3Store::send_part(const std::string& object_name, const std::string& upload_id, uint64_t number,
+                               const std::string& label, http::RequestBody& body, std::string payload_hash) {
+  S3Call call{"upload (part " + label + ")", object_name, "PUT"};
+  call.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}};
+  call.body = std::move(body);
+  call.payload_hash = std::move(payload_hash);
+  struct GiveBack {  // the caller may reuse a memory body's buffer, whatever happens
+    S3Call& call;
+    http::RequestBody& body;
+    ~GiveBack() { body = std::move(call.body); }
+  } give_back{call, body};
+  const http::Response response = client_.send(call);
+  std::string etag = response.header("ETag");
+  if (etag.empty()) {
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) + "' failed: part " +
+                                                               label + " was accepted without an ETag");
+  }
+  return etag;
+}
+
+void S3Store::complete_multipart(const std::string& object_name, const std::string& upload_id,
+                                 const std::vector<std::string>& etags) {
+  std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  for (size_t i = 0; i < etags.size(); ++i) {
+    body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + xml_escape(etags[i]) + "</ETag></Part>";
+  }
+  body += "</CompleteMultipartUpload>";
+  S3Call complete{"upload (complete multipart upload)", object_name, "POST"};
+  complete.query = {{"uploadId", upload_id}};
+  complete.headers = {{"Content-Type", "application/xml"}};
+  complete.body = http::RequestBody::memory(std::move(body));
+  // S3 may answer 200 and still fail, with an <Error> document as the body.
+  complete.error_may_come_with_200 = true;
+  client_.send(complete);
+}
+
 void S3Store::upload_in_parts(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress) {
   const uint64_t part_size = part_size_for(size, client_.settings().transfer.multipart_chunksize);
   const uint64_t parts = std::max<uint64_t>(1, (size + part_size - 1) / part_size);
@@ -103,31 +139,13 @@ void S3Store::upload_in_parts(const std::string& object_name, int fd, uint64_t s
     parts_.run(parts, [&](uint64_t index) {
       const uint64_t offset = index * part_size;
       const uint64_t length = std::min(part_size, size - offset);
-      const std::string number = std::to_string(index + 1);
-      S3Call call{"upload (part " + number + " of " + std::to_string(parts) + ")", object_name, "PUT"};
-      call.query = {{"partNumber", number}, {"uploadId", upload_id}};
-      call.body = http::RequestBody::file_range(fd, offset, length);
-      call.payload_hash = hash_range(fd, offset, length, "upload of '" + get_uri(object_name) + "' part " + number);
-      const http::Response response = client_.send(call);
-      etags[index] = response.header("ETag");
-      if (etags[index].empty()) {
-        throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) + "' failed: part " +
-                                                                   number + " was accepted without an ETag");
-      }
+      const std::string label = std::to_string(index + 1) + " of " + std::to_string(parts);
+      http::RequestBody body = http::RequestBody::file_range(fd, offset, length);
+      etags[index] = send_part(object_name, upload_id, index + 1, label, body,
+                               hash_range(fd, offset, length, "upload of '" + get_uri(object_name) + "' part " + label));
       reporter.add(length);
     });
-    std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
-    for (uint64_t i = 0; i < parts; ++i) {
-      body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + xml_escape(etags[i]) + "</ETag></Part>";
-    }
-    body += "</CompleteMultipartUpload>";
-    S3Call complete{"upload (complete multipart upload)", object_name, "POST"};
-    complete.query = {{"uploadId", upload_id}};
-    complete.headers = {{"Content-Type", "application/xml"}};
-    complete.body = http::RequestBody::memory(std::move(body));
-    // S3 may answer 200 and still fail, with an <Error> document as the body.
-    complete.error_may_come_with_200 = true;
-    client_.send(complete);
+    complete_multipart(object_name, upload_id, etags);
   } catch (...) {
     abort_multipart(object_name, upload_id);
     throw;
