@@ -7,6 +7,10 @@
 
 namespace s3store {
 
+uint64_t stream_part_size(uint64_t base, uint64_t part_number) {
+  return base * (1 + (part_number - 1) / 1'000);
+}
+
 PartStream::PartStream(PartProtocol protocol, PartPool& pool, size_t max_in_flight, uint64_t size_hint,
                        cairn::ProgressFn progress)
     : protocol_(std::move(protocol)),

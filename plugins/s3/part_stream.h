@@ -23,10 +23,17 @@
 #include <string>
 #include <vector>
 
+#include "cairn/http/client.h"
 #include "cairn/object_store.h"
 #include "parallel_parts.h"
 
 namespace s3store {
+
+// The size of part `part_number` (1-based) of a stream whose size is not known
+// in advance: `base` for the first 1,000 parts, then one `base` more for each
+// further 1,000, so 10,000 parts hold 55,000 * base (440 GiB at 8 MiB). Every
+// store with a part limit grows its parts this way (S3, OCI, Azure blocks).
+uint64_t stream_part_size(uint64_t base, uint64_t part_number);
 
 struct PartProtocol {
   // Part sizes by 1-based part number; `max_parts` is the store's limit.
@@ -52,6 +59,22 @@ struct PartProtocol {
   std::function<void(const std::vector<std::string>& receipts, uint64_t total)> finish;
   // Best effort, after start(): removes the parts sent. Must not throw.
   std::function<void()> abort;
+};
+
+// A part's bytes lent to one request's body and given back when it is done,
+// however it ended, so that PartStream reuses the buffer for a later part
+// (send_part's `bytes` may be moved from and moved back).
+class LentBytes {
+ public:
+  explicit LentBytes(std::string& bytes) : body(cairn::http::RequestBody::memory(std::move(bytes))), bytes_(bytes) {}
+  ~LentBytes() { bytes_ = std::move(body.data); }
+  LentBytes(const LentBytes&) = delete;
+  LentBytes& operator=(const LentBytes&) = delete;
+
+  cairn::http::RequestBody body;
+
+ private:
+  std::string& bytes_;
 };
 
 class PartStream final : public cairn::ObjectWriter {

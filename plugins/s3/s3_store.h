@@ -14,6 +14,7 @@
 
 #include "cairn/object_store.h"
 #include "parallel_parts.h"
+#include "part_stream.h"  // stream_part_size
 #include "s3_client.h"
 
 namespace s3store {
@@ -21,11 +22,6 @@ namespace s3store {
 // The part size for a file: multipart_chunksize, grown so that no file needs
 // more than 10,000 parts (S3's limit), and never below S3's 5 MiB minimum.
 uint64_t part_size_for(uint64_t file_size, uint64_t chunksize);
-
-// The size of part `part_number` (1-based) of a stream whose size is not known
-// in advance: `base` for the first 1,000 parts, then one `base` more for each
-// further 1,000, so 10,000 parts hold 55,000 * base (440 GiB at 8 MiB).
-uint64_t stream_part_size(uint64_t base, uint64_t part_number);
 
 class S3Store : public cairn::ObjectStore {
  public:

@@ -9,10 +9,6 @@ namespace s3store {
 
 namespace http = cairn::http;
 
-uint64_t stream_part_size(uint64_t base, uint64_t part_number) {
-  return base * (1 + (part_number - 1) / 1'000);
-}
-
 std::unique_ptr<cairn::ObjectWriter> S3Store::open_writer(const std::string& object_name, uint64_t size_hint,
                                                           const cairn::ProgressFn& progress) {
   const TransferSettings& transfer = client_.settings().transfer;
@@ -34,13 +30,8 @@ std::unique_ptr<cairn::ObjectWriter> S3Store::open_writer(const std::string& obj
   };
   protocol.start = [this, object_name, upload_id] { *upload_id = start_multipart(object_name); };
   protocol.send_part = [this, object_name, upload_id](uint64_t number, std::string& bytes, uint64_t, bool) {
-    http::RequestBody body = http::RequestBody::memory(std::move(bytes));
-    struct GiveBack {
-      http::RequestBody& body;
-      std::string& bytes;
-      ~GiveBack() { bytes = std::move(body.data); }
-    } give_back{body, bytes};
-    return send_part(object_name, *upload_id, number, std::to_string(number), body, /*payload_hash=*/"");
+    LentBytes lent(bytes);
+    return send_part(object_name, *upload_id, number, std::to_string(number), lent.body, /*payload_hash=*/"");
   };
   protocol.finish = [this, object_name, upload_id](const std::vector<std::string>& etags, uint64_t) {
     complete_multipart(object_name, *upload_id, etags);

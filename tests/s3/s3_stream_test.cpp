@@ -13,10 +13,12 @@
 #include "s3_settings.h"
 #include "s3_store.h"
 #include "s3_test_support.h"
+#include "stream_pieces.h"
 #include "test_text.h"
 
 using cairn::test::contains;
 using cairn::test::S3Peer;
+using cairn::test::write_in_pieces;
 using nlohmann::json;
 
 namespace {
@@ -53,13 +55,6 @@ std::string etag_of(const S3Peer& peer, const std::string& key) {
 size_t uploads_in_progress(const S3Peer& peer) {
   const json listing = aws_json(peer, "s3api list-multipart-uploads --bucket " + peer.bucket());
   return listing.contains("Uploads") ? listing.at("Uploads").size() : 0;
-}
-
-// Writes `data` in pieces of varying size, as a serializer does.
-void write_in_pieces(cairn::ObjectWriter& writer, const std::string& data) {
-  for (size_t at = 0, step = 1; at < data.size(); at += step, step = step * 5 % (3 << 20) + 1) {
-    writer.write(data.data() + at, std::min(step, data.size() - at));
-  }
 }
 
 // Skips without the peers; points awscli at the server until the test ends.
