@@ -7,10 +7,11 @@
 // ranged GETs split as Composer's download_object splits them, into a
 // temporary file next to the destination, renamed at the end. Sizes come from
 // HEAD; a 404 there is told apart (bucket or object missing) with a HEAD of
-// the bucket.
+// the bucket. Streams (open_writer) are multipart uploads from memory.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,6 +54,12 @@ class OciStore : public cairn::ObjectStore {
   // Names relative to the store's prefix, sorted.
   std::vector<std::string> list_objects(const std::string& prefix = "", const cairn::ProgressFn& progress = {}) override;
   void delete_object(const std::string& object_name, const cairn::ProgressFn& progress = {}) override;
+  // A multipart upload from memory (oci_stream.cpp): parts of part_size (grown
+  // past 1,000 parts so 10,000 hold a large stream), parallel_process_count in
+  // flight; one PutObject when the stream ends below part_size. Aborted when
+  // the writer is destroyed uncommitted.
+  std::unique_ptr<cairn::ObjectWriter> open_writer(const std::string& object_name, uint64_t size_hint = 0,
+                                                   const cairn::ProgressFn& progress = {}) override;
 
   const OciClient& client() const { return client_; }
 
@@ -60,7 +67,16 @@ class OciStore : public cairn::ObjectStore {
   uint64_t size_for(const std::string& operation, const std::string& object_name) const;
   void upload_whole(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
   void upload_in_parts(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
+  // The steps of both kinds of upload (oci_upload.cpp).
+  void put_object(const std::string& object_name, cairn::http::RequestBody body);
   std::string start_multipart(const std::string& object_name);
+  // UploadPart: returns the part's ETag. `of_parts` (" of 12", or "") is for
+  // messages. `body` is moved into the request and back, so a stream reuses
+  // its buffer.
+  std::string upload_part(const std::string& object_name, const std::string& upload_id, uint64_t number,
+                          const std::string& of_parts, cairn::http::RequestBody& body);
+  void commit_multipart(const std::string& object_name, const std::string& upload_id,
+                        const std::vector<std::string>& etags);
   void abort_multipart(const std::string& object_name, const std::string& upload_id) noexcept;
   void fetch_into(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
 

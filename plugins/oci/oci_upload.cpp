@@ -1,7 +1,8 @@
 // OciStore uploads: one PUT up to part_size, a multipart upload above
 // (Composer's UploadManager.upload_file): create, parts in parallel, commit,
 // and an abort when any step fails, so no half-made object or orphan parts
-// stay behind. A failed multipart upload keeps its cause's kind (a transient
+// stay behind. The steps are functions of their own, which streams
+// (oci_stream.cpp) call too. A failed multipart upload keeps its cause's kind (a transient
 // failure stays TransientError, so callers retry it) and says it was one.
 #include <vector>
 
@@ -53,10 +54,14 @@ void OciStore::upload_object(const std::string& object_name, const std::string& 
 
 void OciStore::upload_whole(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress) {
   s3store::PartProgress reporter(progress, size);
-  OciCall call{"upload", object_name, "PUT", Resource::kObject};
-  call.body = http::RequestBody::file_range(fd, 0, size);
-  client_.send(call);
+  put_object(object_name, http::RequestBody::file_range(fd, 0, size));
   reporter.add(size);
+}
+
+void OciStore::put_object(const std::string& object_name, http::RequestBody body) {
+  OciCall call{"upload", object_name, "PUT", Resource::kObject};
+  call.body = std::move(body);
+  client_.send(call);
 }
 
 std::string OciStore::start_multipart(const std::string& object_name) {
@@ -104,27 +109,45 @@ void OciStore::upload_in_parts(const std::string& object_name, int fd, uint64_t 
     upload_parts_.run(parts, [&](uint64_t index) {
       const uint64_t offset = index * part_size;
       const uint64_t length = std::min(part_size, size - offset);
-      const std::string number = std::to_string(index + 1);
-      OciCall call{"upload (part " + number + " of " + std::to_string(parts) + ")", object_name, "PUT", Resource::kUpload};
-      call.query = {{"uploadId", upload_id}, {"uploadPartNum", number}};
-      call.body = http::RequestBody::file_range(fd, offset, length);
-      etags[index] = client_.send(call).header("ETag");
-      if (etags[index].empty()) {
-        throw cairn::StoreError(cairn::StoreErrorKind::kOther, "part " + number + " was accepted without an ETag");
-      }
+      http::RequestBody body = http::RequestBody::file_range(fd, offset, length);
+      etags[index] = upload_part(object_name, upload_id, index + 1, " of " + std::to_string(parts), body);
       reporter.add(length);
     });
-    nlohmann::json commit = {{"partsToCommit", nlohmann::json::array()}};
-    for (uint64_t i = 0; i < parts; ++i) commit["partsToCommit"].push_back({{"partNum", i + 1}, {"etag", etags[i]}});
-    OciCall call{"upload (commit multipart upload)", object_name, "POST", Resource::kUpload};
-    call.query = {{"uploadId", upload_id}};
-    call.body = http::RequestBody::memory(commit.dump());
-    call.json_body = true;
-    client_.send(call);
+    commit_multipart(object_name, upload_id, etags);
   } catch (...) {
     abort_multipart(object_name, upload_id);
     rethrow_with(context + "(the multipart upload was aborted) ");
   }
+}
+
+std::string OciStore::upload_part(const std::string& object_name, const std::string& upload_id, uint64_t number,
+                                  const std::string& of_parts, http::RequestBody& body) {
+  const std::string part = std::to_string(number);
+  OciCall call{"upload (part " + part + of_parts + ")", object_name, "PUT", Resource::kUpload};
+  call.query = {{"uploadId", upload_id}, {"uploadPartNum", part}};
+  call.body = std::move(body);
+  struct GiveBack {  // a stream reuses its part's buffer, even after a failure
+    http::RequestBody& from;
+    http::RequestBody& to;
+    ~GiveBack() { to = std::move(from); }
+  } give_back{call.body, body};
+  std::string etag = client_.send(call).header("ETag");
+  if (etag.empty()) {
+    throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) + "' failed: part " +
+                                                               part + " was accepted without an ETag");
+  }
+  return etag;
+}
+
+void OciStore::commit_multipart(const std::string& object_name, const std::string& upload_id,
+                                const std::vector<std::string>& etags) {
+  nlohmann::json commit = {{"partsToCommit", nlohmann::json::array()}};
+  for (uint64_t i = 0; i < etags.size(); ++i) commit["partsToCommit"].push_back({{"partNum", i + 1}, {"etag", etags[i]}});
+  OciCall call{"upload (commit multipart upload)", object_name, "POST", Resource::kUpload};
+  call.query = {{"uploadId", upload_id}};
+  call.body = http::RequestBody::memory(commit.dump());
+  call.json_body = true;
+  client_.send(call);
 }
 
 }  // namespace ocistore
