@@ -1,5 +1,7 @@
 // AzureBlobStore uploads (Put Blob, or Put Block + Put Block List) and
-// downloads (GET, or concurrent ranged GETs into a temporary file).
+// downloads (GET, or concurrent ranged GETs into a temporary file). The
+// upload steps are functions of their own, which streams (azure_stream.cpp)
+// call too.
 
 #include <algorithm>
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include "azure_xml.h"
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
+#include "part_stream.h"
 #include "ranged_fetch.h"
 #include "source_file.h"
 #include "temporary_download.h"
@@ -17,15 +20,7 @@ namespace libcloud {
 
 namespace http = cairn::http;
 
-namespace {
-
-constexpr uint64_t kMaxBlocks = 50'000;
-constexpr uint64_t kMaxBlockSize = 4000ull << 20;  // API 2019-12-12 and later
-
-// A token of this upload in every block id: blocks another writer left
-// uncommitted under the same blob name are never taken for ours. Every id of
-// a blob must have the same length, so the index is zero-padded.
-std::string upload_token() {
+std::string new_upload_token() {
   std::random_device device;
   std::mt19937_64 rng((static_cast<uint64_t>(device()) << 32) ^ device());
   static const char kHex[] = "0123456789abcdef";
@@ -39,8 +34,6 @@ std::string block_id(const std::string& token, uint64_t index) {
   std::snprintf(number, sizeof number, "%06llu", static_cast<unsigned long long>(index));
   return http::base64_encode("cairn-" + token + "-" + number);
 }
-
-}  // namespace
 
 uint64_t block_size_for(uint64_t file_size, uint64_t chunksize) {
   uint64_t block = std::max<uint64_t>(1, chunksize);
@@ -61,11 +54,31 @@ void AzureBlobStore::upload_object(const std::string& object_name, const std::st
 
 void AzureBlobStore::upload_whole(const std::string& blob, int fd, uint64_t size, const cairn::ProgressFn& progress) {
   s3store::PartProgress reporter(progress, size);
+  put_blob(blob, http::RequestBody::file_range(fd, 0, size));
+  reporter.add(size);
+}
+
+void AzureBlobStore::put_blob(const std::string& blob, http::RequestBody body) {
   AzureCall call{"upload", blob, "PUT"};
   call.headers = {{"x-ms-blob-type", "BlockBlob"}};
-  call.body = http::RequestBody::file_range(fd, 0, size);
+  call.body = std::move(body);
   client_.send(call);
-  reporter.add(size);
+}
+
+void AzureBlobStore::put_block(const std::string& blob, const std::string& id, const std::string& label,
+                               http::RequestBody& body) {
+  AzureCall call{"upload (block " + label + ")", blob, "PUT"};
+  call.query = {{"comp", "block"}, {"blockid", id}};
+  const s3store::Lent<http::RequestBody> lent(body, call.body);
+  client_.send(call);
+}
+
+void AzureBlobStore::put_block_list(const std::string& blob, const std::vector<std::string>& ids) {
+  AzureCall commit{"upload (block list)", blob, "PUT"};
+  commit.query = {{"comp", "blocklist"}};
+  commit.headers = {{"Content-Type", "application/xml"}};
+  commit.body = http::RequestBody::memory(block_list_body(ids));
+  client_.send(commit);
 }
 
 void AzureBlobStore::upload_blocks(const std::string& blob, int fd, uint64_t size, const cairn::ProgressFn& progress) {
@@ -75,24 +88,18 @@ void AzureBlobStore::upload_blocks(const std::string& blob, int fd, uint64_t siz
     throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(blob) + "' failed: " +
                                                                std::to_string(size) + " bytes is more than an Azure block blob holds");
   }
-  const std::string token = upload_token();
+  const std::string token = new_upload_token();
   std::vector<std::string> ids(blocks);
   for (uint64_t i = 0; i < blocks; ++i) ids[i] = block_id(token, i);
   s3store::PartProgress reporter(progress, size);
   parts_.run(blocks, [&](uint64_t index) {
     const uint64_t offset = index * block_size;
     const uint64_t length = std::min(block_size, size - offset);
-    AzureCall call{"upload (block " + std::to_string(index + 1) + " of " + std::to_string(blocks) + ")", blob, "PUT"};
-    call.query = {{"comp", "block"}, {"blockid", ids[index]}};
-    call.body = http::RequestBody::file_range(fd, offset, length);
-    client_.send(call);
+    http::RequestBody body = http::RequestBody::file_range(fd, offset, length);
+    put_block(blob, ids[index], std::to_string(index + 1) + " of " + std::to_string(blocks), body);
     reporter.add(length);
   });
-  AzureCall commit{"upload (block list)", blob, "PUT"};
-  commit.query = {{"comp", "blocklist"}};
-  commit.headers = {{"Content-Type", "application/xml"}};
-  commit.body = http::RequestBody::memory(block_list_body(ids));
-  client_.send(commit);
+  put_block_list(blob, ids);
 }
 
 void AzureBlobStore::download_object(const std::string& object_name, const std::string& filename, bool overwrite,

@@ -54,4 +54,9 @@ void LibcloudStore::delete_object(const std::string& object_name, const cairn::P
   provider_->delete_object(object_name, progress);
 }
 
+std::unique_ptr<cairn::ObjectWriter> LibcloudStore::open_writer(const std::string& object_name, uint64_t size_hint,
+                                                                const cairn::ProgressFn& progress) {
+  return provider_->open_writer(object_name, size_hint, chunked_progress(progress, chunk_size_));
+}
+
 }  // namespace libcloud

@@ -31,6 +31,11 @@ class LibcloudStore : public cairn::ObjectStore {
   uint64_t get_object_size(const std::string& object_name, const cairn::ProgressFn& progress = {}) override;
   std::vector<std::string> list_objects(const std::string& prefix = "", const cairn::ProgressFn& progress = {}) override;
   void delete_object(const std::string& object_name, const cairn::ProgressFn& progress = {}) override;
+  // The provider's stream (Azure blocks, S3 parts, a local staged file), its
+  // progress in Composer's chunk steps like an upload's. Without a size hint
+  // the total grows with the stream, so the first call is (0, 0).
+  std::unique_ptr<cairn::ObjectWriter> open_writer(const std::string& object_name, uint64_t size_hint = 0,
+                                                   const cairn::ProgressFn& progress = {}) override;
 
   cairn::ObjectStore& provider() { return *provider_; }
 

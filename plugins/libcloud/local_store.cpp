@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "cairn/errors.h"
+#include "local_staging.h"
 #include "parallel_parts.h"
 #include "source_file.h"
 #include "temporary_download.h"
@@ -43,28 +44,13 @@ std::string copy_chunks(int in, int out, uint64_t size, uint64_t chunk, s3store:
       if (n == 0) return "the file became shorter while it was copied";
       got += static_cast<size_t>(n);
     }
-    for (size_t put = 0; put < want;) {
-      const ssize_t n = ::write(out, buffer.get() + put, want - put);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return std::string("cannot write: ") + std::strerror(errno);
-      put += static_cast<size_t>(n);
-    }
+    const std::string problem = write_all(out, buffer.get(), want);
+    if (!problem.empty()) return problem;
     done += want;
     reporter.add(want);
   }
   return "";
 }
-
-// Removes the temporary file of an upload unless it was renamed into place.
-struct StagedFile {
-  std::string path;
-  int fd = -1;
-  bool placed = false;
-  ~StagedFile() {
-    if (fd >= 0) ::close(fd);
-    if (!placed && !path.empty()) ::unlink(path.c_str());
-  }
-};
 
 }  // namespace
 
@@ -116,32 +102,13 @@ void LocalContainerStore::upload_object(const std::string& object_name, const st
                                         const cairn::ProgressFn& progress) {
   const std::string operation = "upload";
   const std::string target = path_of(operation, object_name);
-  const s3store::SourceFile source(filename, operation + " of '" + get_uri(object_name) + "'");
-  const std::string staging = container_path_ + "/.lock";
-  if (::mkdir(staging.c_str(), 0775) != 0 && errno != EEXIST) {
-    fail(operation, object_name, "cannot create '" + staging + "': " + std::strerror(errno));
-  }
-  StagedFile staged;
-  staged.path = staging + "/.cairn-upload-XXXXXX";
-  staged.fd = ::mkstemp(staged.path.data());
-  if (staged.fd < 0) {
-    staged.path.clear();
-    fail(operation, object_name, "cannot create a temporary file in '" + staging + "': " + std::strerror(errno));
-  }
+  const std::string what = operation + " of '" + get_uri(object_name) + "'";
+  const s3store::SourceFile source(filename, what);
+  StagedFile staged(container_path_, what);
   s3store::PartProgress reporter(progress, source.size());
-  const std::string problem = copy_chunks(source.fd(), staged.fd, source.size(), settings_.chunk_size, reporter);
+  const std::string problem = copy_chunks(source.fd(), staged.fd(), source.size(), settings_.chunk_size, reporter);
   if (!problem.empty()) fail(operation, object_name, problem);
-  // libcloud makes its objects rw-rw-r--.
-  if (::fchmod(staged.fd, 0664) != 0 || ::fsync(staged.fd) != 0) {
-    fail(operation, object_name, std::string("cannot flush the copy: ") + std::strerror(errno));
-  }
-  std::error_code ec;
-  fs::create_directories(fs::path(target).parent_path(), ec);
-  if (ec) fail(operation, object_name, "cannot create the folder '" + fs::path(target).parent_path().string() + "': " + ec.message());
-  if (::rename(staged.path.c_str(), target.c_str()) != 0) {
-    fail(operation, object_name, "cannot move the copy to '" + target + "': " + std::strerror(errno));
-  }
-  staged.placed = true;
+  staged.publish(target);
 }
 
 void LocalContainerStore::download_object(const std::string& object_name, const std::string& filename, bool overwrite,

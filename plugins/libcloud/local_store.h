@@ -13,6 +13,7 @@
 // libcloud never removes those files, so taking them would litter /tmp.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ class LocalContainerStore : public cairn::ObjectStore {
   // Removes the file, then its parent folders up to the container while they
   // are empty, as libcloud does.
   void delete_object(const std::string& object_name, const cairn::ProgressFn& progress = {}) override;
+  // Writes the stream into a staged file as upload_object copies into one,
+  // renamed into place at commit (local_stream.cpp).
+  std::unique_ptr<cairn::ObjectWriter> open_writer(const std::string& object_name, uint64_t size_hint = 0,
+                                                   const cairn::ProgressFn& progress = {}) override;
 
  private:
   // The object's path; StoreError naming `operation` for a name that would
