@@ -34,8 +34,9 @@ std::unique_ptr<cairn::ObjectWriter> OciStore::open_writer(const std::string& ob
   };
   protocol.start = [this, object_name, upload_id] { *upload_id = start_multipart(object_name); };
   protocol.send_part = [this, object_name, upload_id](uint64_t number, std::string& bytes, uint64_t, bool) {
-    s3store::LentBytes lent(bytes);
-    return upload_part(object_name, *upload_id, number, "", lent.body);
+    http::RequestBody body = http::RequestBody::memory({});
+    const s3store::Lent<std::string> lent(bytes, body.data);
+    return upload_part(object_name, *upload_id, number, "", body);
   };
   protocol.finish = [this, object_name, upload_id](const std::vector<std::string>& etags, uint64_t) {
     commit_multipart(object_name, *upload_id, etags);

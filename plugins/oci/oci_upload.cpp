@@ -10,6 +10,7 @@
 
 #include "cairn/errors.h"
 #include "oci_store.h"
+#include "part_stream.h"
 #include "source_file.h"
 
 namespace ocistore {
@@ -125,12 +126,7 @@ std::string OciStore::upload_part(const std::string& object_name, const std::str
   const std::string part = std::to_string(number);
   OciCall call{"upload (part " + part + of_parts + ")", object_name, "PUT", Resource::kUpload};
   call.query = {{"uploadId", upload_id}, {"uploadPartNum", part}};
-  call.body = std::move(body);
-  struct GiveBack {  // a stream reuses its part's buffer, even after a failure
-    http::RequestBody& from;
-    http::RequestBody& to;
-    ~GiveBack() { to = std::move(from); }
-  } give_back{call.body, body};
+  const s3store::Lent<http::RequestBody> lent(body, call.body);
   std::string etag = client_.send(call).header("ETag");
   if (etag.empty()) {
     throw cairn::StoreError(cairn::StoreErrorKind::kOther, "upload of '" + get_uri(object_name) + "' failed: part " +

@@ -21,9 +21,9 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "cairn/http/client.h"
 #include "cairn/object_store.h"
 #include "parallel_parts.h"
 
@@ -61,20 +61,21 @@ struct PartProtocol {
   std::function<void()> abort;
 };
 
-// A part's bytes lent to one request's body and given back when it is done,
-// however it ended, so that PartStream reuses the buffer for a later part
-// (send_part's `bytes` may be moved from and moved back).
-class LentBytes {
+// Moves `owner`'s value into `borrower` for the scope and back at its end,
+// however it ends: a part's bytes lent to one request's body, so that
+// PartStream reuses the buffer for a later part (send_part's `bytes` may be
+// moved from and moved back).
+template <typename T>
+class Lent {
  public:
-  explicit LentBytes(std::string& bytes) : body(cairn::http::RequestBody::memory(std::move(bytes))), bytes_(bytes) {}
-  ~LentBytes() { bytes_ = std::move(body.data); }
-  LentBytes(const LentBytes&) = delete;
-  LentBytes& operator=(const LentBytes&) = delete;
-
-  cairn::http::RequestBody body;
+  Lent(T& owner, T& borrower) : owner_(owner), borrower_(borrower) { borrower_ = std::move(owner_); }
+  ~Lent() { owner_ = std::move(borrower_); }
+  Lent(const Lent&) = delete;
+  Lent& operator=(const Lent&) = delete;
 
  private:
-  std::string& bytes_;
+  T& owner_;
+  T& borrower_;
 };
 
 class PartStream final : public cairn::ObjectWriter {

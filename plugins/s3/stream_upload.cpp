@@ -30,8 +30,9 @@ std::unique_ptr<cairn::ObjectWriter> S3Store::open_writer(const std::string& obj
   };
   protocol.start = [this, object_name, upload_id] { *upload_id = start_multipart(object_name); };
   protocol.send_part = [this, object_name, upload_id](uint64_t number, std::string& bytes, uint64_t, bool) {
-    LentBytes lent(bytes);
-    return send_part(object_name, *upload_id, number, std::to_string(number), lent.body, /*payload_hash=*/"");
+    http::RequestBody body = http::RequestBody::memory({});
+    const Lent<std::string> lent(bytes, body.data);
+    return send_part(object_name, *upload_id, number, std::to_string(number), body, /*payload_hash=*/"");
   };
   protocol.finish = [this, object_name, upload_id](const std::vector<std::string>& etags, uint64_t) {
     complete_multipart(object_name, *upload_id, etags);
