@@ -8,7 +8,8 @@
 // concurrent ranged GETs of one generation of the object, into a temporary
 // file next to the destination that is renamed when complete; ranges run on
 // the store's pool of max_concurrency threads. Sizes come from the object's
-// metadata; listings follow nextPageToken.
+// metadata; listings follow nextPageToken. Streams (open_writer) use the same
+// resumable session from memory.
 #pragma once
 
 #include <memory>
@@ -55,13 +56,20 @@ class GcsStore : public cairn::ObjectStore {
   // Names relative to the store's prefix, sorted.
   std::vector<std::string> list_objects(const std::string& prefix = "", const cairn::ProgressFn& progress = {}) override;
   void delete_object(const std::string& object_name, const cairn::ProgressFn& progress = {}) override;
+  // A resumable upload from memory (gcs_stream.cpp): chunks of chunk_size
+  // sent one at a time, in order, as the stream fills them, the size told
+  // with the last; one request (uploadType=media) when the stream ends below
+  // resumable_threshold. Dropped uncommitted, the session is cancelled.
+  std::unique_ptr<cairn::ObjectWriter> open_writer(const std::string& object_name, uint64_t size_hint = 0,
+                                                   const cairn::ProgressFn& progress = {}) override;
 
   const GcsClient& client() const { return client_; }
 
  private:
   // The object's metadata; NotFoundError (naming `operation`) when absent.
   ObjectInfo metadata(const std::string& operation, const std::string& object_name) const;
-  void upload_in_one_request(const std::string& object_name, int fd, uint64_t size, const cairn::ProgressFn& progress);
+  // uploadType=media: a file's bytes, or a short stream's.
+  void upload_in_one_request(const std::string& object_name, cairn::http::RequestBody body);
   // Writes the object's bytes into `fd`; `what` names the download in errors.
   void fetch_into(const std::string& object_name, const ObjectInfo& info, int fd, const std::string& what,
                   const cairn::ProgressFn& progress);

@@ -18,24 +18,28 @@ void GcsStore::upload_object(const std::string& object_name, const std::string& 
                              const cairn::ProgressFn& progress) {
   const s3store::SourceFile file(filename, "upload of '" + get_uri(object_name) + "'");
   const uint64_t size = file.size();
+  s3store::PartProgress reporter(progress, size);
   if (size == 0 || size < client_.settings().resumable_threshold) {
-    upload_in_one_request(object_name, file.fd(), size, progress);
+    upload_in_one_request(object_name, http::RequestBody::file_range(file.fd(), 0, size));
+    reporter.add(size);
     return;
   }
-  s3store::PartProgress reporter(progress, size);
-  ResumableUpload upload(client_, object_name, file.fd(), size, reporter);
-  check_uploaded_size(client_, object_name, upload.run(), size);
+  ResumableSession session(client_, object_name, size);
+  session.start();
+  ChunkSource source;
+  source.fd = file.fd();
+  const std::string answer = session.send(0, size, /*last=*/true, source, client_.settings().chunk_size,
+                                          [&](uint64_t bytes) { reporter.add(bytes); });
+  check_uploaded_size(client_, object_name, answer, size);
 }
 
-void GcsStore::upload_in_one_request(const std::string& object_name, int fd, uint64_t size,
-                                     const cairn::ProgressFn& progress) {
-  s3store::PartProgress reporter(progress, size);
+void GcsStore::upload_in_one_request(const std::string& object_name, http::RequestBody body) {
+  const uint64_t size = body.size();
   GcsCall call{"upload", object_name, "POST", client_.upload_url("media", object_name)};
   call.headers = {{"Content-Type", "application/octet-stream"}};
-  call.body = http::RequestBody::file_range(fd, 0, size);
+  call.body = std::move(body);
   const http::Response response = client_.send(call);
   check_uploaded_size(client_, object_name, response.body, size);
-  reporter.add(size);
 }
 
 void GcsStore::download_object(const std::string& object_name, const std::string& filename, bool overwrite,

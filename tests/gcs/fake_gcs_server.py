@@ -8,7 +8,7 @@ the JWT and refresh grants and the metadata header (google_oauth_fake.py), and
 that every storage request carries a token it issued and that has not expired.
 
 Storage routes: POST /upload/storage/v1/b/B/o (uploadType=media|resumable),
-PUT on a session URI, GET /storage/v1/b/B/o (list: prefix, pageToken; pages
+PUT on a session URI (DELETE: cancels it), GET /storage/v1/b/B/o (list: prefix, pageToken; pages
 of --page-size), GET /storage/v1/b/B/o/NAME (metadata; alt=media: the bytes),
 GET /download/storage/v1/b/B/o/NAME?alt=media (Range, generation), DELETE.
 Errors as Google sends them: {"error": {"code", "message", "errors": [{"reason"}]}}.
@@ -25,7 +25,7 @@ Faults, set by flags or POST /__fake__/config?...:
   fail_next=N       the next N storage requests get 503 backendError
   forbidden=PREFIX  objects under PREFIX get 403 forbidden
   expire_tokens=1   every token issued so far expires now
-GET /__fake__/stats: {"chunks", "status_queries", "sessions", "rejected": [...],
+GET /__fake__/stats: {"chunks", "status_queries", "sessions", "cancelled", "rejected": [...],
 "unauthorized", "grants", "refused", "last_claims", "objects"}.
 
 CLI: fake_gcs_server.py start [--service-account KEY.json] [--authorized-user USER.json]
@@ -148,8 +148,9 @@ class Handler(BaseHTTPRequestHandler):
     def storage(self, path, query):
         state = self.state
         state.count("storage_requests")
-        session_put = self.command == "PUT" and "upload_id" in query
-        if not session_put and not self.authorized():
+        # A session URI is its own credential (GCS checks no token on it).
+        session_call = self.command in ("PUT", "DELETE") and "upload_id" in query
+        if not session_call and not self.authorized():
             self.body()
             state.count("unauthorized")
             return self.answer(*google_error(401, "authError", "Invalid Credentials"),
@@ -164,7 +165,9 @@ class Handler(BaseHTTPRequestHandler):
         # /upload/storage/v1/b/B/o | /storage/v1/b/B/o[/NAME] | /download/storage/v1/b/B/o/NAME
         if parts[1:4] == ["upload", "storage", "v1"] and parts[4] == "b" and parts[6:] == ["o"]:
             bucket = urllib.parse.unquote(parts[5])
-            if session_put:
+            if session_call and self.command == "DELETE":
+                return self.session_delete(query["upload_id"])
+            if session_call:
                 return self.session_put(query["upload_id"])
             return self.upload(bucket, query)
         offset = 2 if parts[1] == "download" else 1
@@ -232,6 +235,15 @@ class Handler(BaseHTTPRequestHandler):
                 with state.lock:
                     state.rejected.append(str(e))
                 return self.answer(*google_error(400, "invalid", str(e)))
+
+    def session_delete(self, upload_id):
+        # GCS drops the session and what it holds, and answers 499; the
+        # session is unknown (404) from then on.
+        self.body()
+        if self.state.sessions.remove(upload_id) is None:
+            return self.answer(*google_error(404, "notFound", "No such upload session"))
+        self.state.count("cancelled")
+        return self.answer(*google_error(499, "clientClosedRequest", "Client Closed Request"))
 
     def status_query(self, session, length):
         self.state.count("status_queries")

@@ -24,7 +24,7 @@ class State:
         self.chunk_faults = {}
         self.fail_next = 0
         self.forbidden = None
-        self.counters = {"chunks": 0, "status_queries": 0, "sessions": 0, "unauthorized": 0,
+        self.counters = {"chunks": 0, "status_queries": 0, "sessions": 0, "cancelled": 0, "unauthorized": 0,
                          "storage_requests": 0}
         self.rejected = []
 

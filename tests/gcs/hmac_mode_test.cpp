@@ -1,7 +1,8 @@
 // GCS_KEY + GCS_SECRET: Composer's HMAC mode, GCS's S3-compatible XML API
 // through the s3 plugin's store. GCS's XML API checks SigV4 signatures made
 // with HMAC keys as S3 does; moto, which verifies them (a wrong secret gets
-// 403), stands in for it behind the store's api_endpoint.
+// 403), stands in for it behind the store's api_endpoint. Streams are
+// S3Store's too (multipart uploads from memory).
 #include <boost/test/unit_test.hpp>
 
 #include "cairn/errors.h"
@@ -9,10 +10,12 @@
 #include "s3_peer.h"
 #include "s3_settings.h"
 #include "s3_store.h"
+#include "stream_pieces.h"
 #include "test_skip.h"
 #include "test_text.h"
 
 using cairn::test::contains;
+using cairn::test::write_in_pieces;
 using nlohmann::json;
 
 BOOST_AUTO_TEST_SUITE(gcs_hmac_mode)
@@ -59,6 +62,14 @@ BOOST_AUTO_TEST_CASE(hmac_mode_signs_requests_a_verifying_server_accepts) {
   BOOST_TEST(store->get_object_size("ep2.pt") == large.size());
   store->download_object("ep2.pt", dir / "back");
   BOOST_TEST((gcstest::read_file(dir / "back") == large));
+  // Streams go through S3Store's multipart upload to the XML API.
+  const std::string streamed = gcstest::random_bytes((12 << 20) + 5, 7);
+  auto writer = store->open_writer("ep3.pt", streamed.size());
+  write_in_pieces(*writer, streamed);
+  BOOST_CHECK_THROW(store->get_object_size("ep3.pt"), cairn::NotFoundError);
+  writer->commit();
+  store->download_object("ep3.pt", dir / "streamed");
+  BOOST_TEST((gcstest::read_file(dir / "streamed") == streamed));
   // A wrong secret: refused, and the message holds neither secret.
   env.env().set("GCS_SECRET", "wrong-" + peer.secret_key());
   auto wrong = gcstest::open_store("gs://gcs-hmac", config);

@@ -17,6 +17,7 @@ optional). Each PUT to the session URI carries Content-Range:
       TOTAL-1 finishes the upload (200 with the object); any other is
       answered 308 with the new Range.
   A PUT to a finished session: 200 with the object again, as GCS answers.
+  A DELETE cancels the session (499, as GCS answers); it is unknown after.
   An unknown session: 404.
 """
 import re
@@ -54,6 +55,11 @@ class Sessions:
     def get(self, upload_id):
         with self.lock:
             return self.sessions.get(upload_id)
+
+    def remove(self, upload_id):
+        """A cancelled session (DELETE on its URI): gone, with what it held."""
+        with self.lock:
+            return self.sessions.pop(upload_id, None)
 
 
 def parse_content_range(header):
