@@ -119,4 +119,12 @@ inline std::unique_ptr<cairn::ObjectStore> open_store(const std::string& uri, co
   return gcsstore::open_store(cairn::Uri::parse(uri), config);
 }
 
+// A store for gs://bkt/run on `fake`, with the vectors' service account
+// (written into `dir`, its token_uri the fake's), quick retries and `more`.
+inline std::unique_ptr<cairn::ObjectStore> store_on_fake(const FakeGcs& fake, const TempDir& dir, nlohmann::json more) {
+  more["prefix"] = "run";
+  more["credentials_file"] = write_service_account(dir, fake.token_uri());
+  return open_store("gs://bkt/run", quick_config(fake.endpoint(), std::move(more)));
+}
+
 }  // namespace gcstest

@@ -30,11 +30,7 @@ struct Fixture {
   gcstest::TempDir dir;
 
   std::unique_ptr<cairn::ObjectStore> store(uint64_t chunk, uint64_t threshold) {
-    return gcstest::open_store(
-        "gs://bkt/run", gcstest::quick_config(fake.endpoint(), {{"prefix", "run"},
-                                                                {"chunk_size", chunk},
-                                                                {"resumable_threshold", threshold},
-                                                                {"credentials_file", gcstest::write_service_account(dir, fake.token_uri())}}));
+    return gcstest::store_on_fake(fake, dir, {{"chunk_size", chunk}, {"resumable_threshold", threshold}});
   }
   int count(const std::string& counter) const { return fake.stats().at(counter).get<int>(); }
   std::string read_back(cairn::ObjectStore& s, const std::string& name) {

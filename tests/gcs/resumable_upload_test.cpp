@@ -26,11 +26,7 @@ struct Fixture {
   gcstest::TempDir dir;
 
   std::unique_ptr<cairn::ObjectStore> store(uint64_t chunk) {
-    return gcstest::open_store(
-        "gs://bkt/run", gcstest::quick_config(fake.endpoint(), {{"prefix", "run"},
-                                                                {"chunk_size", chunk},
-                                                                {"resumable_threshold", 1},
-                                                                {"credentials_file", gcstest::write_service_account(dir, fake.token_uri())}}));
+    return gcstest::store_on_fake(fake, dir, {{"chunk_size", chunk}, {"resumable_threshold", 1}});
   }
   // Uploads `size` random bytes, then reads them back through the fake's media route.
   void round_trip(cairn::ObjectStore& s, const std::string& name, uint64_t size, uint64_t seed) {

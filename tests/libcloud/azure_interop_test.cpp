@@ -6,9 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "azure_peer.h"
 #include "cairn/errors.h"
-#include "libcloud_test_support.h"
+#include "azure_test_support.h"
 
 using cairn::test::AzurePeer;
 using libcloudtest::peer_client;
@@ -25,11 +24,6 @@ json store_config(const AzurePeer& peer) {
           {"container", peer.container()},
           {"provider_kwargs", json::parse(peer.provider_kwargs_json())},
           {"transfer_config", {{"multipart_threshold", 4 << 20}, {"multipart_chunksize", 2 << 20}}}};
-}
-
-// The clients find the account, key and endpoint here, not on their command line.
-std::string client_env(const AzurePeer& peer) {
-  return "AZURE_STORAGE_CONNECTION_STRING=" + shell_quote(peer.connection_string());
 }
 
 }  // namespace
@@ -56,14 +50,14 @@ BOOST_AUTO_TEST_CASE(libcloud_and_the_azure_sdk_read_what_cairn_uploads) {
   for (const char* client : {"libcloud-azure", "azure-sdk"}) {
     BOOST_TEST_CONTEXT(client) {
       const auto listed = peer_client(std::string(client) + " list " + shell_quote(peer.container()) + " ckpt/",
-                                      client_env(peer));
+                                      libcloudtest::azure_client_env(peer));
       REQUIRE_PEER_CLIENT(listed);
       BOOST_TEST(json::parse(listed.output) == expected, listed.output);
       for (const auto& [name, body] : blobs) {
         const std::string out = dir / (std::string(client) + ".bin");
         const auto got = peer_client(std::string(client) + " get " + shell_quote(peer.container()) + " " +
                                          shell_quote(name) + " " + shell_quote(out),
-                                     client_env(peer));
+                                     libcloudtest::azure_client_env(peer));
         REQUIRE_PEER_CLIENT(got);
         BOOST_TEST((read_file(out) == body), name);
       }
@@ -88,7 +82,7 @@ BOOST_AUTO_TEST_CASE(cairn_reads_what_libcloud_and_the_azure_sdk_upload) {
     write_file(dir / "in.bin", body);
     const auto put = peer_client(client + " put " + shell_quote(peer.container()) + " " + shell_quote(name) + " " +
                                      shell_quote(dir / "in.bin"),
-                                 client_env(peer));
+                                 libcloudtest::azure_client_env(peer));
     REQUIRE_PEER_CLIENT(put);
   }
   BOOST_TEST((store->list_objects() == std::vector<std::string>{"by-libcloud/large.pt", "by-libcloud/small.pt",

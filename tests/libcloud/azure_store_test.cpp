@@ -6,10 +6,9 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "azure_peer.h"
 #include "azure_store.h"
 #include "cairn/errors.h"
-#include "libcloud_test_support.h"
+#include "azure_test_support.h"
 #include "test_text.h"
 
 using cairn::test::AzurePeer;
@@ -24,19 +23,8 @@ namespace {
 
 // Small blocks and ranges, so that test files take several; quick retries.
 json store_config(const AzurePeer& peer, const std::string& secret_override = "") {
-  json kwargs = json::parse(peer.provider_kwargs_json());
-  if (!secret_override.empty()) kwargs["secret"] = secret_override;
-  kwargs["retry_delay"] = 0.01;
-  return {{"provider", "azure_blobs"},
-          {"container", peer.container()},
-          {"provider_kwargs", kwargs},
-          {"chunk_size", 256 << 10},
-          {"transfer_config", {{"multipart_threshold", 3 << 20}, {"multipart_chunksize", 1 << 20}, {"max_concurrency", 4}}}};
+  return libcloudtest::azurite_config(peer, secret_override);
 }
-
-#define REQUIRE_AZURITE(peer)        \
-  CAIRN_SKIP_UNLESS_AVAILABLE(peer); \
-  BOOST_REQUIRE_MESSAGE((peer).verifies_signatures(), "Azurite accepted a wrongly signed request")
 
 }  // namespace
 

@@ -10,10 +10,9 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "azure_peer.h"
 #include "azure_store.h"
 #include "cairn/errors.h"
-#include "libcloud_test_support.h"
+#include "azure_test_support.h"
 #include "stream_pieces.h"
 #include "test_text.h"
 
@@ -30,14 +29,7 @@ namespace {
 
 // Blocks of 1 MiB, four in flight; one Put Blob below 3 MiB.
 json stream_config(const AzurePeer& peer, const std::string& secret_override = "") {
-  json kwargs = json::parse(peer.provider_kwargs_json());
-  if (!secret_override.empty()) kwargs["secret"] = secret_override;
-  kwargs["retry_delay"] = 0.01;
-  return {{"provider", "azure_blobs"},
-          {"container", peer.container()},
-          {"provider_kwargs", kwargs},
-          {"chunk_size", 256 << 10},
-          {"transfer_config", {{"multipart_threshold", 3 << 20}, {"multipart_chunksize", 1 << 20}, {"max_concurrency", 4}}}};
+  return libcloudtest::azurite_config(peer, secret_override);
 }
 
 libcloud::AzureBlobStore& azure_of(cairn::ObjectStore& store) {
@@ -61,14 +53,6 @@ std::vector<std::string> block_ids(cairn::ObjectStore& store, const std::string&
   }
   return ids;
 }
-
-std::string client_env(const AzurePeer& peer) {
-  return "AZURE_STORAGE_CONNECTION_STRING=" + shell_quote(peer.connection_string());
-}
-
-#define REQUIRE_AZURITE(peer)        \
-  CAIRN_SKIP_UNLESS_AVAILABLE(peer); \
-  BOOST_REQUIRE_MESSAGE((peer).verifies_signatures(), "Azurite accepted a wrongly signed request")
 
 }  // namespace
 
@@ -101,7 +85,7 @@ BOOST_AUTO_TEST_CASE(a_streamed_block_blob_arrives_whole) {
     BOOST_TEST_CONTEXT(client) {
       const auto got = libcloudtest::peer_client(std::string(client) + " get " + shell_quote(peer.container()) +
                                                      " " + shell_quote("ckpt/ep 1+é.pt") + " " + shell_quote(dir / "got.bin"),
-                                                 client_env(peer));
+                                                 libcloudtest::azure_client_env(peer));
       REQUIRE_PEER_CLIENT(got);
       BOOST_TEST((read_file(dir / "got.bin") == data));
     }

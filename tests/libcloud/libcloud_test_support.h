@@ -3,6 +3,7 @@
 // outside clients of peer_clients.py (Apache libcloud, the Azure SDK).
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,6 +66,13 @@ inline s3test::CommandResult peer_client(const std::string& arguments, const std
   const std::string script = std::string(CAIRN_TEST_SOURCE_DIR) + "/tests/libcloud/peer_clients.py";
   return s3test::run_command((env.empty() ? "" : "env " + env + " ") + CAIRN_TEST_PYTHON + " " + script + " " +
                              arguments);
+}
+
+// libcloud's local driver keeps its lock files in the temporary folder: the
+// environment giving it one of the test's own (under `dir`, removed with it).
+inline std::string local_client_env(const TempDir& dir) {
+  std::filesystem::create_directories(dir.path() / "python-tmp");
+  return "TMPDIR=" + shell_quote(dir / "python-tmp");
 }
 
 }  // namespace libcloudtest

@@ -12,6 +12,7 @@
 
 using cairn::test::contains;
 using cairn::test::error_text;
+using libcloudtest::local_client_env;
 using libcloudtest::peer_client;
 using libcloudtest::random_bytes;
 using libcloudtest::read_file;
@@ -21,13 +22,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-// libcloud keeps its lock files in the temporary folder: give it one of the
-// test's own, removed with it.
-std::string client_env(const libcloudtest::TempDir& dir) {
-  fs::create_directories(dir.path() / "python-tmp");
-  return "TMPDIR=" + shell_quote(dir / "python-tmp");
-}
 
 json local_config(const std::string& base, const std::string& container, uint64_t chunk = 1 << 20) {
   return {{"provider", "local"}, {"container", container}, {"provider_kwargs", {{"key", base}}}, {"chunk_size", chunk}};
@@ -54,18 +48,18 @@ BOOST_AUTO_TEST_CASE(libcloud_lists_and_reads_what_cairn_writes) {
   BOOST_TEST(fs::is_empty(dir.path() / "base" / "ckpt" / ".lock"));
 
   const std::string base = shell_quote(dir / "base");
-  const auto listed = peer_client("libcloud-local " + base + " list ckpt", client_env(dir));
+  const auto listed = peer_client("libcloud-local " + base + " list ckpt", local_client_env(dir));
   REQUIRE_PEER_CLIENT(listed);
   json expected = json::object();
   for (const auto& [name, body] : objects) expected[name] = body.size();
   BOOST_TEST(json::parse(listed.output) == expected, listed.output);
-  const auto by_prefix = peer_client("libcloud-local " + base + " list ckpt run/deep", client_env(dir));
+  const auto by_prefix = peer_client("libcloud-local " + base + " list ckpt run/deep", local_client_env(dir));
   REQUIRE_PEER_CLIENT(by_prefix);
   BOOST_TEST(json::parse(by_prefix.output) == json({{"run/deep/er/ep2.pt", 1000}}), by_prefix.output);
   for (const auto& [name, body] : objects) {
     const auto got = peer_client("libcloud-local " + base + " get ckpt " + shell_quote(name) + " " +
                                      shell_quote(dir / "out.bin"),
-                                 client_env(dir));
+                                 local_client_env(dir));
     REQUIRE_PEER_CLIENT(got);
     BOOST_TEST((read_file(dir / "out.bin") == body), name);
   }
@@ -81,7 +75,7 @@ BOOST_AUTO_TEST_CASE(cairn_lists_and_reads_what_libcloud_writes) {
     write_file(dir / "in.bin", body);
     const auto put = peer_client("libcloud-local " + base + " put ckpt " + shell_quote(name) + " " +
                                      shell_quote(dir / "in.bin"),
-                                 client_env(dir));
+                                 local_client_env(dir));
     REQUIRE_PEER_CLIENT(put);
   }
   auto store = libcloudtest::open_store(local_config(dir / "base", "ckpt"));

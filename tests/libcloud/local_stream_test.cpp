@@ -36,11 +36,7 @@ struct Container {
     store = libcloudtest::open_store(
         {{"provider", "local"}, {"container", "ckpt"}, {"provider_kwargs", {{"key", base.string()}}}, {"chunk_size", chunk}});
   }
-  // libcloud keeps its lock files in the temporary folder: one of the test's own.
-  std::string client_env() const {
-    fs::create_directories(dir.path() / "python-tmp");
-    return "TMPDIR=" + shell_quote(dir / "python-tmp");
-  }
+  std::string client_env() const { return libcloudtest::local_client_env(dir); }
   size_t staged_files() const { return fs::exists(staging) ? std::distance(fs::directory_iterator(staging), {}) : 0; }
 };
 

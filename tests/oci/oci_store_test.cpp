@@ -184,10 +184,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_key_is_an_authentication_error_without_secrets) {
   CAIRN_SKIP_UNLESS_AVAILABLE(fake);
   TempDir dir;
   // The fake's profile with another key: the service cannot verify the signatures.
-  write_file(dir / "other.pem", ocitest::vector_private_key());
-  std::string config = read_file(fake.config_file());
-  config.replace(config.find(fake.key_file()), fake.key_file().size(), dir / "other.pem");
-  write_file(dir / "config", config);
+  ocitest::config_with_another_key(fake, dir);
   auto store = ocitest::store_on(fake, {{"config_file", dir / "config"}, {"namespace", fake.namespace_name()}});
   write_file(dir / "f", "x");
   const auto text = error_text<cairn::AuthenticationError>([&] { store.upload_object("ck/ep1.pt", dir / "f"); });

@@ -134,13 +134,8 @@ BOOST_AUTO_TEST_CASE(a_wrong_key_is_refused_without_secrets) {
   OciFake fake;
   CAIRN_SKIP_UNLESS_AVAILABLE(fake);
   TempDir dir;
-  // The fake's profile with another key: the service cannot verify the signatures.
-  write_file(dir / "other.pem", ocitest::vector_private_key());
-  std::string config = read_file(fake.config_file());
-  config.replace(config.find(fake.key_file()), fake.key_file().size(), dir / "other.pem");
-  write_file(dir / "config", config);
   json settings = stream_config();
-  settings.update({{"config_file", dir / "config"}, {"namespace", fake.namespace_name()}});
+  settings.update({{"config_file", ocitest::config_with_another_key(fake, dir)}, {"namespace", fake.namespace_name()}});
   auto store = ocitest::store_on(fake, settings);
   for (const uint64_t size : {uint64_t{1000}, uint64_t{21} << 20}) {  // one PutObject; a multipart upload
     auto writer = store.open_writer("ck/ep1.pt");

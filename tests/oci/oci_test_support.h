@@ -72,4 +72,13 @@ inline bool encrypt_key(const std::string& pem_file, const std::string& passphra
 
 inline bool one_line(const std::string& text) { return text.find('\n') == std::string::npos; }
 
+// A copy of `fake`'s config file (in `dir`) whose profile names another key,
+// OCI's published one: the fake cannot verify what it signs. Its path.
+inline std::string config_with_another_key(const cairn::test::OciFake& fake, const TempDir& dir) {
+  write_file(dir / "other.pem", vector_private_key());
+  std::string config = read_file(fake.config_file());
+  config.replace(config.find(fake.key_file()), fake.key_file().size(), dir / "other.pem");
+  return write_config(dir, config);
+}
+
 }  // namespace ocitest
