@@ -271,6 +271,9 @@ const std::vector<FitSetting>& fit_settings() {
        "MIB  most host memory an asynchronous snapshot may hold; larger states are saved synchronously (default: 0, "
        "what the state needs)",
        [](FitSpec& f, const Setting& s) { f.trainer.save_async_memory_limit_mib = as_integer(s); }},
+      {"save-stage-locally", "save_stage_locally", Kind::kSwitch,
+       "with a URI --save-folder, write each checkpoint locally and upload it from there instead of streaming it",
+       [](FitSpec& f, const Setting& s) { f.trainer.save_stage_locally = as_bool(s); }},
       {"load-path", "load_path", Kind::kString, "PATH  checkpoint to resume from: a file, a URI, or an object name",
        [](FitSpec& f, const Setting& s) { f.trainer.load_path = as_string(s); }},
       {"load-object-store", "load_object_store", Kind::kNamed, "NAME[=JSON]  object store to read --load-path from",

@@ -90,6 +90,61 @@ void copy_atomically(const std::string& source, const std::string& destination, 
   if (progress && done != total) progress(done, done);
 }
 
+// A stream into an AtomicFile beside the object, written with direct I/O as
+// local checkpoints are: renamed into place at commit, and removed by the
+// AtomicFile when the writer goes uncommitted.
+class LocalObjectWriter final : public ObjectWriter {
+ public:
+  LocalObjectWriter(const std::string& path, std::string failure_prefix, uint64_t size_hint, ProgressFn progress)
+      : failure_prefix_(std::move(failure_prefix)), size_hint_(size_hint), progress_(std::move(progress)) {
+    guard([&] {
+      const fs::path dest = fs::absolute(path);
+      std::error_code ec;
+      fs::create_directories(dest.parent_path(), ec);
+      if (ec) throw std::system_error(ec, "creating folder '" + dest.parent_path().string() + "'");
+      file_ = std::make_unique<AtomicFile>(dest.string(), WriteMode::kDirect);
+    });
+    if (progress_) progress_(0, size_hint_);
+  }
+
+  void write(const char* data, size_t size) override {
+    if (!file_) throw StoreError(StoreErrorKind::kOther, failure_prefix_ + "the stream was already committed or failed");
+    guard([&] { file_->write(data, size); });
+    written_ += size;
+    if (progress_) progress_(written_, std::max(size_hint_, written_));
+  }
+
+  void commit() override {
+    if (!file_) throw StoreError(StoreErrorKind::kOther, failure_prefix_ + "the stream was already committed or failed");
+    guard([&] { file_->commit(/*replace=*/true); });
+    file_.reset();
+    if (progress_) progress_(written_, written_);
+  }
+
+  uint64_t bytes_written() const override { return written_; }
+
+ private:
+  template <typename Step>
+  void guard(Step step) {
+    try {
+      step();
+    } catch (const std::system_error& e) {
+      file_.reset();  // spent: its temporary file goes
+      // As for upload_object: a missing or existing path is a folder we could
+      // not create, not "object not found" or "already exists".
+      int error = e.code().value();
+      if (error == ENOENT || error == ENOTDIR || error == EEXIST) error = EINVAL;
+      throw_store_error(failure_prefix_ + e.what(), error);
+    }
+  }
+
+  std::string failure_prefix_;  // "upload of 'a/b.pt' to file:/// failed: "
+  uint64_t size_hint_;
+  ProgressFn progress_;
+  std::unique_ptr<AtomicFile> file_;
+  uint64_t written_ = 0;
+};
+
 // The root a file:// URI names: its authority must be empty or "localhost".
 std::string root_of_file_uri(const Uri& location) {
   if (!location.bucket.empty() && location.bucket != "localhost") {
@@ -155,6 +210,12 @@ void LocalStore::upload_object(const std::string& object_name, const std::string
     if (error == ENOENT || error == ENOTDIR || error == EEXIST) error = EINVAL;
     throw_store_error(failure("upload", object_name, store_uri(), e.what()), error);
   }
+}
+
+std::unique_ptr<ObjectWriter> LocalStore::open_writer(const std::string& object_name, uint64_t size_hint,
+                                                      const ProgressFn& progress) {
+  const std::string path = object_path("upload", object_name);
+  return std::make_unique<LocalObjectWriter>(path, failure("upload", object_name, store_uri(), ""), size_hint, progress);
 }
 
 void LocalStore::download_object(const std::string& object_name, const std::string& filename, bool overwrite,

@@ -42,6 +42,9 @@ class LocalStore : public ObjectStore {
   uint64_t get_object_size(const std::string& object_name, const ProgressFn& progress = {}) override;
   std::vector<std::string> list_objects(const std::string& prefix = "", const ProgressFn& progress = {}) override;
   void delete_object(const std::string& object_name, const ProgressFn& progress = {}) override;
+  // A temporary file beside the object, renamed into place at commit.
+  std::unique_ptr<ObjectWriter> open_writer(const std::string& object_name, uint64_t size_hint = 0,
+                                            const ProgressFn& progress = {}) override;
 
  private:
   // Absolute path of an object; rejects names that are empty or leave the root.

@@ -257,6 +257,7 @@ void Trainer::Impl::create_savers() {
     if (options.save_latest_filename) so.latest_remote_file_name = remote_name(*options.save_latest_filename);
     if (!save_uri.is_local()) prepare_remote_save(so, save_uri);
     saver = std::make_shared<CheckpointSaver>(so);
+    if (save_stream_store) saver->stream_into(save_stream_store);
     writers.push_back(saver.get());
     std::vector<std::string> taken;
     for (const auto& c : options.callbacks) taken.push_back(c.name);

@@ -53,6 +53,9 @@ struct Trainer::Impl {
   // The uploader the trainer opened for a URI save_folder; empty when a
   // user's upload destination already writes to that bucket.
   std::shared_ptr<RemoteUploaderDownloader> own_uploader;
+  // The store full checkpoints of a URI save_folder stream into; empty when
+  // they are staged locally and uploaded (CheckpointSaver::stream_into).
+  std::shared_ptr<ObjectStore> save_stream_store;
   // The local folder a URI save_folder writes to before uploading (made per
   // run under TMPDIR); removed with the Trainer once every upload is confirmed.
   std::string save_staging_folder;

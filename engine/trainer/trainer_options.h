@@ -52,7 +52,9 @@ struct TrainerOptions {
   int64_t eval_subset_num_batches = -1;
 
   // Saving (a CheckpointSaver is created when save_folder is set). A URI
-  // save_folder ("s3://bucket/path") writes locally, then uploads (README).
+  // save_folder ("s3://bucket/path") streams full checkpoints into the store
+  // (README); sharded ones, or all with save_stage_locally, are written
+  // locally first, then uploaded.
   std::optional<std::string> save_folder;
   std::string save_filename = "ep{epoch}-ba{batch}-rank{rank}.pt";
   std::optional<std::string> save_latest_filename = std::string("latest-rank{rank}.pt");
@@ -72,6 +74,9 @@ struct TrainerOptions {
   std::string save_async_snapshot = "lazy";
   // Snapshot memory cap in MiB; 0: what the state needs.
   int64_t save_async_memory_limit_mib = 0;
+  // Cairn: for a URI save_folder, write each checkpoint to a local staging
+  // folder and upload it from there (Composer's way) instead of streaming it.
+  bool save_stage_locally = false;
 
   // Loading.
   std::optional<std::string> load_path;

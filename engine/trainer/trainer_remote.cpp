@@ -1,15 +1,21 @@
 // A save_folder that is a URI (s3://bucket/path, file:///abs, any scheme a
-// loaded store plugin handles), as Composer does it: checkpoints are written
-// to a local staging folder first, then uploaded in the background by a
-// RemoteUploaderDownloader for the bucket; the remote latest pointer follows
-// each checkpoint once it is confirmed (see remote/upload_queue.h).
+// loaded store plugin handles). Full checkpoints stream straight into the
+// store (CheckpointSaver::stream_into). Otherwise, as Composer does it,
+// checkpoints are written to a local staging folder first, then uploaded in
+// the background by a RemoteUploaderDownloader for the bucket; the remote
+// latest pointer follows each checkpoint once it is confirmed (see
+// remote/upload_queue.h). The uploader is opened either way: it downloads for
+// autoresume, and uploads what a failed stream left locally.
 #include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include "cairn/errors.h"
 #include "core/temp_folder.h"
+#include "store/store_opener.h"
 #include "trainer/trainer.h"
 #include "trainer/trainer_impl.h"
 
@@ -45,6 +51,13 @@ void Trainer::Impl::prepare_remote_save(CheckpointSaverOptions& so, const Uri& s
   so.folder = save_uri.path.empty() ? pattern : (fs::path(pattern) / save_uri.path).string();
   save_staging_folder = pattern;
   if (own_uploader) own_uploader->set_local_copies_folder(pattern);
+  // Streaming hands nothing to the run's upload destinations, so it is only
+  // for a run whose one destination is the trainer's own uploader.
+  const bool others_upload = std::any_of(hub->destinations().begin(), hub->destinations().end(),
+                                         [](const LoggerDestination* d) { return d->can_upload_files(); });
+  if (own_uploader && !others_upload && !options.save_stage_locally && options.state_dict_type != "sharded") {
+    save_stream_store = stores().open_store_for_uri(Uri{save_uri.scheme, save_uri.bucket, ""}, nlohmann::json::object());
+  }
 }
 
 Trainer::Impl::EmptyFolderRemover::~EmptyFolderRemover() {

@@ -30,11 +30,18 @@ class FaultyStore : public LocalStore {
 
   std::string get_uri(const std::string& name) const override { return "faulty://bucket/" + name; }
 
+  // Streams go through the SDK's temporary file and upload_object, so that
+  // they meet the same faults.
+  std::unique_ptr<ObjectWriter> open_writer(const std::string& name, uint64_t size_hint,
+                                            const ProgressFn& progress) override {
+    return ObjectStore::open_writer(name, size_hint, progress);
+  }
+
   void upload_object(const std::string& name, const std::string& filename, const ProgressFn& progress) override {
     const int attempt = plan_->next_attempt(name);
     const bool pointer = name.size() > 8 && name.compare(name.size() - 8, 8, ".symlink") == 0;
     const bool unlucky = percentile(name, attempt) < uint64_t(plan_->transient_percent);
-    if ((plan_->fail_checkpoints && !pointer) || unlucky) {
+    if ((plan_->fail_checkpoints && !pointer) || unlucky || attempt < plan_->fail_first_attempts) {
       injected();
       throw TransientError("upload of '" + name + "' to faulty://bucket failed: injected transient fault (HTTP 503 "
                            "SlowDown) at attempt " + std::to_string(attempt + 1));

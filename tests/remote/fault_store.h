@@ -26,6 +26,8 @@ struct FaultPlan {
   // Every upload of a name not ending in ".symlink" throws TransientError
   // (checkpoint uploads fail, pointer uploads are allowed, as Composer's test).
   bool fail_checkpoints = false;
+  // The first N upload attempts of every object throw TransientError.
+  int fail_first_attempts = 0;
   // The first attempt of every upload reports success but stores nothing.
   bool lose_first_attempt = false;
   // Uploads of names containing this text sleep before storing.

@@ -78,6 +78,7 @@ BOOST_AUTO_TEST_SUITE(remote_save)
 BOOST_AUTO_TEST_CASE(every_checkpoint_lands_and_the_pointer_names_the_last) {
   FileBucket bucket;
   auto o = remote_options(bucket.uri());
+  o.save_stage_locally = true;  // Composer's way; stream_save_test.cpp has the default
   Trainer trainer(std::move(o));
   trainer.fit();
   trainer.close();
@@ -206,6 +207,7 @@ BOOST_AUTO_TEST_CASE(existing_remote_object_is_refused_before_uploading) {
 BOOST_AUTO_TEST_CASE(keep_zero_deletes_local_copies_after_upload) {
   FileBucket bucket;
   auto o = remote_options(bucket.uri());
+  o.save_stage_locally = true;
   o.save_num_checkpoints_to_keep = 0;
   auto log = std::make_shared<RecordingLogger>();
   o.logger = log;

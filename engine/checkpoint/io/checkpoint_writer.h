@@ -9,6 +9,10 @@
 
 #include "checkpoint/io/checkpoint_keys.h"
 
+namespace cairn {
+class ObjectStore;
+}
+
 namespace cairn::checkpoint {
 
 struct CheckpointWriteOptions {
@@ -19,5 +23,12 @@ struct CheckpointWriteOptions {
 };
 
 uint64_t write_checkpoint(const c10::IValue& root, const std::string& path, const CheckpointWriteOptions& options);
+
+// Streams the checkpoint into `store` as `object_name` (whose extension picks
+// the format, as a path's does), with no local copy; the object appears only
+// when complete (ObjectStore::open_writer). Returns the bytes written. Throws
+// StoreError (naming the object's URI) or CheckpointError.
+uint64_t stream_checkpoint(const c10::IValue& root, ObjectStore& store, const std::string& object_name,
+                           const CheckpointWriteOptions& options);
 
 }  // namespace cairn::checkpoint

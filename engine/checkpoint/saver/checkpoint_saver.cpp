@@ -160,8 +160,9 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
       join(formatted_folder(state), local_name(checkpoint_template_key(), checkpoint_template(), state));
   // The pointer's name may hold time fields: checked at every save, before
   // anything is assembled or written.
+  // A streamed checkpoint has no local file to point at.
   std::optional<std::string> link;
-  if (options_.latest_filename && options_.num_checkpoints_to_keep != 0) {
+  if (options_.latest_filename && options_.num_checkpoints_to_keep != 0 && !streams()) {
     const std::string latest = local_name("latest_filename", *options_.latest_filename, state);
     check_latest_name(latest, checkpoint_template(), "latest_filename", state.run_name, state.dist);
     link = join(formatted_folder(state), latest);
@@ -250,6 +251,10 @@ void CheckpointSaver::prepare_checkpoint_path(const std::string& path, State& st
 
 void CheckpointSaver::write_monolithic(const c10::IValue& root, const std::string& path, State& state) {
   prepare_checkpoint_path(path, state);
+  if (streams()) {
+    stream_outcome_ = stream_or_write(root, prepare_stream(state), path);
+    return;
+  }
   checkpoint::write_checkpoint(root, path, checkpoint::CheckpointWriteOptions{false, signing_key_});
 }
 
@@ -270,6 +275,11 @@ void CheckpointSaver::write_sharded(const c10::IValue& root, const std::string& 
 }
 
 void CheckpointSaver::finish_save(const std::string& path, const std::optional<std::string>& link, State& state) {
+  if (stream_outcome_) {
+    const StreamOutcome outcome = std::move(*stream_outcome_);
+    stream_outcome_.reset();
+    if (finish_streamed_save(outcome, state)) return;
+  }
   ++num_saved_;
   if (std::find(written_paths_.begin(), written_paths_.end(), path) == written_paths_.end()) {
     written_paths_.push_back(path);
@@ -297,7 +307,9 @@ void CheckpointSaver::point_latest_at(const std::string& checkpoint_path, const 
 }
 
 size_t CheckpointSaver::num_kept() const {
-  size_t kept = 0;
+  // Streamed checkpoints are never rotated away.
+  size_t kept = size_t(std::count_if(saved_checkpoints_.begin(), saved_checkpoints_.end(),
+                                     [](const std::string& name) { return !Uri::parse(name).is_local(); }));
   for (const std::string& path : written_paths_) {
     std::error_code ec;
     if (fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec) ++kept;
@@ -308,20 +320,25 @@ size_t CheckpointSaver::num_kept() const {
 void CheckpointSaver::rotate(State& state) {
   if (options_.num_checkpoints_to_keep < 0) return;
   const size_t keep = size_t(options_.num_checkpoints_to_keep);
-  while (saved_checkpoints_.size() > keep) {
-    if (uploads_.count(saved_checkpoints_.front()) != 0) {
-      awaiting_deletion_.push_back(saved_checkpoints_.front());
-      saved_checkpoints_.erase(saved_checkpoints_.begin());
+  // Streamed checkpoints (listed by URI) stay in the store, as Composer keeps
+  // every uploaded one: only local files count and go.
+  const auto is_local = [](const std::string& name) { return Uri::parse(name).is_local(); };
+  while (size_t(std::count_if(saved_checkpoints_.begin(), saved_checkpoints_.end(), is_local)) > keep) {
+    const auto oldest = std::find_if(saved_checkpoints_.begin(), saved_checkpoints_.end(), is_local);
+    const std::string path = *oldest;
+    if (uploads_.count(path) != 0) {
+      awaiting_deletion_.push_back(path);
+      saved_checkpoints_.erase(oldest);
       continue;
     }
     std::error_code ec;
-    fs::remove_all(saved_checkpoints_.front(), ec);  // a sharded checkpoint is a folder
+    fs::remove_all(path, ec);  // a sharded checkpoint is a folder
     if (ec) {
-      throw CheckpointError("cannot remove old checkpoint '" + saved_checkpoints_.front() + "' (" + ec.message() +
+      throw CheckpointError("cannot remove old checkpoint '" + path + "' (" + ec.message() +
                             ") for num_checkpoints_to_keep=" + std::to_string(options_.num_checkpoints_to_keep) +
                             "; check the save_folder's permissions");
     }
-    saved_checkpoints_.erase(saved_checkpoints_.begin());
+    saved_checkpoints_.erase(oldest);
   }
   delete_confirmed_uploads(state);
 }

@@ -39,6 +39,7 @@
 #include "cairn/callback.h"
 #include "cairn/checkpoint_writer.h"
 #include "cairn/logger_destination.h"
+#include "cairn/object_store.h"
 #include "cairn/state.h"
 #include "checkpoint/saver/background_save.h"
 #include "checkpoint/saver/folder_lock.h"
@@ -180,6 +181,16 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   // ranks have no save in flight).
   void wait_for_snapshot(State& state);
 
+  // Full checkpoints go straight into `store` as they are serialized, under
+  // their remote names (remote_file_name), followed by the remote latest
+  // pointer: no local file and no upload destination. The trainer calls this
+  // for a save_folder URI. A checkpoint whose stream fails is written to the
+  // folder and handed to the upload destinations instead, which retry it, with
+  // a warning naming the cause; a pointer whose stream fails is handed on alone.
+  // Streamed checkpoints are listed in saved_checkpoints() by URI and never
+  // rotated away (Composer deletes only local files).
+  void stream_into(std::shared_ptr<ObjectStore> store);
+
  private:
   // checkpoint_saver_checks.cpp: the rules every name and setting follows.
   void check_options();
@@ -227,6 +238,35 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   void rotate(State& state);
   void hand_over_for_upload(const std::string& path, State& state);
   void write_pointer_file(const std::string& target, const std::string& pointer_path);
+  // Hands the remote latest pointer at `remote` (a checkpoint's object name)
+  // to the upload destinations.
+  void hand_over_pointer(const std::string& remote, State& state);
+  // "<latest_remote_file_name>.symlink" formatted; empty when disabled.
+  std::optional<std::string> remote_pointer_name(const State& state) const;
+
+  // checkpoint_saver_stream.cpp. Where a streamed checkpoint goes, named on
+  // the training thread.
+  struct StreamTarget {
+    std::string object;
+    std::optional<std::string> pointer;  // "<latest_remote_file_name>.symlink"
+  };
+  struct StreamOutcome {
+    StreamTarget target;
+    bool checkpoint_streamed = false;
+    bool pointer_streamed = false;
+    std::string failure;  // the store's error, when something was not streamed
+  };
+  bool streams() const { return stream_store_ != nullptr && !sharded(); }
+  // Rank 0: names the objects and refuses to replace an existing checkpoint
+  // without overwrite, as the local folder does.
+  StreamTarget prepare_stream(const State& state) const;
+  // Streams the checkpoint and then its pointer; when the checkpoint's stream
+  // fails, writes the local file `path` instead. Touches no saver state, so a
+  // background save runs it too.
+  StreamOutcome stream_or_write(const c10::IValue& root, const StreamTarget& target, const std::string& path) const;
+  // Rank 0's bookkeeping after a save whose stream was tried; false when it
+  // fell back to the local file, which finish_save then treats as usual.
+  bool finish_streamed_save(const StreamOutcome& outcome, State& state);
   void delete_confirmed_uploads(State& state);
 
   // checkpoint_saver_async.cpp. Rank 0: snapshots `root` and starts writing it.
@@ -264,11 +304,16 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   std::unique_ptr<checkpoint::SnapshotStaging> staging_;
   std::unique_ptr<BackgroundSave> in_flight_;
   std::string in_flight_path_;
+  std::string in_flight_name_;  // for messages: the path, or the URI streamed to
   Timestamp in_flight_timestamp_;
   std::chrono::steady_clock::time_point in_flight_started_;
   bool async_pending_ = false;
   bool warned_over_memory_limit_ = false;
   AsyncSaveStats async_stats_;
+  // Streamed saves: the store, and the outcome of the save being finished.
+  std::shared_ptr<ObjectStore> stream_store_;
+  std::optional<StreamOutcome> stream_outcome_;
+  std::shared_ptr<std::optional<StreamOutcome>> in_flight_outcome_;
   // Where pointer files are written before being handed on; made on first use.
   std::string pointer_folder_;
   uint64_t pointer_count_ = 0;

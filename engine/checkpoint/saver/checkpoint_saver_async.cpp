@@ -96,15 +96,24 @@ void CheckpointSaver::start_async_save(const c10::IValue& root, const std::strin
       root, [&](const at::Storage& s) { return deferrable.count(s.unsafeGetStorageImpl()) != 0; }));
 
   const checkpoint::CheckpointWriteOptions write_options{false, signing_key_};
+  // Named here, on the training thread, where the state is.
+  std::optional<StreamTarget> stream_target;
+  if (streams()) stream_target = prepare_stream(state);
+  in_flight_outcome_ = std::make_shared<std::optional<StreamOutcome>>();
   in_flight_ = std::make_unique<BackgroundSave>(
       [snapshot] { snapshot->copy_deferred(); },
-      [this, snapshot, path, link, write_options] {
+      [this, snapshot, path, link, write_options, stream_target, outcome = in_flight_outcome_] {
         // Same checks and order as a synchronous save: the folder, the file
         // (published whole), then the pointer at it.
+        if (stream_target) {
+          *outcome = stream_or_write(snapshot->root(), *stream_target, path);
+          return;
+        }
         checkpoint::write_checkpoint(snapshot->root(), path, write_options);
         if (link) point_latest_at(path, *link);
       });
   in_flight_path_ = path;
+  in_flight_name_ = stream_target ? stream_store_->get_uri(stream_target->object) : path;
   in_flight_timestamp_ = state.timestamp;
   in_flight_started_ = started;
   async_stats_.blocked_seconds += Seconds(std::chrono::steady_clock::now() - started).count();
@@ -133,7 +142,7 @@ void CheckpointSaver::join_async_save(State& state, const std::string& why) {
       async_stats_.waited_seconds += waited;
       if (state.logger != nullptr) {
         state.logger->info("waited " + seconds_text(waited) + " at " + why + " for the asynchronous save of '" +
-                           in_flight_path_ + "' to finish");
+                           in_flight_name_ + "' to finish");
       }
     }
     complete_async_save(state);
@@ -143,22 +152,24 @@ void CheckpointSaver::join_async_save(State& state, const std::string& why) {
 void CheckpointSaver::complete_async_save(State& state) {
   std::unique_ptr<BackgroundSave> save = std::move(in_flight_);
   const std::string path = in_flight_path_;
+  const std::shared_ptr<std::optional<StreamOutcome>> outcome = std::move(in_flight_outcome_);
   try {
     save->rethrow_error();
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw CheckpointError("the asynchronous save of checkpoint '" + path + "' failed: " + e.what());
+    throw CheckpointError("the asynchronous save of checkpoint '" + in_flight_name_ + "' failed: " + e.what());
   }
   ++async_stats_.saves;
   const double took = Seconds(std::chrono::steady_clock::now() - in_flight_started_).count();
   // The pointer moved on the save's thread, right after the file was published.
   {
     TimestampRewind rewind(state, in_flight_timestamp_);
+    if (outcome) stream_outcome_ = *outcome;
     finish_save(path, std::nullopt, state);
   }
   if (state.logger != nullptr) {
-    state.logger->info("checkpoint '" + path + "' was written in the background in " + seconds_text(took) +
+    state.logger->info("checkpoint '" + in_flight_name_ + "' was written in the background in " + seconds_text(took) +
                        "; training was blocked " + seconds_text(async_stats_.blocked_seconds) +
                        " by asynchronous saves so far");
   }

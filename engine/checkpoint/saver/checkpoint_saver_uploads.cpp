@@ -35,11 +35,15 @@ void CheckpointSaver::hand_over_for_upload(const std::string& path, State& state
   } else {
     uploads_.erase(path);
   }
-  if (!options_.latest_remote_file_name) return;
+  hand_over_pointer(remote, state);
+}
+
+void CheckpointSaver::hand_over_pointer(const std::string& remote, State& state) {
+  const std::optional<std::string> pointer_name = remote_pointer_name(state);
+  if (!pointer_name) return;
   // The pointer is handed on after its checkpoint; the uploader publishes it
   // only once the checkpoint is confirmed in the store (upload_queue.h).
-  const std::string pointer = remote_name("latest_remote_file_name", *options_.latest_remote_file_name, state) +
-                              ".symlink";
+  const std::string& pointer = *pointer_name;
   if (pointer_folder_.empty()) {
     pointer_folder_ = make_temp_folder("cairn-pointer-", "for the remote latest pointer '" + pointer + "'");
   }
