@@ -113,7 +113,7 @@ http::Response GcsClient::send(const GcsCall& call, const cairn::RetryPolicy& po
     sent_authorization = tokens_->authorization();
     if (!sent_authorization.empty()) request.headers.emplace_back("Authorization", sent_authorization);
     if (!user_project_.empty()) request.headers.emplace_back("x-goog-user-project", user_project_);
-    request.body = call.body;
+    request.body = http::RequestBody::view_of(call.body);
     request.sink = call.sink;
     return request;
   };

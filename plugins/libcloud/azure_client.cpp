@@ -83,7 +83,7 @@ http::Request AzureClient::build_request(const AzureCall& call, const std::strin
   request.headers = signing.headers;
   request.headers.emplace_back("Authorization",
                                shared_key_authorization(signing, settings_.account, settings_.account_key));
-  request.body = call.body;
+  request.body = http::RequestBody::view_of(call.body);
   request.sink = call.sink;
   return request;
 }

@@ -129,7 +129,7 @@ http::Request OciClient::build_request(const OciCall& call, const std::string& d
   const SignedRequest signature =
       sign_request(call.method, target, request.headers, signed_header_names(call.json_body), settings_.key);
   request.headers.emplace_back("authorization", signature.authorization);
-  request.body = call.body;
+  request.body = http::RequestBody::view_of(call.body);
   request.sink = call.sink;
   return request;
 }

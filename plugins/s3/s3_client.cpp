@@ -78,8 +78,8 @@ http::Request S3Client::build_request(const S3Call& call, const std::string& amz
   signing.path = base + bucket_part + "/" + (call.bucket_level ? "" : key_of(call.object));
   signing.query = call.query;
   signing.payload_hash = !call.payload_hash.empty() ? call.payload_hash
-                         : call.body.kind == http::RequestBody::Kind::kMemory ? http::sha256_hex(call.body.data)
-                                                                               : kEmptyPayloadHash;
+                         : call.body.in_memory() ? http::sha256_hex(call.body.bytes())
+                         : kEmptyPayloadHash;
   signing.headers = call.headers;
   signing.headers.emplace_back("host", settings_.endpoint.host);
   signing.headers.emplace_back("x-amz-content-sha256", signing.payload_hash);
@@ -96,7 +96,7 @@ http::Request S3Client::build_request(const S3Call& call, const std::string& amz
                 (query.empty() ? "" : "?" + query);
   request.headers = signing.headers;
   request.headers.emplace_back("Authorization", signature.authorization);
-  request.body = call.body;
+  request.body = http::RequestBody::view_of(call.body);
   request.sink = call.sink;
   return request;
 }

@@ -45,6 +45,15 @@ RequestBody RequestBody::file_range(int fd, uint64_t offset, uint64_t length) {
   return body;
 }
 
+RequestBody RequestBody::view_of(const RequestBody& owner) {
+  if (owner.kind != Kind::kMemory) return owner;
+  RequestBody body;
+  body.kind = Kind::kMemoryView;
+  body.view = owner.data.data();
+  body.length = owner.data.size();
+  return body;
+}
+
 ResponseSink ResponseSink::file_at(int fd, uint64_t offset) {
   ResponseSink sink;
   sink.kind = Kind::kFile;
@@ -80,8 +89,8 @@ size_t read_body(char* buffer, size_t size, size_t count, void* user) {
   const uint64_t left = body.size() - t->sent;
   const size_t want = static_cast<size_t>(std::min<uint64_t>(left, uint64_t{size} * count));
   if (want == 0) return 0;
-  if (body.kind == RequestBody::Kind::kMemory) {
-    std::memcpy(buffer, body.data.data() + t->sent, want);
+  if (body.in_memory()) {
+    std::memcpy(buffer, body.bytes().data() + t->sent, want);
   } else {
     ssize_t got;
     do {

@@ -38,16 +38,28 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 CAIRN_EXPORT std::string find_header(const Headers& headers, std::string_view name);
 
 struct CAIRN_EXPORT RequestBody {
-  enum class Kind { kNone, kMemory, kFileRange };
+  enum class Kind { kNone, kMemory, kMemoryView, kFileRange };
   Kind kind = Kind::kNone;
-  std::string data;  // kMemory
-  int fd = -1;       // kFileRange: owned by the caller, open while the request runs
+  std::string data;             // kMemory
+  const char* view = nullptr;   // kMemoryView: owned by the caller, alive while the request runs
+  int fd = -1;                  // kFileRange: owned by the caller, open while the request runs
   uint64_t offset = 0;
-  uint64_t length = 0;
+  uint64_t length = 0;          // kMemoryView, kFileRange
 
   static RequestBody memory(std::string bytes);
   static RequestBody file_range(int fd, uint64_t offset, uint64_t length);
-  uint64_t size() const { return kind == Kind::kMemory ? data.size() : kind == Kind::kFileRange ? length : 0; }
+  // The body a request sends for `owner`: the same file range, or a view of
+  // its memory rather than a copy (a part of a stream is megabytes, copied
+  // again at every attempt otherwise). `owner` must outlive the request.
+  static RequestBody view_of(const RequestBody& owner);
+  bool in_memory() const { return kind == Kind::kMemory || kind == Kind::kMemoryView; }
+  // The bytes of a body in memory (kMemory, kMemoryView); empty otherwise.
+  std::string_view bytes() const {
+    return kind == Kind::kMemory ? std::string_view(data)
+           : kind == Kind::kMemoryView ? std::string_view(view, static_cast<size_t>(length))
+                                       : std::string_view();
+  }
+  uint64_t size() const { return kind == Kind::kMemory ? data.size() : kind == Kind::kNone ? 0 : length; }
 };
 
 struct CAIRN_EXPORT ResponseSink {
