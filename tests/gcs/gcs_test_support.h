@@ -127,4 +127,16 @@ inline std::unique_ptr<cairn::ObjectStore> store_on_fake(const FakeGcs& fake, co
   return open_store("gs://bkt/run", quick_config(fake.endpoint(), std::move(more)));
 }
 
+// Resumable chunks are multiples of this (Google's granularity).
+constexpr uint64_t kGranule = 256 * 1024;
+
+// The fake with authorization on (the vectors' service account), in a clean
+// environment, with a scratch folder: what the resumable tests start from.
+struct AuthorizedFake {
+  AuthorizedFake() : fake({"--service-account", vectors_dir() + "/fake-service-account.json"}) {}
+  CleanEnvironment env;
+  FakeGcs fake;
+  TempDir dir;
+};
+
 }  // namespace gcstest

@@ -20,14 +20,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr uint64_t kGranule = 256 * 1024;
+using gcstest::kGranule;
 
-// The fake with authorization on, a store with the service account's key.
-struct Fixture {
-  Fixture() : fake({"--service-account", gcstest::vectors_dir() + "/fake-service-account.json"}) {}
-  gcstest::CleanEnvironment env;
-  gcstest::FakeGcs fake;
-  gcstest::TempDir dir;
+// A store with the service account's key on the authorizing fake.
+struct Fixture : gcstest::AuthorizedFake {
 
   std::unique_ptr<cairn::ObjectStore> store(uint64_t chunk, uint64_t threshold) {
     return gcstest::store_on_fake(fake, dir, {{"chunk_size", chunk}, {"resumable_threshold", threshold}});
