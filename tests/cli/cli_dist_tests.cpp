@@ -199,9 +199,15 @@ BOOST_AUTO_TEST_CASE(sharded_folders_resume_exactly_and_reshard) {
                    "equal " + n + "\n",
                world << " ranks");
   }
-  // 2 -> 4.
-  run_checked(dist_job(8, with(with(ranks(2), until("5ba", "sh2", "sh2")), {"--state-dict-type", "sharded"})), dir.path());
+  // 2 -> 4, the sharded folders written in the background at every batch (so
+  // each save event also waits for the one before), the file synchronously.
+  run_checked(dist_job(8, with(ranks(2), {"--max-duration", "5ba", "--save-interval", "1ba", "--save-folder", "sh2",
+                                          "--run-name", "sh2", "--state-dict-type", "sharded", "--save-async"})),
+              dir.path());
   run_checked(dist_job(8, with(ranks(2), until("5ba", "mono2", "mono2"))), dir.path());
+  for (int b = 1; b <= 5; ++b) BOOST_TEST(fs::exists(dir / ("sh2/ep0-ba" + std::to_string(b) + "/.metadata")), b);
+  BOOST_TEST(fs::read_symlink(dir / "sh2/latest-rank0.pt").generic_string() == "ep0-ba5");
+  BOOST_TEST(python(kDcpReadsModel, {"sh2/ep0-ba5", "mono2/ep0-ba5-rank0.pt", sources}, dir.path()) == "ok 6\n");
   run_checked(dist_job(8, with(with(ranks(4), until("9ba", "up-sharded", "c")), {"--load-path", "sh2/ep0-ba5"})), dir.path());
   run_checked(dist_job(8, with(with(ranks(4), until("9ba", "up-mono", "d")), {"--load-path", "mono2/ep0-ba5-rank0.pt"})),
               dir.path());

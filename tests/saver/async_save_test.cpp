@@ -5,6 +5,11 @@
 
 #include <ATen/ATen.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
+#include <map>
+
 #include "cairn/errors.h"
 #include "cairn/state_dict.h"
 #include "checkpoint/io/checkpoint_file.h"
@@ -178,6 +183,67 @@ BOOST_AUTO_TEST_CASE(a_state_over_the_memory_limit_is_saved_synchronously_with_a
   BOOST_TEST(saver.async_stats().saves == 0u);
   BOOST_REQUIRE(logger.warnings.size() == 1u);  // said once, not at every save
   BOOST_TEST(names(std::runtime_error(logger.warnings[0]), {"needs 2 MiB", "async_memory_limit_mib=1", "synchronously"}));
+}
+
+// Every file below `folder`, relative, with its bytes.
+std::map<std::string, std::string> tree_bytes(const fs::path& folder) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    if (entry.is_regular_file() && !entry.is_symlink()) {
+      files[fs::relative(entry.path(), folder).generic_string()] = read_bytes(entry.path());
+    }
+  }
+  return files;
+}
+
+BOOST_AUTO_TEST_CASE(sharded_background_saves_leave_what_synchronous_saves_leave) {
+  TempDir dir;
+  auto sync = saving_every_batch(dir.path() / "run", false);
+  auto async = saving_every_batch(dir.path() / "run", true);
+  sync.state_dict_type = async.state_dict_type = "sharded";
+  { const SixBatches synchronous(sync); }
+  fs::rename(dir.path() / "run", dir.path() / "sync");
+  const SixBatches background(async);
+  fs::rename(dir.path() / "run", dir.path() / "async");
+  const auto expected = tree_bytes(dir.path() / "sync");
+  BOOST_TEST(expected.count("ep0-ba6/.metadata") == 1u);
+  BOOST_TEST(expected.count("ep0-ba6/__0_0.distcp") == 1u);
+  const auto written = tree_bytes(dir.path() / "async");
+  BOOST_TEST(written.size() == expected.size());
+  for (const auto& [name, bytes] : expected) {
+    BOOST_TEST((written.count(name) == 1 && written.at(name) == bytes), name << " differs between sync and async saves");
+  }
+  BOOST_TEST(fs::read_symlink(dir.path() / "async/latest-rank0.pt").string() == "ep0-ba6");
+  BOOST_TEST(background.saving.saver.async_stats().saves == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_sharded_background_write_stops_fit_and_publishes_nothing) {
+  TempDir dir;
+  auto options = saving_every_batch(dir.path(), true);
+  options.state_dict_type = "sharded";
+  AsyncSaving saving(options);
+  State state = make_state("failing", "3ba", 10);
+  saving.saver.on_event(Event::INIT, state);
+  // A disk that takes a single byte per file (EFBIG instead of SIGXFSZ), so
+  // the background write of the data file fails.
+  rlimit saved{};
+  ::getrlimit(RLIMIT_FSIZE, &saved);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limit = saved;
+  limit.rlim_cur = 1;
+  ::setrlimit(RLIMIT_FSIZE, &limit);
+  std::string error;
+  try {
+    run_fit(state, saving.saver, LoopShape{10, 2, 0});
+  } catch (const CheckpointError& e) {
+    error = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous_handler);
+  BOOST_TEST(names(std::runtime_error(error), {"sharded checkpoint", "ep0-ba1", "was not saved", "rank 0", "File too large"}));
+  saving.saver.close(state);
+  BOOST_TEST(!fs::exists(dir.path() / "ep0-ba1/.metadata"));
+  BOOST_TEST(!fs::is_symlink(dir.path() / "latest-rank0.pt"));
 }
 
 BOOST_AUTO_TEST_CASE(snapshot_settings_are_checked) {

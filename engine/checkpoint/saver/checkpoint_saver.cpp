@@ -110,10 +110,6 @@ void CheckpointSaver::on_event(Event event, State& state) {
         if (!state.dist.is_rank_zero()) return;
         prepare_folder(state);
         warn_about_settings_that_keep_nothing(state);
-        if (options_.async && sharded() && state.logger != nullptr) {
-          state.logger->warn(setting("async") + " applies to full checkpoints; sharded checkpoints are written "
-                             "synchronously, every rank its own part in parallel");
-        }
       });
       break;
     case Event::FIT_START:
@@ -184,6 +180,10 @@ std::string CheckpointSaver::save_checkpoint(State& state) {
   // rank's, and doubles as Composer's barrier.
   c10::IValue root = assembler_(state, options_.weights_only);
   apply_ignore_keys(root, state);
+  if (sharded() && saves_async() && start_async_shard(root, path, link, state)) {
+    async_pending_ = true;
+    return state.dist.is_rank_zero() ? path : std::string();
+  }
   if (sharded()) {
     write_sharded(root, path, state);
     upload_own_shard(path, state);
@@ -259,6 +259,11 @@ void CheckpointSaver::write_monolithic(const c10::IValue& root, const std::strin
 }
 
 void CheckpointSaver::write_sharded(const c10::IValue& root, const std::string& path, State& state) {
+  clear_sharded_folder(path, state);
+  checkpoint::sharded::save_sharded(path, root, collectives());
+}
+
+void CheckpointSaver::clear_sharded_folder(const std::string& path, State& state) const {
   fail_together([&] {
     if (!state.dist.is_rank_zero()) return;
     check_replaceable_checkpoint(path, state);
@@ -271,7 +276,6 @@ void CheckpointSaver::write_sharded(const c10::IValue& root, const std::string& 
                             "); check the permissions of the save_folder");
     }
   });
-  checkpoint::sharded::save_sharded(path, root, collectives());
 }
 
 void CheckpointSaver::finish_save(const std::string& path, const std::optional<std::string>& link, State& state) {
@@ -345,8 +349,17 @@ void CheckpointSaver::rotate(State& state) {
 
 void CheckpointSaver::close(State& state) noexcept {
   // A run that ends without FIT_END (an error, a stop) still finishes the save
-  // in flight; rank 0 alone, since the other ranks may be gone.
-  if (in_flight_) {
+  // in flight; rank 0 alone, since the other ranks may be gone. A sharded
+  // folder needs every rank to publish it, so it is left unpublished.
+  if (in_flight_ && sharded()) {
+    in_flight_->wait();
+    in_flight_.reset();
+    if (state.logger != nullptr && state.dist.is_rank_zero()) {
+      state.logger->warn("the asynchronous sharded save of '" + in_flight_path_ + "' was not published (the run "
+                         "ended before its ranks could finish it together); the folder has no .metadata and cannot "
+                         "be loaded");
+    }
+  } else if (in_flight_) {
     in_flight_->wait();
     try {
       complete_async_save(state);

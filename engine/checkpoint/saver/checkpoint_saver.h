@@ -46,6 +46,10 @@
 #include "checkpoint/saver/interval.h"
 #include "checkpoint/saver/state_snapshot.h"
 
+namespace cairn::checkpoint::sharded {
+struct RankWriteResult;
+}
+
 namespace cairn {
 
 struct CheckpointSaverOptions {
@@ -91,7 +95,9 @@ struct CheckpointSaverOptions {
   // the latest pointer appear only once complete, as in a synchronous save;
   // the bookkeeping (rotation, uploads) follows at the first event after.
   // A save event that finds the previous save still running waits for it
-  // (logged and counted). Sharded checkpoints are saved synchronously.
+  // (logged and counted). A sharded checkpoint is written the same way by
+  // every rank, its part; the folder is published (.metadata) at the first
+  // batch end after every rank has finished.
   bool async = false;
   // "lazy": the parameters and the optimizer state, which only the next
   // optimizer step and the algorithms change, are copied on the background
@@ -177,8 +183,9 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   // Before anything may change the parameters or the optimizer state (the
   // optimizer step, which the saver sees as AFTER_BACKWARD, and any algorithm,
   // which the trainer announces through EventDispatcher::set_before_algorithms):
-  // waits until a lazy snapshot's deferred copies are done. Rank 0 (the other
-  // ranks have no save in flight).
+  // waits until a lazy snapshot's deferred copies are done. Rank 0 for a full
+  // checkpoint (the other ranks have no save in flight), every rank for a
+  // sharded one.
   void wait_for_snapshot(State& state);
 
   // Full checkpoints go straight into `store` as they are serialized, under
@@ -272,8 +279,24 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   // checkpoint_saver_async.cpp. Rank 0: snapshots `root` and starts writing it.
   void start_async_save(const c10::IValue& root, const std::string& path, const std::optional<std::string>& link,
                         State& state);
-  bool saves_async() const { return options_.async && !sharded(); }
-  // Every rank, while a save is in flight: rank 0 finishes it if it is done.
+  bool saves_async() const { return options_.async; }
+  // The snapshot an asynchronous save writes, in the reused staging memory;
+  // "lazy" defers the storages only the next optimizer step changes.
+  checkpoint::StateSnapshot take_snapshot(const c10::IValue& root, State& state);
+  // Every rank: snapshots sharded checkpoint `root` and starts writing its
+  // part; false, having started nothing, when the state is over the memory
+  // limit on some rank (the caller then saves synchronously).
+  bool start_async_shard(const c10::IValue& root, const std::string& path, const std::optional<std::string>& link,
+                         State& state);
+  // Every rank, together: publishes the sharded folder of the finished save.
+  void complete_async_shard(State& state);
+  // Rank 0: the folder a sharded save replaces loses its .metadata first.
+  void clear_sharded_folder(const std::string& path, State& state) const;
+  // Whether the state needs more snapshot memory than async_memory_limit_mib
+  // allows (counted and warned about once).
+  bool over_memory_limit(uint64_t needed, State& state);
+  // Every rank, while a save is in flight: rank 0 finishes it if it is done
+  // (a sharded save: every rank, once every rank's part is written).
   void poll_async_save(State& state);
   // Every rank: waits for the save in flight and finishes it. `why` names the
   // waiter in the log ("the next save", "the end of fit").
@@ -305,6 +328,10 @@ class CheckpointSaver : public Callback, public CheckpointWriter {
   std::unique_ptr<BackgroundSave> in_flight_;
   std::string in_flight_path_;
   std::string in_flight_name_;  // for messages: the path, or the URI streamed to
+  // A sharded save's: this rank's part (written in the background) and the
+  // local latest pointer that follows the folder.
+  std::shared_ptr<checkpoint::sharded::RankWriteResult> in_flight_shard_;
+  std::optional<std::string> in_flight_link_;
   Timestamp in_flight_timestamp_;
   std::chrono::steady_clock::time_point in_flight_started_;
   bool async_pending_ = false;

@@ -213,15 +213,19 @@ void write_metadata(const std::string& folder, const std::vector<RankWriteResult
   }
 }
 
-void save_sharded(const std::string& folder, const c10::IValue& root, Collectives& group) {
+RankWriteResult write_own_file(const std::string& folder, const c10::IValue& root, int rank, int world) {
   RankWriteResult mine;
-  mine.rank = group.rank();
-  mine.world = group.size();
+  mine.rank = rank;
+  mine.world = world;
   try {
-    mine = write_rank_file(folder, group.rank(), group.size(), flatten(root));
+    mine = write_rank_file(folder, rank, world, flatten(root));
   } catch (const std::exception& e) {
-    mine.error = "rank " + std::to_string(group.rank()) + ": " + exception_line(e);
+    mine.error = "rank " + std::to_string(rank) + ": " + exception_line(e);
   }
+  return mine;
+}
+
+void publish_sharded(const std::string& folder, const RankWriteResult& mine, Collectives& group) {
   std::vector<RankWriteResult> results;
   for (const std::string& bytes : group.allgather_bytes(mine.to_bytes())) results.push_back(RankWriteResult::from_bytes(bytes));
   std::string failure;
@@ -238,6 +242,10 @@ void save_sharded(const std::string& folder, const c10::IValue& root, Collective
   failure = group.broadcast_bytes(failure);
   group.barrier();
   if (!failure.empty()) throw CheckpointError("sharded checkpoint '" + folder + "' was not saved: " + failure);
+}
+
+void save_sharded(const std::string& folder, const c10::IValue& root, Collectives& group) {
+  publish_sharded(folder, write_own_file(folder, root, group.rank(), group.size()), group);
 }
 
 }  // namespace cairn::checkpoint::sharded

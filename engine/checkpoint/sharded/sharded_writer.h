@@ -56,6 +56,17 @@ RankWriteResult write_rank_file(const std::string& folder, int rank, int world, 
 // not fit together, or some tensor would not be covered exactly.
 void write_metadata(const std::string& folder, const std::vector<RankWriteResult>& results);
 
+// Phase 1 as a rank of a process group runs it: this rank's file, with a
+// failure reported in the result's `error` rather than thrown, so that the
+// rank still takes part in publish_sharded (a background save runs this part).
+RankWriteResult write_own_file(const std::string& folder, const c10::IValue& root, int rank, int world);
+
+// Phase 2 over `group`, every rank with its phase-1 result: the results are
+// gathered on every rank, rank 0 writes `.metadata`, and all ranks meet at a
+// barrier. Any rank's failure fails the save on every rank with that rank's
+// line, and no `.metadata` is written.
+void publish_sharded(const std::string& folder, const RankWriteResult& mine, Collectives& group);
+
 // Both phases over `group` (a dist::ProcessGroup, or any cairn/collectives.h):
 // every rank writes its file, the results are gathered on every rank, rank 0
 // writes `.metadata`, and all ranks meet at a barrier. Any rank's failure fails
