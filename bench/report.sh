@@ -325,11 +325,24 @@ for line in open(sys.argv[1]):
         info = f"server_cpu_s={cpu}" if cpu else "-"
         print("\t".join(["P3", f"{tool}_{m.group(1)}", "-", m.group(2), secs, str(int(rss) * 1024),
                          "-", "-", sys.argv[2], info]))
+# "s3rver save run 1: streamed 8.1 s (peak RSS 1274 MiB, state 1024 MiB)  staged 11.66 s (local save ..."
+save = re.compile(r"s3rver save run (\d+): streamed ([0-9.]+) s \(peak RSS ([0-9]+) MiB, state ([0-9]+) MiB\)"
+                  r"\s+staged ([0-9.]+) s")
+for line in open(sys.argv[1]):
+    m = save.match(line)
+    if m:
+        rep, streamed, rss, state, staged = m.groups()
+        live = str(int(state) << 20)
+        print("\t".join(["P3", "streamed_save", "-", rep, streamed, str(int(rss) * 1024), live, "-", live, "-"]))
+        print("\t".join(["P3", "staged_save", "-", rep, staged, "-", live, "-", live, "-"]))
 EOF
   local server
   server=$(sed -n 's/^== s3rver at \([^ ]*\) (\(awscli[^,]*\).*/s3rver 3.7.1 (Node.js) at \1; \2/p' "$work/p3.log")
   compare P3 "P3 upload ${mib} MiB to s3rver: cairn cp vs aws s3 cp" cairn_up aws_up - "ratio<=0.5" ">=2x aws speed"
   compare P3 "P3 download ${mib} MiB from s3rver: cairn cp vs aws s3 cp" cairn_down aws_down - "ratio<=0.5" ">=2x aws speed"
+  grep -q '^s3rver save run' "$work/p3.log" &&
+    compare P3 "P3 save ${mib} MiB into s3rver: streamed vs local save + aws s3 cp" streamed_save staged_save - \
+      "ratio<=1" "streamed no slower than staged"
   [[ -n $server ]] && note P3 "server: $server (server CPU: its process's user+system time over the transfer)"
   return 0
 }

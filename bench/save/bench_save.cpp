@@ -2,7 +2,10 @@
 // write_checkpoint, or lists that state's tensors for the Python peer.
 //
 //   cairn_bench_save sizes [--gib G]          one "dtype numel" line per tensor
-//   cairn_bench_save write PATH [--gib G]     saves; prints key=value lines
+//   cairn_bench_save write PATH [--gib G]     saves; prints key=value lines. PATH may be
+//     a store URI (s3://bucket/key): the checkpoint is then streamed into the store
+//     (stream_checkpoint, as a URI save_folder does), through the plugins next to the build
+//     and the store's usual settings from the environment
 //   cairn_bench_save write-async PATH [--gib G]  saves twice as save_async does; prints
 //     the time each snapshot blocked (blocked_first_seconds, blocked_seconds) and the
 //     time until each file was complete (seconds_first, seconds)
@@ -23,13 +26,17 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/import_read.h>
 
 #include "bench_args.h"
 #include "peak_memory.h"
+#include "app/engine_host.h"
+#include "cairn/object_store.h"
 #include "checkpoint/io/checkpoint_file.h"
+#include "checkpoint/io/checkpoint_writer.h"
 #include "checkpoint/io/checkpoint_verify.h"
 #include "checkpoint/saver/background_save.h"
 #include "checkpoint/saver/state_snapshot.h"
@@ -182,8 +189,16 @@ int main(int argc, char** argv) {
   const long rss_before_kib = cairn::bench::status_kib("VmRSS:");
   if (mode == "write-async") return write_async(root, path, live_bytes);
 
+  const cairn::Uri uri = cairn::Uri::parse(path);
+  cairn::EngineHost host;  // outlives the store its plugin made
+  std::shared_ptr<cairn::ObjectStore> store;
+  if (!uri.is_local()) {  // opened before the clock starts, as a trainer opens it before training
+    host.load_all({});
+    store = host.open_store_for_uri(cairn::Uri{uri.scheme, uri.bucket, ""}, nlohmann::json::object());
+  }
   const auto start = std::chrono::steady_clock::now();
-  const uint64_t written = cairn::checkpoint::write_checkpoint(root, path);
+  const uint64_t written = store ? cairn::checkpoint::stream_checkpoint(root, *store, uri.path, {})
+                                 : cairn::checkpoint::write_checkpoint(root, path);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::cout << "tensors=" << specs.size() << "\n"

@@ -16,6 +16,10 @@
 #                 Node client does (the emulator re-reads the whole object for
 #                 every request, so concurrent ranges cost it a full read each).
 #
+# For the S3 servers it then times saves of a MIB-sized state (measure_saves):
+# streamed into the store as a URI save_folder does, against a local save
+# followed by `aws s3 cp` (Composer's staged way).
+#
 #   bench/transfer/run.sh [BUILD_DIR=build] [REPS=3] [MIB=1024] [PEERS=s3rver] [WORK_DIR]
 #
 # PEERS may add moto (where moto_server is installed), but moto measures
@@ -79,7 +83,7 @@ cleanup() {
     rm -rf "$work"
   else
     rm -f "$work"/source.bin "$work"/down-*.bin* "$work"/*.time "$work"/*.err "$work"/peer.* \
-      "$work"/up.txt "$work"/down.txt
+      "$work"/up.txt "$work"/down.txt "$work"/saves.txt "$work"/staged.pt
   fi
 }
 trap cleanup EXIT
@@ -253,6 +257,45 @@ measure() {  # KIND
 }
 
 # S3: s3rver or moto, against awscli.
+# Saves of a MIB-sized state into the S3 peer started last, REPS times,
+# alternating which goes first: Cairn streaming it (cairn_bench_save write
+# s3://..., as a URI save_folder does) against the staged way (the same save
+# to local disk, then `aws s3 cp` of the file: Composer's path with the peer's
+# own uploader). Times are of the save alone (the state is built first, and
+# the staged file is written under $work); peak RSS is the whole process's.
+measure_saves() {  # KIND
+  local kind=$1 bench_save="$build/bin/cairn_bench_save" gib rep first streamed staged stage_write rss live
+  if [[ ! -x $bench_save ]]; then
+    echo "$kind save: not measured: $bench_save is missing (build the cairn_bench_save target)"
+    return
+  fi
+  gib=$(awk -v m="$mib" 'BEGIN {printf "%.4f", m / 1024}')
+  field() { sed -n "s/^$1=//p" "$work/$2.err"; }
+  : >"$work/saves.txt"
+  for ((rep = 1; rep <= reps; rep++)); do
+    for first in stream stage; do
+      [[ $((rep % 2)) == 0 ]] && first=$([[ $first == stream ]] && echo stage || echo stream)
+      if [[ $first == stream ]]; then
+        timed save-stream "$bench_save" write "$remote/streamed.pt" --gib "$gib"
+        streamed=$(field seconds save-stream) rss=$(field peak_rss_kib save-stream) live=$(field live_bytes save-stream)
+      else
+        timed save-stage "$bench_save" write "$work/staged.pt" --gib "$gib"
+        stage_write=$(field seconds save-stage)
+        peer_upload_file "$work/staged.pt" staged.pt
+        staged=$(awk -v a="$stage_write" -v b="$secs" 'BEGIN {printf "%.2f", a + b}')
+        rm -f "$work/staged.pt"
+      fi
+    done
+    echo "$kind save run $rep: streamed $streamed s (peak RSS $((rss / 1024)) MiB, state $((live >> 20)) MiB)" \
+      " staged $staged s (local save $stage_write s + aws s3 cp)  streamed/staged $(ratio "$streamed" "$staged")"
+    echo "$streamed $staged" >>"$work/saves.txt"
+    peer_remove streamed.pt
+    peer_remove staged.pt
+  done
+  echo "$kind save median of $reps: streamed $(cut -d' ' -f1 "$work/saves.txt" | median) s," \
+    "staged $(cut -d' ' -f2 "$work/saves.txt" | median) s"
+}
+
 bench_s3_peer() {  # KIND
   local kind=$1 endpoint access_key secret_key region pid
   [[ -x $aws_bin ]] || { echo "$kind: needs $aws_bin (Debian package 'awscli'; scripts/deps.sh installs it)" >&2; exit 1; }
@@ -269,11 +312,13 @@ bench_s3_peer() {  # KIND
   export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
   unset AWS_SESSION_TOKEN AWS_PROFILE
   peer_tool=aws remote="s3://$bucket" target=2
-  peer_upload() { timed "aws-up" "$aws_bin" --endpoint-url "$endpoint" s3 cp --only-show-errors "$src" "$remote/$1"; }
+  peer_upload_file() { timed "aws-up" "$aws_bin" --endpoint-url "$endpoint" s3 cp --only-show-errors "$1" "$remote/$2"; }
+  peer_upload() { peer_upload_file "$src" "$1"; }
   peer_download() { timed "aws-down" "$aws_bin" --endpoint-url "$endpoint" s3 cp --only-show-errors "$remote/$1" "$2"; }
   peer_remove() { "$aws_bin" --endpoint-url "$endpoint" s3 rm --only-show-errors "$remote/$1"; }
   echo "== $kind at $endpoint (awscli $("$aws_bin" --version | cut -d' ' -f1), defaults: 8 MiB parts, 10 threads)"
   measure "$kind"
+  measure_saves "$kind"
   stop_peer
   server_pid=""
 }
