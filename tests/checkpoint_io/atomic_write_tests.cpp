@@ -12,6 +12,7 @@
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint_io_fixtures.h"
+#include "file_size_limit.h"
 
 using namespace cairn::checkpoint;
 using namespace cairn::test;
@@ -27,26 +28,6 @@ c10::IValue make_random_tree(int64_t bytes) {
   root.insert("noise", at::randint(0, 256, {bytes}, generator, at::kByte));
   return root;
 }
-
-// Caps the size of files this process may write, as a full disk would.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &saved_);
-    previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);  // get EFBIG instead of a signal
-    rlimit limit = saved_;
-    limit.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_);
-    std::signal(SIGXFSZ, previous_handler_);
-  }
-
- private:
-  rlimit saved_{};
-  void (*previous_handler_)(int) = nullptr;
-};
 
 void expect_failure_keeps_old_file(const c10::IValue& tree, const std::string& name) {
   TempDir dir;

@@ -5,9 +5,6 @@
 
 #include <ATen/ATen.h>
 
-#include <sys/resource.h>
-
-#include <csignal>
 #include <map>
 
 #include "cairn/errors.h"
@@ -15,6 +12,7 @@
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/saver/checkpoint_saver.h"
 #include "checkpoint/saver/state_snapshot.h"
+#include "file_size_limit.h"
 #include "saver_fixtures.h"
 
 using namespace cairn;
@@ -224,22 +222,15 @@ BOOST_AUTO_TEST_CASE(a_failed_sharded_background_write_stops_fit_and_publishes_n
   AsyncSaving saving(options);
   State state = make_state("failing", "3ba", 10);
   saving.saver.on_event(Event::INIT, state);
-  // A disk that takes a single byte per file (EFBIG instead of SIGXFSZ), so
-  // the background write of the data file fails.
-  rlimit saved{};
-  ::getrlimit(RLIMIT_FSIZE, &saved);
-  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit limit = saved;
-  limit.rlim_cur = 1;
-  ::setrlimit(RLIMIT_FSIZE, &limit);
+  // A disk that takes a single byte per file: the background write of the
+  // data file fails.
   std::string error;
   try {
+    const FileSizeLimit full_disk(1);
     run_fit(state, saving.saver, LoopShape{10, 2, 0});
   } catch (const CheckpointError& e) {
     error = e.what();
   }
-  ::setrlimit(RLIMIT_FSIZE, &saved);
-  std::signal(SIGXFSZ, previous_handler);
   BOOST_TEST(names(std::runtime_error(error), {"sharded checkpoint", "ep0-ba1", "was not saved", "rank 0", "File too large"}));
   saving.saver.close(state);
   BOOST_TEST(!fs::exists(dir.path() / "ep0-ba1/.metadata"));

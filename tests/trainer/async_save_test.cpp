@@ -4,15 +4,13 @@
 // fails stops fit with its cause and leaves no partial checkpoint.
 #include <boost/test/unit_test.hpp>
 
-#include <sys/resource.h>
-
-#include <csignal>
 #include <filesystem>
 
 #include "cairn/algorithm.h"
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "core/ivalue_convert.h"
+#include "file_size_limit.h"
 #include "fixtures.h"
 #include "ivalue_compare.h"
 
@@ -111,21 +109,13 @@ BOOST_AUTO_TEST_CASE(a_run_resumed_from_a_background_checkpoint_is_exact) {
 
 BOOST_AUTO_TEST_CASE(a_failed_background_write_stops_fit_with_its_cause) {
   TempDir dir;
-  // A disk that takes only a few bytes per file (EFBIG instead of SIGXFSZ).
-  rlimit saved{};
-  ::getrlimit(RLIMIT_FSIZE, &saved);
-  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit limit = saved;
-  limit.rlim_cur = 512;
-  ::setrlimit(RLIMIT_FSIZE, &limit);
   std::string error;
   try {
+    const FileSizeLimit full_disk(512);  // a disk that takes only a few bytes per file
     fit(saving_every_batch(dir / "ckpt", true));
   } catch (const CheckpointError& e) {
     error = e.what();
   }
-  ::setrlimit(RLIMIT_FSIZE, &saved);
-  std::signal(SIGXFSZ, previous_handler);
   BOOST_TEST(error.find("ep0-ba1-rank0.pt") != std::string::npos, error);
   BOOST_TEST(error.find("File too large") != std::string::npos, error);
   BOOST_TEST(error.find('\n') == std::string::npos, error);
