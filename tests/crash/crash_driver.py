@@ -19,6 +19,12 @@ until the process has a checkpoint's temporary file open (O_TMPFILE) or, on the
 remote target, a staged file being uploaded, and kill at that moment.
 
   crash_driver.py --cairn BIN [--local N] [--remote N] [--full-disk] [--seed S]
+  crash_driver.py --cairn BIN --local N --sharded [--fit-flag=--save-async]
+
+With --sharded every checkpoint is a folder (torch's distributed layout): one
+is complete when torch's reader reads its .metadata and every item in its data
+file is a complete zip; a folder without .metadata is an unpublished save,
+which the pointer must never name.
 
 Exit status: 0 when every promise held, 1 otherwise, 77 when every part asked
 for was skipped (a missing peer; a failure under CAIRN_REQUIRE_PEERS=1).
@@ -50,6 +56,13 @@ RESUMED = re.compile(r"resumed from \S+ at ep\d+ ba(\d+)")
 
 # Extra `cairn fit` flags for every run (--fit-flag), e.g. --save-async.
 EXTRA_FIT_FLAGS = []
+SHARDED = ["--state-dict-type", "sharded"]
+
+
+def checkpoint_name(batch):
+    """What the saver names the checkpoint of `batch` in the first epoch."""
+    sharded = EXTRA_FIT_FLAGS[-2:] == SHARDED
+    return f"ep0-ba{batch}" if sharded else f"ep0-ba{batch}-rank0.pt"
 
 
 def fit_command(cairn, save_folder, max_batches=MAX_BATCHES):
@@ -122,12 +135,12 @@ class Soak:
         autoresume must resume from 3 and save 4 again over the orphan."""
         self.new_chain()
         self.check_run_end(self.wait(self.start(4)), killed=False, max_batches=4)
-        self.target.point_latest_at("ep0-ba3-rank0.pt")
+        self.target.point_latest_at(checkpoint_name(3))
         self.before = self.target.snapshot()
         run = self.wait(self.start(6))
         self.check_run_end(run, killed=False, max_batches=6)
         if "replacing checkpoint" not in run.log() and self.target.kind == "local":
-            self.fail(f"interrupted publish: no warning that ep0-ba4-rank0.pt was replaced ({run.log_path})")
+            self.fail(f"interrupted publish: no warning that {checkpoint_name(4)} was replaced ({run.log_path})")
         print(f"[{self.target.kind}] interrupted publish (pointer at 3, checkpoint 4 published): "
               f"{'ok' if not self.failures else 'FAILED'}", flush=True)
         self.new_chain()
@@ -269,8 +282,14 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--fit-flag", action="append", default=[],
                         help="a flag added to every `cairn fit` (repeatable), e.g. --fit-flag=--save-async")
+    parser.add_argument("--sharded", action="store_true",
+                        help="save sharded checkpoint folders (--state-dict-type sharded); local kills only")
     args = parser.parse_args()
     EXTRA_FIT_FLAGS.extend(args.fit_flag)
+    if args.sharded:
+        if args.remote or args.full_disk:
+            parser.error("--sharded goes with --local only")
+        EXTRA_FIT_FLAGS.extend(SHARDED)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 32)
     print(f"crash driver: seed {seed} (rerun with --seed {seed})", flush=True)
     args.cairn = os.path.abspath(args.cairn)

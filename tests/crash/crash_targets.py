@@ -11,6 +11,8 @@ import re
 import checkpoint_checks
 
 FINAL_NAME = re.compile(r"^ep(\d+)-ba(\d+)-rank0\.pt$")
+SHARDED_NAME = re.compile(r"^ep(\d+)-ba(\d+)$")  # a sharded checkpoint's folder
+METADATA = ".metadata"
 LATEST = "latest-rank0.pt"
 LOCK = ".cairn-lock"
 
@@ -38,16 +40,19 @@ def open_files(pid):
 
 
 def _is_unnamed_temp(link, folder):
-    # An O_TMPFILE file shows as "<folder>/#<inode> (deleted)".
-    return link.startswith(folder + "/#") and link.endswith(" (deleted)")
+    # An O_TMPFILE file shows as "<folder>/#<inode> (deleted)" (or in a
+    # sharded checkpoint's folder below it).
+    return (link.startswith(folder + "/") and os.path.basename(link).startswith("#")
+            and link.endswith(" (deleted)"))
 
 
 def _is_named_temp(link, folder):
-    return link.startswith(folder + "/.") and ".tmp-" in os.path.basename(link)
+    name = os.path.basename(link)
+    return link.startswith(folder + "/") and name.startswith(".") and ".tmp-" in name
 
 
 def _check_final(snapshot, name, batch_of):
-    match = FINAL_NAME.match(name)
+    match = FINAL_NAME.match(name) or SHARDED_NAME.match(name)
     if not match:
         snapshot.problems.append(f"unexpected file under a final name: {name}")
         return
@@ -96,6 +101,16 @@ class LocalTarget:
                 if name != LOCK:
                     snap.leftovers.add(name)
                 continue
+            if os.path.isdir(path) and not os.path.lexists(os.path.join(path, METADATA)):
+                # A sharded folder not published yet: no checkpoint, which the
+                # pointer must never name and the next save of that batch replaces.
+                snap.leftovers.add(name)
+                continue
+            if os.path.isdir(path):
+                _check_final(snap, name, lambda: self.checked.batch(
+                    checkpoint_checks.local_key(path), lambda: path, path,
+                    check=checkpoint_checks.sharded_batch))
+                continue
             _check_final(snap, name, lambda: self.checked.batch(
                 checkpoint_checks.local_key(path), lambda: checkpoint_checks.read_bytes(path), path))
         latest = os.path.join(self.folder, LATEST)
@@ -110,7 +125,10 @@ class LocalTarget:
     def exists(self, chain, name):
         if name.startswith("$TMPDIR"):
             return os.path.lexists(name.replace("$TMPDIR", self.tmp, 1))
-        return os.path.lexists(os.path.join(self.work, f"chain{chain}", name))
+        path = os.path.join(self.work, f"chain{chain}", name)
+        if SHARDED_NAME.match(name) and os.path.isdir(path):  # the name of an unpublished folder
+            return not os.path.lexists(os.path.join(path, METADATA))  # is left over until published
+        return os.path.lexists(path)
 
     def point_latest_at(self, name):
         """What a kill between a checkpoint's rename and the pointer's move leaves."""
