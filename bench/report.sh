@@ -468,16 +468,19 @@ row_dist() {
       continue
     fi
     cat "$work/dist.log" >>"$out/dist.log"
-    # world load | mono_s shard_s dcp_s dcp/sh | c_load_s c_vrfy dcp_ld_s dcp/c | live c_mono c_shrd dcp_sv c_load dcp_ld
+    # world load | mono_s shard_s as_blk as_all dcp_s dcp/sh | c_load_s c_vrfy dcp_ld_s dcp/c |
+    #   live c_mono c_shrd dcp_sv c_load dcp_ld
     tr -d '|' <"$work/dist.log" | awk -v rep="$rep" -v mib="$mib" 'BEGIN {OFS = "\t"}
-      $1 ~ /^[0-9]+$/ && NF == 16 {
+      $1 ~ /^[0-9]+$/ && NF == 18 {
         # live: the state per rank; its "live" column (RSS with the state live) goes along as info
-        w = $1; live = mib * 1048576; rss = "rss_live_mib=" $11
-        print "dist", "w" w "_mono", mib, rep, $3, $12 * 1024, live, "-", "-", rss
-        print "dist", "w" w "_sharded", mib, rep, $4, $13 * 1024, live, "-", "-", rss
-        print "dist", "w" w "_dcp_save", mib, rep, $5, $14 * 1024, live, "-", "-", rss
-        print "dist", "w" w "_cairn_load", mib, rep, $7, $15 * 1024, live, "-", "-", "-"
-        print "dist", "w" w "_dcp_load", mib, rep, $9, $16 * 1024, live, "-", "-", "-"
+        w = $1; live = mib * 1048576; rss = "rss_live_mib=" $13
+        print "dist", "w" w "_mono", mib, rep, $3, $14 * 1024, live, "-", "-", rss
+        print "dist", "w" w "_sharded", mib, rep, $4, $15 * 1024, live, "-", "-", rss
+        print "dist", "w" w "_async_blocked", mib, rep, $5, "-", live, "-", "-", "-"
+        print "dist", "w" w "_async_total", mib, rep, $6, "-", live, "-", "-", "-"
+        print "dist", "w" w "_dcp_save", mib, rep, $7, $16 * 1024, live, "-", "-", rss
+        print "dist", "w" w "_cairn_load", mib, rep, $9, $17 * 1024, live, "-", "-", "-"
+        print "dist", "w" w "_dcp_load", mib, rep, $11, $18 * 1024, live, "-", "-", "-"
       }' >>"$samples"
   done
   local n cache=warm
@@ -485,6 +488,10 @@ row_dist() {
   for n in $worlds; do
     compare dist "dist $n rank(s) ${mib} MiB: sharded save vs torch DCP save" "w${n}_sharded" "w${n}_dcp_save" "$mib" - -
     compare dist "dist $n rank(s) ${mib} MiB: monolithic save vs torch DCP save" "w${n}_mono" "w${n}_dcp_save" "$mib" - -
+    compare dist "dist $n rank(s) ${mib} MiB: async sharded save, training blocked vs sync sharded save" \
+      "w${n}_async_blocked" "w${n}_sharded" "$mib" "ratio<=0.05" "<=5% of sync"
+    compare dist "dist $n rank(s) ${mib} MiB: async sharded save, to publication vs sync sharded save" \
+      "w${n}_async_total" "w${n}_sharded" "$mib" - -
     compare dist "dist $n>$((n == 1 ? 2 : n / 2)) ranks ${mib} MiB ($cache): resharded load vs DCP load" \
       "w${n}_cairn_load" "w${n}_dcp_load" "$mib" - -
   done

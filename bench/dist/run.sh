@@ -4,6 +4,9 @@
 # SIZE_MIB MiB (8 float32 tensors, replicated as in data-parallel training) and
 #   - Cairn saves it monolithically (rank 0 writes one file, the others wait),
 #   - Cairn saves it sharded (save_sharded: each rank writes ~1/N),
+#   - Cairn saves it sharded as save_async does: as_blk is what training waits
+#     for (the snapshot into staging memory an earlier save touched), as_all
+#     the time from the snapshot until the folder is published,
 #   - Python saves it with torch 1.13's save_state_dict (FileSystemWriter,
 #     single_file_per_rank=True, fsync on; each rank writes its rows),
 # then M ranks (N/2, or 2 when N is 1) load each sharded folder with resharding
@@ -37,7 +40,7 @@ if [[ -z $work ]]; then
 fi
 mkdir -p "$work"
 cleanup() {
-  if ((made_work)); then rm -rf "$work"; else rm -rf "$work"/mono.pt "$work"/cairn "$work"/py "$work"/*.out "$work"/*.err; fi
+  if ((made_work)); then rm -rf "$work"; else rm -rf "$work"/mono.pt "$work"/cairn "$work"/cairn-async "$work"/py "$work"/*.out "$work"/*.err; fi
 }
 trap cleanup EXIT
 
@@ -81,10 +84,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 rows=()
 for n in $worlds; do
   m=$((n == 1 ? 2 : n / 2))
-  rm -rf "$work"/mono.pt "$work"/cairn "$work"/py "$work"/*.out "$work"/*.err
+  rm -rf "$work"/mono.pt "$work"/cairn "$work"/cairn-async "$work"/py "$work"/*.out "$work"/*.err
   echo "world $n: saving $mib MiB (Cairn, then Python), then loading with $m ranks ..." >&2
   launch "$n" csave "$bench" save "$work/mono.pt" "$work/cairn" --mib "$mib"
-  rm -f "$work/mono.pt"
+  rm -rf "$work/mono.pt" "$work/cairn-async"
   launch "$n" psave "$python" "$peer" save "$work/py" "$mib"
   drop_cache
   launch "$m" cload "$bench" load "$work/cairn" --mib "$mib"
@@ -92,9 +95,10 @@ for n in $worlds; do
   launch "$m" pload "$python" "$peer" load "$work/py" "$mib"
 
   cm=$(most csave mono_seconds); cs=$(most csave sharded_seconds); ps=$(most psave save_seconds)
+  ab=$(most csave async_blocked_seconds); aa=$(most csave async_total_seconds)
   cl=$(most cload load_seconds); pl=$(most pload load_seconds); cv=$(most cload verify_seconds)
-  rows+=("$(printf '%5s %5s | %8.2f %8.2f %8.2f %6s | %8.2f %6.2f %8.2f %6s | %6d %6d %6d %6d %6d %6d' \
-    "$n" "$n>$m" "$cm" "$cs" "$ps" "$(ratio "$ps" "$cs")" "$cl" "$cv" "$pl" "$(ratio "$pl" "$cl")" \
+  rows+=("$(printf '%5s %5s | %8.2f %8.2f %6.3f %6.2f %8.2f %6s | %8.2f %6.2f %8.2f %6s | %6d %6d %6d %6d %6d %6d' \
+    "$n" "$n>$m" "$cm" "$cs" "$ab" "$aa" "$ps" "$(ratio "$ps" "$cs")" "$cl" "$cv" "$pl" "$(ratio "$pl" "$cl")" \
     "$(mib_of "$(most csave rss_live_kib)")" "$(mib_of "$(most csave mono_peak_rss_kib)")" \
     "$(mib_of "$(most csave sharded_peak_rss_kib)")" "$(mib_of "$(most psave save_peak_rss_kib)")" \
     "$(mib_of "$(most cload load_peak_rss_kib)")" "$(mib_of "$(most pload load_peak_rss_kib)")")")
@@ -102,6 +106,7 @@ done
 
 echo "state: $mib MiB (8 float32 tensors) on every rank; seconds barrier to barrier (slowest rank);"
 echo "peak RSS: the largest of any rank in that phase, MiB; loads read a $cache page cache; every load checked"
-printf '%5s %5s | %8s %8s %8s %6s | %8s %6s %8s %6s | %6s %6s %6s %6s %6s %6s\n' \
-  world load mono_s shard_s dcp_s dcp/sh c_load_s c_vrfy dcp_ld_s dcp/c live c_mono c_shrd dcp_sv c_load dcp_ld
+printf '%5s %5s | %8s %8s %6s %6s %8s %6s | %8s %6s %8s %6s | %6s %6s %6s %6s %6s %6s\n' \
+  world load mono_s shard_s as_blk as_all dcp_s dcp/sh c_load_s c_vrfy dcp_ld_s dcp/c live c_mono c_shrd dcp_sv \
+  c_load dcp_ld
 for row in "${rows[@]}"; do echo "$row"; done
