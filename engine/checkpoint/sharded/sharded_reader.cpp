@@ -87,7 +87,7 @@ const StoredItem& ShardedReader::item(const std::string& key) const {
 
 // The piece's bytes go to an anonymous in-memory file, which the checkpoint
 // reader opens like any other (it checks CRCs and Cairn's per-zip manifest).
-c10::IValue ShardedReader::read_piece(const StoredItem& it, const StoredChunk& chunk) const {
+c10::IValue ShardedReader::read_piece(const StoredItem& it, const StoredChunk& chunk, const at::Tensor& into) const {
   const std::string name = folder_ + "/" + chunk.file + " (item '" + it.key + "' at byte " + std::to_string(chunk.offset) + ")";
   Fd src{::open((folder_ + "/" + chunk.file).c_str(), O_RDONLY | O_CLOEXEC)};
   if (src.fd < 0) throw CheckpointError("cannot open '" + folder_ + "/" + chunk.file + "' (" + std::strerror(errno) + "); check its permissions");
@@ -106,7 +106,14 @@ c10::IValue ShardedReader::read_piece(const StoredItem& it, const StoredChunk& c
     }
     done += uint64_t(got);
   }
-  return read_checkpoint("/proc/self/fd/" + std::to_string(piece.fd), name, IntegrityPolicy{});
+  // A chunk read whole into the tensor it ends up in skips a fresh
+  // allocation and a copy (read_into.h: first touch is the slow part here).
+  const ReadIntoChooser into_target = [&into](const std::string&, const at::Tensor& stored) {
+    const bool fits = stored.scalar_type() == into.scalar_type() && stored.sizes() == into.sizes();
+    return fits ? into : at::Tensor();
+  };
+  return read_checkpoint_into("/proc/self/fd/" + std::to_string(piece.fd), name, IntegrityPolicy{},
+                              into.defined() ? &into_target : nullptr);
 }
 
 at::Tensor ShardedReader::read_box(const std::string& key, const std::vector<int64_t>& offsets,
@@ -124,7 +131,18 @@ at::Tensor ShardedReader::read_box(const std::string& key, const std::vector<int
     int64_t volume = 1;
     for (int64_t s : chunk.sizes) volume *= s;
     if (volume == 0 || !boxes_intersect(offsets, sizes, chunk)) continue;
-    const c10::IValue value = read_piece(it, chunk);
+    // The overlap of the box and the chunk: its start in each dimension, and its sizes.
+    std::vector<int64_t> start(sizes.size()), extent(sizes.size());
+    at::Tensor dst = out;
+    for (size_t d = 0; d < sizes.size(); ++d) {
+      start[d] = std::max(offsets[d], chunk.offsets[d]);
+      extent[d] = std::min(offsets[d] + sizes[d], chunk.offsets[d] + chunk.sizes[d]) - start[d];
+      dst = dst.narrow(int64_t(d), start[d] - offsets[d], extent[d]);
+    }
+    // The whole chunk lands in one contiguous stretch of `out` (a rank's rows
+    // of a tensor read whole): read it there.
+    const bool whole_chunk = dst.sizes().vec() == chunk.sizes && dst.is_contiguous();
+    const c10::IValue value = read_piece(it, chunk, whole_chunk ? dst : at::Tensor());
     if (!value.isTensor() || value.toTensor().scalar_type() != it.dtype || value.toTensor().sizes().vec() != chunk.sizes)
       throw CheckpointError("sharded checkpoint '" + folder_ + "': file '" + chunk.file + "' holds for item '" + key +
                             "' a " + (value.isTensor() ? std::string(c10::toString(value.toTensor().scalar_type())) + " tensor of size " +
@@ -132,13 +150,9 @@ at::Tensor ShardedReader::read_box(const std::string& key, const std::vector<int
                                                        : std::string(value.tagKind())) +
                             " where .metadata promises a " + c10::toString(it.dtype) + " chunk of size " + dims_text(chunk.sizes) +
                             "; pick another checkpoint");
-    at::Tensor src = value.toTensor(), dst = out;
-    for (size_t d = 0; d < sizes.size(); ++d) {
-      const int64_t lo = std::max(offsets[d], chunk.offsets[d]);
-      const int64_t hi = std::min(offsets[d] + sizes[d], chunk.offsets[d] + chunk.sizes[d]);
-      src = src.narrow(int64_t(d), lo - chunk.offsets[d], hi - lo);
-      dst = dst.narrow(int64_t(d), lo - offsets[d], hi - lo);
-    }
+    at::Tensor src = value.toTensor();
+    if (src.data_ptr() == dst.data_ptr()) continue;  // read in place
+    for (size_t d = 0; d < sizes.size(); ++d) src = src.narrow(int64_t(d), start[d] - chunk.offsets[d], extent[d]);
     dst.copy_(src);
   }
   return out;
@@ -147,7 +161,7 @@ at::Tensor ShardedReader::read_box(const std::string& key, const std::vector<int
 c10::IValue ShardedReader::read_item(const std::string& key) const {
   const StoredItem& it = item(key);
   if (it.is_tensor) return read_box(key, std::vector<int64_t>(it.size.size(), 0), it.size);
-  return read_piece(it, it.chunks.front());
+  return read_piece(it, it.chunks.front(), at::Tensor());
 }
 
 c10::IValue ShardedReader::load() const {

@@ -46,7 +46,9 @@ class ShardedReader {
 
  private:
   const StoredItem& item(const std::string& key) const;
-  c10::IValue read_piece(const StoredItem& item, const StoredChunk& chunk) const;
+  // The chunk's value; a tensor chunk read straight into `into` when that is
+  // defined and of the chunk's dtype and sizes (contiguous).
+  c10::IValue read_piece(const StoredItem& item, const StoredChunk& chunk, const at::Tensor& into) const;
 
   std::string folder_;
   ShardedMetadata metadata_;
