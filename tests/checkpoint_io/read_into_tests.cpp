@@ -3,15 +3,19 @@
 // tensors that alone use their whole storage are ever offered.
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <map>
 
 #include <ATen/ATen.h>
 
+#include "cairn/errors.h"
 #include "cairn/state_dict.h"
 #include "checkpoint/io/checkpoint_file.h"
 #include "checkpoint/io/checkpoint_reader.h"
 #include "checkpoint_io_fixtures.h"
+#include "core/unique_fd.h"
 #include "ivalue_compare.h"
 
 using namespace cairn;
@@ -80,6 +84,53 @@ BOOST_AUTO_TEST_CASE(without_targets_the_result_equals_a_plain_read) {
   const ReadIntoChooser nothing = [](const std::string&, const at::Tensor&) { return at::Tensor(); };
   const c10::IValue read = read_checkpoint_into(path, path, IntegrityPolicy{}, &nothing);
   BOOST_TEST(describe_tree(read) == describe_tree(read_checkpoint(path)));
+}
+
+// A sharded checkpoint's data file holds one zip per item, back to back: each
+// is read where it lies, with the same checks as a file of its own.
+BOOST_AUTO_TEST_CASE(a_checkpoint_inside_a_larger_file_reads_where_it_lies) {
+  TempDir dir;
+  const std::string alone = dir / "ck.pt";
+  const c10::IValue tree = model_tree();
+  write_checkpoint(tree, alone);
+  const std::string zip = read_bytes(alone);
+  // Other zips before and after: the span's reads must stay inside it.
+  const std::string before(4099, 'P'), after = zip;
+  const std::string packed = dir / "packed.bin";
+  write_bytes(packed, before + zip + after);
+  const cairn::UniqueFd file{::open(packed.c_str(), O_RDONLY | O_CLOEXEC)};
+  BOOST_REQUIRE(file.fd >= 0);
+  const FileSpan span{file.fd, before.size(), zip.size()};
+
+  at::Tensor w = at::zeros({3, 4}, at::kFloat);
+  const ReadIntoChooser choose = [&](const std::string& p, const at::Tensor&) {
+    return p == "state/model/w" ? w : at::Tensor();
+  };
+  const c10::IValue read = read_checkpoint_span(span, "item", IntegrityPolicy{}, &choose);
+  BOOST_TEST(first_difference(tree, read).empty(), first_difference(tree, read));
+  BOOST_TEST(model_entry(read, "w").data_ptr() == w.data_ptr());
+  BOOST_TEST(describe_tree(read_checkpoint_span(span, "item", IntegrityPolicy{}, nullptr)) == describe_tree(tree));
+
+  // A flipped byte inside the span fails its record's CRC; one just outside it is never read.
+  std::string damaged = before + zip + after;
+  damaged[before.size() - 1] ^= 0x20;
+  damaged[before.size() + zip.size()] ^= 0x20;
+  write_bytes(packed, damaged);
+  BOOST_TEST(describe_tree(read_checkpoint_span(span, "item", IntegrityPolicy{}, nullptr)) == describe_tree(tree));
+  const size_t w_bytes = zip.find(std::string("\x00\x00\x80\x3f", 4));  // 1.0f, w's second value
+  BOOST_REQUIRE(w_bytes != std::string::npos);
+  damaged[before.size() + w_bytes] ^= 0x01;
+  write_bytes(packed, damaged);
+  BOOST_CHECK_EXCEPTION(read_checkpoint_span(span, "item", IntegrityPolicy{}, nullptr), cairn::CheckpointError,
+                        [](const cairn::CheckpointError& e) {
+                          const std::string what = e.what();
+                          return what.find("'item'") != std::string::npos && what.find("CRC") != std::string::npos;
+                        });
+  // A span that does not start at a zip is refused by name.
+  BOOST_CHECK_EXCEPTION(read_checkpoint_span(FileSpan{file.fd, 1, zip.size()}, "item", IntegrityPolicy{}, nullptr),
+                        cairn::CheckpointError, [](const cairn::CheckpointError& e) {
+                          return std::string(e.what()).find("'item' is truncated or is not a checkpoint") != std::string::npos;
+                        });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

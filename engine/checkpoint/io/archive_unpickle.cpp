@@ -1,7 +1,5 @@
 #include "checkpoint/io/archive_unpickle.h"
 
-#include <sys/stat.h>
-
 #include <c10/core/CPUAllocator.h>
 #include <caffe2/serialize/inline_container.h>
 
@@ -30,8 +28,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 // The directory by record name, without the archive's root folder ("archive/"),
 // as the stream reader names records.
-std::map<std::string, ZipRecord> records_by_name(int fd, const std::string& path) {
-  const std::optional<std::vector<ZipRecord>> entries = zip_records(fd);
+std::map<std::string, ZipRecord> records_by_name(const FileSpan& zip, const std::string& path) {
+  const std::optional<std::vector<ZipRecord>> entries = zip_records(zip);
   if (!entries) not_a_checkpoint(path, "its zip directory is missing or cut short");
   std::string root;
   for (const ZipRecord& e : *entries) {
@@ -69,11 +67,8 @@ at::DataPtr checked_record(caffe2::serialize::PyTorchStreamReader& reader, const
 // The pickle's record, read and checked, and how its storages are found.
 class ArchiveStorages {
  public:
-  ArchiveStorages(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path)
-      : reader_(reader), path_(path), records_(records_by_name(fd, path)) {
-    struct stat st {};
-    file_size_ = ::fstat(fd, &st) == 0 ? uint64_t(st.st_size) : 0;
-  }
+  ArchiveStorages(caffe2::serialize::PyTorchStreamReader& reader, const FileSpan& zip, const std::string& path)
+      : reader_(reader), path_(path), records_(records_by_name(zip, path)), file_size_(zip.size) {}
 
   c10::IValue unpickle(const pickle::StorageLookup& lookup) {
     const auto pickle_entry = records_.find("data.pkl");
@@ -161,14 +156,16 @@ class ArchiveStorages {
 
 }  // namespace
 
-c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path) {
-  ArchiveStorages archive(reader, fd, path);
+c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, const FileSpan& zip,
+                             const std::string& path) {
+  ArchiveStorages archive(reader, zip, path);
   return archive.unpickle([&](const std::string& key, uint64_t nbytes) { return archive.read(key, nbytes); });
 }
 
-c10::IValue unpickle_archive_into(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path,
-                                  const ArchiveReadAt& read_at, const ReadIntoChooser& choose) {
-  ArchiveStorages archive(reader, fd, path);
+c10::IValue unpickle_archive_into(caffe2::serialize::PyTorchStreamReader& reader, const FileSpan& zip,
+                                  const std::string& path, const ArchiveReadAt& read_at,
+                                  const ReadIntoChooser& choose) {
+  ArchiveStorages archive(reader, zip, path);
   c10::IValue root = archive.unpickle([&](const std::string& key, uint64_t nbytes) { return archive.defer(key, nbytes); });
   place_storages(root, choose);
   archive.read_deferred(read_at);

@@ -14,6 +14,7 @@
 
 #include <ATen/core/ivalue.h>
 
+#include "checkpoint/io/file_span.h"
 #include "checkpoint/io/read_into.h"
 
 namespace caffe2::serialize {
@@ -22,10 +23,11 @@ class PyTorchStreamReader;
 
 namespace cairn::checkpoint {
 
-// `fd` is the open archive `reader` reads (for its directory); `path` names it
+// `zip` is the archive `reader` reads (for its directory); `path` names it
 // in errors. Throws CheckpointError with one line naming the file and, for a
 // refused pickle, the byte offset.
-c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path);
+c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, const FileSpan& zip,
+                             const std::string& path);
 
 // Reads `size` bytes at `pos` of the archive; returns the bytes read (fewer
 // when the file ends or a record fails its check).
@@ -34,7 +36,7 @@ using ArchiveReadAt = std::function<size_t(uint64_t pos, void* buf, size_t size)
 // The same, with the tensors' records read only after the whole pickle, in
 // file order, into memory `choose` picks or fresh memory (read_into.h).
 // Stored records go through `read_at`; compressed ones through `reader`.
-c10::IValue unpickle_archive_into(caffe2::serialize::PyTorchStreamReader& reader, int fd, const std::string& path,
-                                  const ArchiveReadAt& read_at, const ReadIntoChooser& choose);
+c10::IValue unpickle_archive_into(caffe2::serialize::PyTorchStreamReader& reader, const FileSpan& zip,
+                                  const std::string& path, const ArchiveReadAt& read_at, const ReadIntoChooser& choose);
 
 }  // namespace cairn::checkpoint

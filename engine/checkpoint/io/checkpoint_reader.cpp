@@ -24,33 +24,30 @@
 #include "checkpoint/io/read_errors.h"
 #include "core/local_path_problem.h"
 #include "core/one_line.h"
+#include "core/unique_fd.h"
 
 namespace cairn::checkpoint {
 namespace {
 
-// Owns a descriptor; the zip reader fetches records through it with pread, on
-// demand, so reading never holds more than one record beyond the tensors.
-class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
+// The zip reader fetches records through this with pread, on demand, so
+// reading never holds more than one record beyond the tensors.
+class SpanReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
  public:
-  FdReadAdapter(int fd, std::string path, RecordVerifier* verifier = nullptr)
-      : fd_(fd), path_(std::move(path)), verifier_(verifier) {
-    struct stat st {};
-    size_ = ::fstat(fd_, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
-  }
-  ~FdReadAdapter() override { ::close(fd_); }
-  size_t size() const override { return size_; }
+  SpanReadAdapter(const FileSpan& zip, std::string path, RecordVerifier* verifier)
+      : zip_(zip), path_(std::move(path)), verifier_(verifier) {}
+  size_t size() const override { return zip_.size; }
   size_t read(uint64_t pos, void* buf, size_t n, const char* /*what*/) const override {
     // A corrupt directory can point anywhere: past the end reads nothing, and
     // the zip reader reports the short read.
-    if (pos >= size_) return 0;
-    n = std::min<uint64_t>(n, size_ - pos);
+    if (pos >= zip_.size) return 0;
+    n = std::min<uint64_t>(n, zip_.size - pos);
     // A record that fails its check reads as cut short, so the zip reader stops there.
     if (verifier_) {
       if (const std::optional<size_t> served = verifier_->read_record(pos, buf, n)) return *served;
     }
     size_t done = 0;
     while (done < n) {
-      const ssize_t got = ::pread(fd_, static_cast<char*>(buf) + done, n - done, static_cast<off_t>(pos + done));
+      const ssize_t got = zip_.pread(static_cast<char*>(buf) + done, n - done, pos + done);
       if (got < 0 && errno == EINTR) continue;
       if (got < 0)
         throw CheckpointError("cannot read checkpoint '" + path_ + "' (" + std::strerror(errno) +
@@ -62,10 +59,9 @@ class FdReadAdapter final : public caffe2::serialize::ReadAdapterInterface {
   }
 
  private:
-  int fd_;
+  FileSpan zip_;
   std::string path_;
   RecordVerifier* verifier_;
-  size_t size_ = 0;
 };
 
 enum class Content { kZip, kLegacy, kPacked, kUnknown };
@@ -96,17 +92,12 @@ std::string describe_start(const unsigned char* b, size_t n) {
   return s;
 }
 
-// The reader owns `fd` from here on (through the adapter). With `choose`, the
-// tensors' records are read after the pickle, into the memory it picks.
-c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& policy, const ReadIntoChooser* choose) {
-  std::unique_ptr<RecordVerifier> verifier;
-  try {
-    verifier = std::make_unique<RecordVerifier>(fd, path, policy);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  auto adapter = std::make_shared<FdReadAdapter>(fd, path, verifier.get());
+// With `choose`, the tensors' records are read after the pickle, into the
+// memory it picks.
+c10::IValue read_zip(const FileSpan& zip, const std::string& path, const IntegrityPolicy& policy,
+                     const ReadIntoChooser* choose) {
+  const auto verifier = std::make_unique<RecordVerifier>(zip, path, policy);
+  auto adapter = std::make_shared<SpanReadAdapter>(zip, path, verifier.get());
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
   try {
     reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(adapter);
@@ -114,12 +105,12 @@ c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& pol
     throw;
   } catch (const std::exception& e) {
     verifier->throw_if_failed();
-    explain_unreadable_zip(fd, path, exception_line(e));
+    explain_unreadable_zip(zip, path, exception_line(e));
   }
   try {
     const auto read_at = [&](uint64_t pos, void* buf, size_t n) { return adapter->read(pos, buf, n, "a record"); };
-    c10::IValue root = choose ? unpickle_archive_into(*reader, fd, path, read_at, *choose)
-                              : unpickle_archive(*reader, fd, path);
+    c10::IValue root = choose ? unpickle_archive_into(*reader, zip, path, read_at, *choose)
+                              : unpickle_archive(*reader, zip, path);
     verifier->check_rest();
     return root;
   } catch (const CheckpointError&) {
@@ -129,9 +120,8 @@ c10::IValue read_zip(int fd, const std::string& path, const IntegrityPolicy& pol
   }
 }
 
-// Closes `fd`. The legacy format has no manifest to sign.
+// The legacy format has no manifest to sign.
 c10::IValue read_legacy(int fd, const std::string& path, const IntegrityPolicy& policy) {
-  const std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { ::close(*f); });
   if (policy.trusted_key) {
     throw CheckpointError("checkpoint '" + path + "' is in torch.save's legacy format, which cannot be signed, and " +
                           "a trusted key is configured (" + policy.trusted_key->source + "); load only " +
@@ -155,28 +145,25 @@ c10::IValue read_checkpoint_into(const std::string& path, const std::string& nam
   if (const std::optional<std::string> problem = local_file_problem(path)) {
     throw CheckpointError("checkpoint '" + name + "' " + *problem + "; check the path or pick another checkpoint");
   }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  const UniqueFd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
     throw CheckpointError("cannot open checkpoint '" + name + "' (" + std::strerror(errno) +
                           "); check its permissions");
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     throw CheckpointError("checkpoint '" + name + "' is not a regular file; pass the checkpoint file itself");
   }
   if (st.st_size == 0) {
-    ::close(fd);
     throw CheckpointError("checkpoint '" + name + "' is empty (0 bytes); it was probably cut short while " +
                           "saving; pick another file or re-save it");
   }
   unsigned char head[512];
-  const ssize_t n = ::pread(fd, head, sizeof head, 0);
+  const ssize_t n = ::pread(file.fd, head, sizeof head, 0);
   const Content content = sniff(head, n > 0 ? static_cast<size_t>(n) : 0);
-  if (content == Content::kZip) return read_zip(fd, name, policy, choose);
-  if (content == Content::kLegacy) return read_legacy(fd, name, policy);
+  if (content == Content::kZip) return read_zip(FileSpan{file.fd, 0, uint64_t(st.st_size)}, name, policy, choose);
+  if (content == Content::kLegacy) return read_legacy(file.fd, name, policy);
   if (content == Content::kUnknown) {
-    ::close(fd);
     // PROTO opcode without torch's magic number: pickle.dump.
     if (n >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5) {
       throw CheckpointError("'" + name + "' is a bare Python pickle, not a torch.save checkpoint, which Cairn " +
@@ -184,22 +171,24 @@ c10::IValue read_checkpoint_into(const std::string& path, const std::string& nam
     }
     not_a_checkpoint(name, describe_start(head, n > 0 ? static_cast<size_t>(n) : 0));
   }
-  int unpacked = -1;
-  try {
-    unpacked = extract_checkpoint_member(fd, name);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
-  const ssize_t m = ::pread(unpacked, head, sizeof head, 0);
+  const UniqueFd unpacked{extract_checkpoint_member(file.fd, name)};
+  const ssize_t m = ::pread(unpacked.fd, head, sizeof head, 0);
   const Content inner = sniff(head, m > 0 ? static_cast<size_t>(m) : 0);
-  if (inner == Content::kLegacy) return read_legacy(unpacked, name, policy);
-  if (inner != Content::kZip) {
-    ::close(unpacked);
-    not_a_checkpoint(name, "its decompressed content is not a PyTorch checkpoint");
+  if (inner == Content::kLegacy) return read_legacy(unpacked.fd, name, policy);
+  if (inner != Content::kZip) not_a_checkpoint(name, "its decompressed content is not a PyTorch checkpoint");
+  return read_zip(FileSpan::whole_file(unpacked.fd), name, policy, choose);
+}
+
+c10::IValue read_checkpoint_span(const FileSpan& zip, const std::string& name, const IntegrityPolicy& policy,
+                                 const ReadIntoChooser* choose) {
+  unsigned char head[4] = {};
+  const ssize_t n = zip.pread(head, sizeof head, 0);
+  if (n < 0) {
+    throw CheckpointError("cannot read checkpoint '" + name + "' (" + std::strerror(errno) +
+                          "); check the disk and the file");
   }
-  return read_zip(unpacked, name, policy, choose);
+  if (sniff(head, static_cast<size_t>(n)) != Content::kZip) not_a_checkpoint(name, describe_start(head, size_t(n)));
+  return read_zip(zip, name, policy, choose);
 }
 
 c10::IValue read_checkpoint(const std::string& path) { return read_checkpoint(path, path); }

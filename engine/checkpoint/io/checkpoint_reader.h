@@ -6,6 +6,7 @@
 
 #include <ATen/core/ivalue.h>
 
+#include "checkpoint/io/file_span.h"
 #include "checkpoint/io/read_into.h"
 #include "checkpoint/io/record_verifier.h"
 
@@ -21,6 +22,12 @@ c10::IValue read_checkpoint(const std::string& path, const std::string& name, co
 // overwritten). Null: as read_checkpoint. torch.save's legacy format is read
 // into fresh memory.
 c10::IValue read_checkpoint_into(const std::string& path, const std::string& name, const IntegrityPolicy& policy,
+                                 const ReadIntoChooser* choose);
+
+// read_checkpoint_into for a zip checkpoint stored in a stretch of a larger
+// file (a sharded checkpoint's item, where its data file holds it), read
+// where it lies. `name` stands for it in errors.
+c10::IValue read_checkpoint_span(const FileSpan& zip, const std::string& name, const IntegrityPolicy& policy,
                                  const ReadIntoChooser* choose);
 
 }  // namespace cairn::checkpoint

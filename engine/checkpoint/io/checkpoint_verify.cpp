@@ -15,17 +15,10 @@
 #include "checkpoint/io/read_errors.h"
 #include "checkpoint/io/zip_directory.h"
 #include "core/local_path_problem.h"
+#include "core/unique_fd.h"
 
 namespace cairn::checkpoint {
 namespace {
-
-// Closes a descriptor on every way out.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 bool starts_like_zip(int fd) {
   unsigned char head[4];
@@ -48,7 +41,7 @@ VerifyReport verify_checkpoint(const std::string& path, const std::string& name,
   if (const std::optional<std::string> problem = local_file_problem(path)) {
     throw CheckpointError("checkpoint '" + name + "' " + *problem + "; check the path");
   }
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  UniqueFd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) {
     throw CheckpointError("cannot open checkpoint '" + name + "' (" + std::strerror(errno) + "); check its permissions");
   }
@@ -58,7 +51,7 @@ VerifyReport verify_checkpoint(const std::string& path, const std::string& name,
   }
   VerifyReport report;
   report.container = "zip";
-  Fd unpacked{-1};
+  UniqueFd unpacked{-1};
   int zip = file.fd;
   refuse_if_legacy(file.fd, name);
   if (!starts_like_zip(file.fd)) {
@@ -68,7 +61,7 @@ VerifyReport verify_checkpoint(const std::string& path, const std::string& name,
     refuse_if_legacy(zip, name);
     if (!starts_like_zip(zip)) not_a_checkpoint(name, "its decompressed content is not a PyTorch zip archive");
   }
-  RecordVerifier verifier(zip, name, policy);
+  RecordVerifier verifier(FileSpan::whole_file(zip), name, policy);
   verifier.check_rest();
   report.summary = verifier.summary();
   return report;
@@ -76,16 +69,17 @@ VerifyReport verify_checkpoint(const std::string& path, const std::string& name,
 
 std::optional<VerifyReport> verify_if_checkpoint(const std::string& path, const std::string& name,
                                                  const IntegrityPolicy& policy) {
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  UniqueFd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0 || !starts_like_zip(file.fd)) return std::nullopt;
-  std::optional<std::vector<ZipRecord>> records = zip_records(file.fd);
-  if (!records) explain_unreadable_zip(file.fd, name, "the zip directory cannot be read");
+  const FileSpan zip = FileSpan::whole_file(file.fd);
+  std::optional<std::vector<ZipRecord>> records = zip_records(zip);
+  if (!records) explain_unreadable_zip(zip, name, "the zip directory cannot be read");
   const bool pytorch_zip = std::any_of(records->begin(), records->end(), [](const ZipRecord& record) {
     const size_t slash = record.name.find('/');
     return slash != std::string::npos && record.name.compare(slash, std::string::npos, "/data.pkl") == 0;
   });
   if (!pytorch_zip) return std::nullopt;
-  RecordVerifier verifier(file.fd, std::move(*records), name, policy);
+  RecordVerifier verifier(zip, std::move(*records), name, policy);
   verifier.check_rest();
   return VerifyReport{"zip", verifier.summary()};
 }

@@ -148,8 +148,8 @@ c10::IValue read_legacy_checkpoint(int fd, const std::string& name) {
                                            " bytes its tensors declare");
     }
     if (file.size() - at < nbytes) damaged(name, at, "the file ends inside storage '" + storage->first + "'");
-    read_fully(fd, at, static_cast<char*>(storage->second.data()), nbytes, name,
-                "the file ends inside storage '" + storage->first + "'");
+    read_fully(FileSpan{fd, 0, file.size()}, at, static_cast<char*>(storage->second.data()), nbytes, name,
+               "the file ends inside storage '" + storage->first + "'");
     at += nbytes;
   }
   if (filled.size() != storages.size()) {

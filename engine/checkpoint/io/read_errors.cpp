@@ -1,7 +1,5 @@
 #include "checkpoint/io/read_errors.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -49,8 +47,8 @@ std::string library_reason(const std::string& text) {
   return s;
 }
 
-void explain_unreadable_zip(int fd, const std::string& path, const std::string& library_error) {
-  const std::optional<std::vector<std::string>> names = zip_entry_names(fd);
+void explain_unreadable_zip(const FileSpan& zip, const std::string& path, const std::string& library_error) {
+  const std::optional<std::vector<std::string>> names = zip_entry_names(zip);
   if (!names) not_a_checkpoint(path, "its zip directory is missing or cut short");
   bool has_pickle = false;
   for (const std::string& name : *names) has_pickle = has_pickle || ends_with(name, "/data.pkl");
@@ -63,10 +61,11 @@ void explain_unreadable_zip(int fd, const std::string& path, const std::string& 
                         "; pick a checkpoint file written by cairn fit, Composer or torch.save");
 }
 
-void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& path, const std::string& cut_short) {
+void read_fully(const FileSpan& file, uint64_t pos, char* buf, size_t n, const std::string& path,
+                const std::string& cut_short) {
   size_t done = 0;
   while (done < n) {
-    const ssize_t got = ::pread(fd, buf + done, n - done, static_cast<off_t>(pos + done));
+    const ssize_t got = file.pread(buf + done, n - done, pos + done);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       throw CheckpointError("cannot read checkpoint '" + path + "' (" + std::strerror(errno) +

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "checkpoint/io/file_span.h"
+
 namespace cairn::checkpoint {
 
 // CheckpointError: "checkpoint 'PATH' is truncated or is not a checkpoint (CAUSE); ...".
@@ -18,13 +20,14 @@ namespace cairn::checkpoint {
 // "[enforce fail at file.cc:N] ." prefix that means nothing to users.
 std::string library_reason(const std::string& text);
 
-// For a zip whose layout the PyTorch reader refuses (open on `fd`): says
-// whether it is cut short or a zip of something other than a checkpoint.
-[[noreturn]] void explain_unreadable_zip(int fd, const std::string& path, const std::string& library_error);
+// For a zip whose layout the PyTorch reader refuses: says whether it is cut
+// short or a zip of something other than a checkpoint.
+[[noreturn]] void explain_unreadable_zip(const FileSpan& zip, const std::string& path, const std::string& library_error);
 
-// Reads exactly `n` bytes at `pos` of `fd` (retrying short and interrupted
+// Reads exactly `n` bytes at `pos` of `file` (retrying short and interrupted
 // reads). Throws CheckpointError naming `path`: the system's reason when the
 // read fails, not_a_checkpoint(path, cut_short) when the file ends first.
-void read_fully(int fd, uint64_t pos, char* buf, size_t n, const std::string& path, const std::string& cut_short);
+void read_fully(const FileSpan& file, uint64_t pos, char* buf, size_t n, const std::string& path,
+                const std::string& cut_short);
 
 }  // namespace cairn::checkpoint

@@ -30,21 +30,22 @@ std::string hex32(uint32_t v) {
   return text;
 }
 
-std::vector<ZipRecord> readable_zip_records(int fd, const std::string& path) {
-  std::optional<std::vector<ZipRecord>> zip = zip_records(fd);
-  if (!zip) explain_unreadable_zip(fd, path, "the zip directory cannot be read");
-  return std::move(*zip);
+std::vector<ZipRecord> readable_zip_records(const FileSpan& zip, const std::string& path) {
+  std::optional<std::vector<ZipRecord>> records = zip_records(zip);
+  if (!records) explain_unreadable_zip(zip, path, "the zip directory cannot be read");
+  return std::move(*records);
 }
 
 }  // namespace
 
 IntegrityPolicy IntegrityPolicy::from_environment() { return IntegrityPolicy{checkpoint::trusted_key(std::nullopt)}; }
 
-RecordVerifier::RecordVerifier(int fd, std::string path, const IntegrityPolicy& policy)
-    : RecordVerifier(fd, readable_zip_records(fd, path), path, policy) {}
+RecordVerifier::RecordVerifier(const FileSpan& zip, std::string path, const IntegrityPolicy& policy)
+    : RecordVerifier(zip, readable_zip_records(zip, path), path, policy) {}
 
-RecordVerifier::RecordVerifier(int fd, std::vector<ZipRecord> zip, std::string path, const IntegrityPolicy& policy)
-    : fd_(fd), path_(std::move(path)) {
+RecordVerifier::RecordVerifier(const FileSpan& zip_file, std::vector<ZipRecord> zip, std::string path,
+                               const IntegrityPolicy& policy)
+    : zip_(zip_file), path_(std::move(path)), record_digests_(policy.record_digests) {
   const std::string folder =
       zip.empty() || zip.front().name.find('/') == std::string::npos
           ? std::string()
@@ -55,7 +56,7 @@ RecordVerifier::RecordVerifier(int fd, std::vector<ZipRecord> zip, std::string p
   std::optional<size_t> manifest_at, signature_at;
   for (ZipRecord& z : zip) {
     if (!seen.insert(z.name).second) damaged("it holds record '" + z.name + "' twice");
-    const std::optional<uint64_t> data = zip_data_offset(fd_, z);
+    const std::optional<uint64_t> data = zip_data_offset(zip_, z);
     if (!data) damaged("record '" + z.name + "' has no readable local header or runs past the end of the file");
     // Refused before the zip reader inflates anything: it would allocate the
     // declared size first, which a small file can set to gigabytes.
@@ -171,23 +172,24 @@ std::optional<std::string> RecordVerifier::read_and_check(Record& r, char* dest)
   std::vector<char> scratch;
   if (!dest) scratch.resize(static_cast<size_t>(std::min<uint64_t>(kPiece, r.zip.size)));
   uint32_t crc = 0;
+  const bool hashed = r.expected && record_digests_;
   http::Sha256 sha;
   for (uint64_t done = 0; done < r.zip.size;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kPiece, r.zip.size - done));
     char* piece = dest ? dest + done : scratch.data();
-    read_fully(fd_, r.data_offset + done, piece, n, path_, kRecordCutShort);
+    read_fully(zip_, r.data_offset + done, piece, n, path_, kRecordCutShort);
     crc = crc32_update(crc, piece, n);
-    if (r.expected) sha.update(piece, n);
+    if (hashed) sha.update(piece, n);
     done += n;
   }
-  const std::string digest = r.expected ? sha.finish_hex() : std::string();
-  return check(r, crc, r.expected ? &digest : nullptr);
+  const std::string digest = hashed ? sha.finish_hex() : std::string();
+  return check(r, crc, hashed ? &digest : nullptr);
 }
 
 std::string RecordVerifier::read_small_record(Record& r) {
   if (r.zip.size > kMaxSmallRecord) damaged("record '" + r.zip.name + "' is not a manifest");
   std::string bytes(r.zip.size, '\0');
-  read_fully(fd_, r.data_offset, bytes.data(), bytes.size(), path_, kRecordCutShort);
+  read_fully(zip_, r.data_offset, bytes.data(), bytes.size(), path_, kRecordCutShort);
   failure_ = check(r, crc32_of(bytes.data(), bytes.size()), nullptr);
   throw_if_failed();
   return bytes;

@@ -24,6 +24,12 @@ namespace cairn::checkpoint {
 struct IntegrityPolicy {
   // Loads refuse checkpoints not signed by this key.
   std::optional<CheckpointKey> trusted_key;
+  // Whether each record's SHA-256 is checked against the zip's manifest (the
+  // manifest itself is always read and matched to the records, and every
+  // CRC-32 checked). Off only where every byte of the enclosing file has just
+  // matched a digest the caller trusts: a sharded checkpoint's data files,
+  // checked against the folder's manifest before their items are read.
+  bool record_digests = true;
 
   // The trusted key from CAIRN_TRUSTED_KEY, if set.
   static IntegrityPolicy from_environment();
@@ -43,9 +49,9 @@ class RecordVerifier {
  public:
   // Reads the zip directory, the manifest and (with a trusted key) checks the
   // signature; throws CheckpointError naming `path` on any problem.
-  RecordVerifier(int fd, std::string path, const IntegrityPolicy& policy);
-  // The same with the zip directory's records already read from `fd`.
-  RecordVerifier(int fd, std::vector<ZipRecord> zip, std::string path, const IntegrityPolicy& policy);
+  RecordVerifier(const FileSpan& zip, std::string path, const IntegrityPolicy& policy);
+  // The same with the zip directory's records already read from `zip`.
+  RecordVerifier(const FileSpan& zip, std::vector<ZipRecord> records, std::string path, const IntegrityPolicy& policy);
 
   // Serves a read at `pos` when it is exactly one unchecked record's data:
   // reads it into `buf` piece by piece and hashes each piece while it is
@@ -76,8 +82,9 @@ class RecordVerifier {
   std::string read_small_record(Record& record);
   [[noreturn]] void damaged(const std::string& what) const;
 
-  int fd_;
+  FileSpan zip_;
   std::string path_;
+  bool record_digests_ = true;
   std::vector<Record> records_;
   std::vector<ManifestEntry> manifest_;
   std::unordered_map<uint64_t, size_t> by_data_offset_;

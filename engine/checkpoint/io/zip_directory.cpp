@@ -1,8 +1,5 @@
 #include "checkpoint/io/zip_directory.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -25,10 +22,10 @@ uint16_t u16(const unsigned char* p) { return static_cast<uint16_t>(p[0] | (p[1]
 uint32_t u32(const unsigned char* p) { return u16(p) | (static_cast<uint32_t>(u16(p + 2)) << 16); }
 uint64_t u64(const unsigned char* p) { return u32(p) | (static_cast<uint64_t>(u32(p + 4)) << 32); }
 
-bool read_at(int fd, uint64_t pos, void* buf, size_t n) {
+bool read_at(const FileSpan& zip, uint64_t pos, void* buf, size_t n) {
   size_t done = 0;
   while (done < n) {
-    const ssize_t got = ::pread(fd, static_cast<char*>(buf) + done, n - done, static_cast<off_t>(pos + done));
+    const ssize_t got = zip.pread(static_cast<char*>(buf) + done, n - done, pos + done);
     if (got <= 0) return false;
     done += static_cast<size_t>(got);
   }
@@ -41,11 +38,12 @@ struct Directory {
   uint64_t entries = 0;
 };
 
-std::optional<Directory> find_directory(int fd, uint64_t file_size) {
+std::optional<Directory> find_directory(const FileSpan& zip) {
+  const uint64_t file_size = zip.size;
   const uint64_t tail_size = std::min<uint64_t>(file_size, kTailSearch);
   const uint64_t tail_start = file_size - tail_size;
   std::vector<unsigned char> tail(tail_size);
-  if (tail_size < 22 || !read_at(fd, tail_start, tail.data(), tail.size())) return std::nullopt;
+  if (tail_size < 22 || !read_at(zip, tail_start, tail.data(), tail.size())) return std::nullopt;
   for (size_t at = tail_size - 22 + 1; at-- > 0;) {
     if (u32(&tail[at]) != kEndOfDirectory) continue;
     Directory d{u32(&tail[at + 16]), u32(&tail[at + 12]), u16(&tail[at + 10])};
@@ -53,9 +51,9 @@ std::optional<Directory> find_directory(int fd, uint64_t file_size) {
     if (zip64) {
       const uint64_t locator = tail_start + at;
       unsigned char loc[20];
-      if (locator < 20 || !read_at(fd, locator - 20, loc, sizeof loc) || u32(loc) != kZip64Locator) return std::nullopt;
+      if (locator < 20 || !read_at(zip, locator - 20, loc, sizeof loc) || u32(loc) != kZip64Locator) return std::nullopt;
       unsigned char end[56];
-      if (!read_at(fd, u64(loc + 8), end, sizeof end) || u32(end) != kZip64End) return std::nullopt;
+      if (!read_at(zip, u64(loc + 8), end, sizeof end) || u32(end) != kZip64End) return std::nullopt;
       d = Directory{u64(end + 48), u64(end + 40), u64(end + 32)};
     }
     if (d.size > kMaxDirectoryBytes || d.offset + d.size > file_size) return std::nullopt;
@@ -66,14 +64,12 @@ std::optional<Directory> find_directory(int fd, uint64_t file_size) {
 
 }  // namespace
 
-std::optional<std::vector<ZipRecord>> zip_records(int fd) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return std::nullopt;
-  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
-  const std::optional<Directory> d = find_directory(fd, file_size);
+std::optional<std::vector<ZipRecord>> zip_records(const FileSpan& zip) {
+  const uint64_t file_size = zip.size;
+  const std::optional<Directory> d = find_directory(zip);
   if (!d) return std::nullopt;
   std::vector<unsigned char> bytes(d->size);
-  if (!read_at(fd, d->offset, bytes.data(), bytes.size())) return std::nullopt;
+  if (!read_at(zip, d->offset, bytes.data(), bytes.size())) return std::nullopt;
   std::vector<ZipRecord> records;
   size_t at = 0;
   for (uint64_t i = 0; i < d->entries; ++i) {
@@ -113,20 +109,19 @@ std::optional<std::vector<ZipRecord>> zip_records(int fd) {
   return records;
 }
 
-std::optional<std::vector<std::string>> zip_entry_names(int fd) {
-  const std::optional<std::vector<ZipRecord>> records = zip_records(fd);
+std::optional<std::vector<std::string>> zip_entry_names(const FileSpan& zip) {
+  const std::optional<std::vector<ZipRecord>> records = zip_records(zip);
   if (!records) return std::nullopt;
   std::vector<std::string> names;
   for (const ZipRecord& r : *records) names.push_back(r.name);
   return names;
 }
 
-std::optional<uint64_t> zip_data_offset(int fd, const ZipRecord& record) {
+std::optional<uint64_t> zip_data_offset(const FileSpan& zip, const ZipRecord& record) {
   unsigned char h[30];
-  if (!read_at(fd, record.header_offset, h, sizeof h) || u32(h) != kLocalHeader) return std::nullopt;
+  if (!read_at(zip, record.header_offset, h, sizeof h) || u32(h) != kLocalHeader) return std::nullopt;
   const uint64_t data = record.header_offset + 30 + u16(h + 26) + u16(h + 28);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || data + record.compressed_size > static_cast<uint64_t>(st.st_size)) return std::nullopt;
+  if (data + record.compressed_size > zip.size) return std::nullopt;
   return data;
 }
 

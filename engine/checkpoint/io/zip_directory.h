@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint/io/file_span.h"
+
 namespace cairn::checkpoint {
 
 struct ZipRecord {
@@ -22,15 +24,17 @@ struct ZipRecord {
   uint64_t header_offset = 0;
 };
 
+// Offsets are counted from the start of `zip`, which holds the whole archive.
+
 // The records in central-directory order, or nothing when the directory cannot
 // be found or is cut short (a truncated or damaged file). Handles zip64.
-std::optional<std::vector<ZipRecord>> zip_records(int fd);
+std::optional<std::vector<ZipRecord>> zip_records(const FileSpan& zip);
 
 // Just their names.
-std::optional<std::vector<std::string>> zip_entry_names(int fd);
+std::optional<std::vector<std::string>> zip_entry_names(const FileSpan& zip);
 
 // Where `record`'s data starts (after its local header), or nothing when the
-// local header is missing or points past the end of the file.
-std::optional<uint64_t> zip_data_offset(int fd, const ZipRecord& record);
+// local header is missing or points past the end of the archive.
+std::optional<uint64_t> zip_data_offset(const FileSpan& zip, const ZipRecord& record);
 
 }  // namespace cairn::checkpoint

@@ -1,7 +1,6 @@
 #include "checkpoint/sharded/sharded_reader.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,17 +18,10 @@
 #include "checkpoint/sharded/chunk_boxes.h"
 #include "checkpoint/sharded/data_file_digest.h"
 #include "checkpoint/sharded/flatten.h"
+#include "core/unique_fd.h"
 
 namespace cairn::checkpoint::sharded {
 namespace {
-
-// Closes a descriptor on every path out.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 std::string dims_text(const std::vector<int64_t>& d) {
   std::string s = "(";
@@ -76,7 +68,8 @@ ShardedReader::ShardedReader(std::string folder) : folder_(std::move(folder)) {
 
 bool ShardedReader::verify_manifest() const {
   verify_data_files(metadata_, folder_);
-  return !metadata_.manifest.empty();
+  data_files_verified_ = !metadata_.manifest.empty();
+  return data_files_verified_;
 }
 
 const StoredItem& ShardedReader::item(const std::string& key) const {
@@ -85,34 +78,21 @@ const StoredItem& ShardedReader::item(const std::string& key) const {
   throw CheckpointError("sharded checkpoint '" + folder_ + "' has no item '" + key + "'; `cairn inspect` lists its items");
 }
 
-// The piece's bytes go to an anonymous in-memory file, which the checkpoint
-// reader opens like any other (it checks CRCs and Cairn's per-zip manifest).
+// The piece is a complete zip inside its data file, read where it lies, with
+// the checks of any checkpoint (CRCs and Cairn's per-zip manifest).
 c10::IValue ShardedReader::read_piece(const StoredItem& it, const StoredChunk& chunk, const at::Tensor& into) const {
   const std::string name = folder_ + "/" + chunk.file + " (item '" + it.key + "' at byte " + std::to_string(chunk.offset) + ")";
-  Fd src{::open((folder_ + "/" + chunk.file).c_str(), O_RDONLY | O_CLOEXEC)};
+  const UniqueFd src{::open((folder_ + "/" + chunk.file).c_str(), O_RDONLY | O_CLOEXEC)};
   if (src.fd < 0) throw CheckpointError("cannot open '" + folder_ + "/" + chunk.file + "' (" + std::strerror(errno) + "); check its permissions");
-  Fd piece{::memfd_create("cairn-sharded-piece", MFD_CLOEXEC)};
-  if (piece.fd < 0) throw CheckpointError(std::string("cannot make an in-memory file (") + std::strerror(errno) + ")");
-  std::vector<char> buffer(std::min<uint64_t>(chunk.length, 4u << 20) + 1);
-  for (uint64_t done = 0; done < chunk.length;) {
-    const ssize_t got = ::pread(src.fd, buffer.data(), std::min<uint64_t>(buffer.size(), chunk.length - done), off_t(chunk.offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) throw CheckpointError("sharded checkpoint '" + folder_ + "': file '" + chunk.file + "' is cut short inside item '" + it.key + "'; pick another checkpoint");
-    for (ssize_t w = 0; w < got;) {
-      const ssize_t put = ::write(piece.fd, buffer.data() + w, size_t(got - w));
-      if (put < 0 && errno == EINTR) continue;
-      if (put < 0) throw CheckpointError(std::string("cannot fill an in-memory file (") + std::strerror(errno) + ")");
-      w += put;
-    }
-    done += uint64_t(got);
-  }
   // A chunk read whole into the tensor it ends up in skips a fresh
   // allocation and a copy (read_into.h: first touch is the slow part here).
   const ReadIntoChooser into_target = [&into](const std::string&, const at::Tensor& stored) {
     const bool fits = stored.scalar_type() == into.scalar_type() && stored.sizes() == into.sizes();
     return fits ? into : at::Tensor();
   };
-  return read_checkpoint_into("/proc/self/fd/" + std::to_string(piece.fd), name, IntegrityPolicy{},
+  IntegrityPolicy policy;
+  policy.record_digests = !data_files_verified_;
+  return read_checkpoint_span(FileSpan{src.fd, chunk.offset, chunk.length}, name, policy,
                               into.defined() ? &into_target : nullptr);
 }
 

@@ -33,7 +33,9 @@ class ShardedReader {
   const std::string& folder() const { return folder_; }
 
   // Checks the data files against the SHA-256 manifest, when there is one
-  // (data_file_digest.h); returns whether there was.
+  // (data_file_digest.h); returns whether there was. Items read after a check
+  // that passed skip their records' own SHA-256s (the same bytes, just
+  // hashed) and keep their CRC-32s.
   bool verify_manifest() const;
 
   // An item's whole value: the full tensor (contiguous) or the bytes item's value.
@@ -52,6 +54,7 @@ class ShardedReader {
 
   std::string folder_;
   ShardedMetadata metadata_;
+  mutable bool data_files_verified_ = false;
 };
 
 }  // namespace cairn::checkpoint::sharded
