@@ -11,9 +11,10 @@
 //       async_blocked), then each rank's part written on a thread of its own
 //       and the folder published (async_total: from the snapshot to publication)
 //   cairn_bench_dist load SHARDED_FOLDER [--mib S]
-//       times ShardedReader(folder).load() on every rank (the folder may have
+//       times ShardedReader(folder).load(group) on every rank (the folder may have
 //       been written by another world size), then checks every value, then
-//       times verify_manifest() alone (part of load(); the cache is warm now)
+//       times verify_manifest(group) alone, the ranks sharing the files (part of
+//       load(group); the cache is warm now)
 //
 // Prints key=value lines: <phase>_seconds (from a barrier before to a barrier
 // after, so the slowest rank's time) and <phase>_peak_rss_kib (VmHWM, reset
@@ -112,7 +113,7 @@ int main(int argc, char** argv) {
       async_sharded_save(root, paths[1] + "-async", *group);
     } else {
       c10::IValue loaded;
-      timed("load", *group, [&] { loaded = cairn::checkpoint::sharded::ShardedReader(paths[0]).load(); });
+      timed("load", *group, [&] { loaded = cairn::checkpoint::sharded::ShardedReader(paths[0]).load(*group); });
       // Outside the timing: a load that returned wrong values measured nothing.
       const auto dict = loaded.toGenericDict();
       for (int i = 0; i < kTensors; ++i) {
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
       }
       std::cout << "load_checked=1\n";
       // What load() spends on the SHA-256 manifest alone, on a now warm cache.
-      timed("verify", *group, [&] { (void)cairn::checkpoint::sharded::ShardedReader(paths[0]).verify_manifest(); });
+      timed("verify", *group, [&] { (void)cairn::checkpoint::sharded::ShardedReader(paths[0]).verify_manifest(*group); });
     }
   } catch (const std::exception& e) {
     std::cerr << "cairn_bench_dist: " << e.what() << "\n";

@@ -145,7 +145,7 @@ void Trainer::Impl::restore_checkpoint(const FetchedCheckpoint& fetched) {
                             "trusted key is configured (load_trusted_key or CAIRN_TRUSTED_KEY); load a signed "
                             "monolithic checkpoint, or unset the trusted key");
     }
-    root = checkpoint::sharded::ShardedReader(fetched.local_path()).load();
+    root = checkpoint::sharded::ShardedReader(fetched.local_path()).load(*group);
   } else {
     // A failed read may leave the model partly overwritten: fit does not go on after it.
     const checkpoint::ReadIntoChooser into_model = read_into_model(*state.model->module(), options);

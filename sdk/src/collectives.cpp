@@ -42,8 +42,9 @@ void install_collectives(std::shared_ptr<Collectives> job) {
   installed() = job ? std::move(job) : std::make_shared<WorldOfOne>();
 }
 
-void fail_together(const std::function<void()>& step) {
-  Collectives& job = collectives();
+void fail_together(const std::function<void()>& step) { fail_together(collectives(), step); }
+
+void fail_together(Collectives& job, const std::function<void()>& step) {
   if (job.size() == 1) {
     step();
     return;

@@ -128,11 +128,27 @@ int run_rank(const std::string& folder) {
   }
 }
 
-// With CAIRN_SHARDED_TEST_FOLDER set (and the torchrun variables), the binary is
-// one rank of a save_sharded job: it runs before Boost.Test and exits.
+// One rank of a job loading `folder` together (ShardedReader::load(group)).
+int run_loading_rank(const std::string& folder) {
+  try {
+    auto group = cairn::dist::join_from_environment(std::chrono::seconds(60));
+    const c10::IValue loaded = ShardedReader(folder).load(*group);
+    const std::string difference = first_difference(loaded, sample_state());
+    std::cout << "rank " << group->rank() << (difference.empty() ? " loaded it all" : " differs: " + difference) << std::endl;
+    return difference.empty() ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::cout << cairn::exception_line(e) << std::endl;
+    return 1;
+  }
+}
+
+// With CAIRN_SHARDED_TEST_FOLDER (or ..._LOAD_FOLDER) set, and the torchrun
+// variables, the binary is one rank of a save_sharded job (or of a load): it
+// runs before Boost.Test and exits.
 struct RankEntry {
   RankEntry() {
     if (const char* folder = std::getenv("CAIRN_SHARDED_TEST_FOLDER")) std::_Exit(run_rank(folder));
+    if (const char* folder = std::getenv("CAIRN_SHARDED_TEST_LOAD_FOLDER")) std::_Exit(run_loading_rank(folder));
   }
 } rank_entry;
 
@@ -258,6 +274,31 @@ BOOST_AUTO_TEST_CASE(save_sharded_with_two_real_ranks_and_a_rank_that_fails) {
     BOOST_TEST(cairn::test::contains(run.output, "rank 1: cannot write sharded checkpoint file"), run.output);
   }
   BOOST_TEST(!fs::exists(dir / "bad/.metadata"));
+}
+
+// Each rank hashes its share of the data files; a damaged file fails every
+// rank, the one that found it with the file's line, the other naming that rank.
+BOOST_AUTO_TEST_CASE(ranks_share_the_manifest_check_and_fail_together) {
+  TempDir dir;
+  write_folder(dir / "ok", sample_state(), 2);
+  const auto load_with_two_ranks = [&](const std::string& folder) {
+    return cairn::test::run_ranks(2, {"/proc/self/exe"}, dir / "load", {{"CAIRN_SHARDED_TEST_LOAD_FOLDER", folder}});
+  };
+  for (const RankRun& run : load_with_two_ranks(dir / "ok")) {
+    BOOST_TEST(run.status == 0, run.output);
+    BOOST_TEST(cairn::test::contains(run.output, "loaded it all"), run.output);
+  }
+
+  // The second file in manifest order is rank 1's share.
+  write_folder(dir / "flipped", sample_state(), 2);
+  std::string bytes = read_file(dir / "flipped/__1_0.distcp");
+  bytes[bytes.size() / 3] ^= 0x20;
+  write_file(dir / "flipped/__1_0.distcp", bytes);
+  const std::vector<RankRun> runs = load_with_two_ranks(dir / "flipped");
+  for (const RankRun& run : runs) BOOST_TEST(run.status != 0, run.output);
+  BOOST_TEST(cairn::test::contains(runs[1].output, "file '__1_0.distcp' does not match its SHA-256"), runs[1].output);
+  BOOST_TEST(cairn::test::contains(runs[0].output, "rank 1 failed: sharded checkpoint"), runs[0].output);
+  BOOST_TEST(!cairn::test::contains(runs[0].output, "loaded it all"), runs[0].output);
 }
 
 BOOST_AUTO_TEST_CASE(damaged_folders_give_one_line_naming_the_file) {

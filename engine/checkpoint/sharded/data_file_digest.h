@@ -12,9 +12,12 @@ namespace cairn::checkpoint::sharded {
 // `name` when it cannot be opened or read.
 std::string file_sha256(const std::string& path, const std::string& name);
 
-// Checks every file the manifest lists, and that every file a chunk names is
-// listed. Throws CheckpointError with one line naming `folder` and the file
-// that is missing, unlisted or differs. Does nothing without a manifest.
-void verify_data_files(const ShardedMetadata& metadata, const std::string& folder);
+// Checks that every file the manifest lists is there and every file a chunk
+// names is listed, and hashes the manifest's files number `share`, `share` +
+// `shares`, ... (all of them by default; the ranks of a job each take a share).
+// Throws CheckpointError with one line naming `folder` and the file that is
+// missing, unlisted or differs. Does nothing without a manifest.
+void verify_data_files(const ShardedMetadata& metadata, const std::string& folder, size_t share = 0,
+                       size_t shares = 1);
 
 }  // namespace cairn::checkpoint::sharded

@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "cairn/collectives.h"
 #include "cairn/errors.h"
 #include "checkpoint/io/checkpoint_reader.h"
 #include "checkpoint/sharded/chunk_boxes.h"
@@ -68,6 +69,12 @@ ShardedReader::ShardedReader(std::string folder) : folder_(std::move(folder)) {
 
 bool ShardedReader::verify_manifest() const {
   verify_data_files(metadata_, folder_);
+  data_files_verified_ = !metadata_.manifest.empty();
+  return data_files_verified_;
+}
+
+bool ShardedReader::verify_manifest(Collectives& job) const {
+  fail_together(job, [&] { verify_data_files(metadata_, folder_, size_t(job.rank()), size_t(job.size())); });
   data_files_verified_ = !metadata_.manifest.empty();
   return data_files_verified_;
 }
@@ -146,6 +153,15 @@ c10::IValue ShardedReader::read_item(const std::string& key) const {
 
 c10::IValue ShardedReader::load() const {
   verify_manifest();
+  return read_tree();
+}
+
+c10::IValue ShardedReader::load(Collectives& job) const {
+  verify_manifest(job);
+  return read_tree();
+}
+
+c10::IValue ShardedReader::read_tree() const {
   std::vector<FlatItem> items;
   for (const StoredItem& it : metadata_.items) items.push_back({it.key, read_item(it.key)});
   return unflatten(items, metadata_.layout, folder_);

@@ -17,6 +17,10 @@
 
 #include "checkpoint/sharded/sharded_metadata.h"
 
+namespace cairn {
+class Collectives;
+}
+
 namespace cairn::checkpoint::sharded {
 
 // Whether `path` is a folder holding `.metadata`.
@@ -37,6 +41,10 @@ class ShardedReader {
   // that passed skip their records' own SHA-256s (the same bytes, just
   // hashed) and keep their CRC-32s.
   bool verify_manifest() const;
+  // The same shared by the ranks of `job` (every rank calls it, on the same
+  // folder): rank r hashes files r, r + size, ..., and the ranks agree that
+  // every share passed (fail_together); every rank throws when one failed.
+  bool verify_manifest(Collectives& job) const;
 
   // An item's whole value: the full tensor (contiguous) or the bytes item's value.
   c10::IValue read_item(const std::string& key) const;
@@ -45,12 +53,16 @@ class ShardedReader {
 
   // The whole tree (flatten.h's unflatten), after verify_manifest.
   c10::IValue load() const;
+  // The same on every rank of `job` at once, with verify_manifest(job): the
+  // ranks share the hashing, and none reads before all shares passed.
+  c10::IValue load(Collectives& job) const;
 
  private:
   const StoredItem& item(const std::string& key) const;
   // The chunk's value; a tensor chunk read straight into `into` when that is
   // defined and of the chunk's dtype and sizes (contiguous).
   c10::IValue read_piece(const StoredItem& item, const StoredChunk& chunk, const at::Tensor& into) const;
+  c10::IValue read_tree() const;
 
   std::string folder_;
   ShardedMetadata metadata_;

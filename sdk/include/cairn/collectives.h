@@ -58,6 +58,8 @@ CAIRN_EXPORT void install_collectives(std::shared_ptr<Collectives> job);
 // failing rank rethrows its own error; the others throw cairn::Error naming the
 // lowest failing rank and its error line. Every rank must call it.
 CAIRN_EXPORT void fail_together(const std::function<void()>& step);
+// The same on `job` rather than the installed collectives.
+CAIRN_EXPORT void fail_together(Collectives& job, const std::function<void()>& step);
 
 // Gradients averaged over the ranks, as DDP leaves them after backward: the
 // defined gradients of `parameters`, summed in buckets and divided by the world
