@@ -14,15 +14,17 @@
 #         memory + fsync, buffered and O_DIRECT (cairn_write_limit)
 #   P2    a fixed-length `cairn fit` with no checkpoints, a sync checkpoint every
 #         P2_INTERVAL batches, and async ones (when `cairn fit` has --save-async)
-#   P3    upload and download of P3_MIB MiB to loopback S3 (s3rver) against
-#         `aws s3 cp` (bench/transfer/run.sh)
+#   P3    upload and download of P3_MIB MiB to loopback S3 against `aws s3 cp`
+#         (bench/transfer/run.sh), on each server in P3_SERVERS: s3rver, and the
+#         sink (tests/support/s3_sink.py: checks every SigV4 signature and body
+#         SHA-256, keeps objects in memory, costs far less CPU than s3rver)
 #   P4    load of a P4_MIB MiB training state (MLP + Adam) against Python's
 #         torch.load + load_state_dict: the load step and the whole process
 #   P5    `cairn plugins` and start-up with every bundled plugin against none
 #   dist  sharded saves and loads with DIST_WORLDS ranks (bench/dist/run.sh)
 #
 # Settings from the environment: OUT_DIR (default a new folder under /var/tmp,
-# printed at the end), P2_BATCHES (60), P2_INTERVAL (10), P3_MIB (1024),
+# printed at the end), P2_BATCHES (60), P2_INTERVAL (10), P3_MIB (1024), P3_SERVERS ("s3rver sink"),
 # P4_MIB (1024), P4_CACHE (cold: drop the page cache before each load when
 # allowed; warm), P5_REPS (max(REPS, 7)), DIST_MIB (1024), DIST_WORLDS ("1 2 4"),
 # CAIRN_BENCH_NICE (-10; the priority the measured commands run at).
@@ -296,54 +298,73 @@ row_P2() {
 }
 
 # --- P3: object store transfers --------------------------------------------------
-# bench/transfer/run.sh does the work (cairn cp against aws s3 cp on s3rver,
-# alternating, every copy checked); its per-run lines become samples here.
+# bench/transfer/run.sh does the work (cairn cp against aws s3 cp, alternating,
+# every copy checked), once per server in P3_SERVERS; its per-run lines become
+# samples here. s3rver's series keep their names (cairn_up, aws_up, ...); another
+# server's carry its name (cairn_up_sink, ...).
 row_P3() {
-  local mib=${P3_MIB:-1024}
-  say "P3: $mib MiB to and from s3rver, $reps runs (bench/transfer/run.sh)"
-  if ! "$here/transfer/run.sh" "$build" "$reps" "$mib" s3rver >"$work/p3.log" 2>&1; then
-    note P3 "not measured: bench/transfer/run.sh failed: $(tail -n 2 "$work/p3.log" | tr '\n' ' ')"
+  local mib=${P3_MIB:-1024} server
+  for server in ${P3_SERVERS:-s3rver sink}; do
+    p3_server "$mib" "$server"
+  done
+  return 0
+}
+
+p3_server() {  # MIB SERVER
+  local mib=$1 server=$2 log="$work/p3-$2.log" suffix="" bytes name title
+  [[ $server == s3rver ]] || suffix="_$server"
+  say "P3: $mib MiB to and from $server, $reps runs (bench/transfer/run.sh)"
+  if ! "$here/transfer/run.sh" "$build" "$reps" "$mib" "$server" >"$log" 2>&1; then
+    cat "$log" >>"$out/transfer.log"
+    note P3 "$server: not measured: bench/transfer/run.sh failed: $(tail -n 2 "$log" | tr '\n' ' ')"
     return 0
   fi
-  cp "$work/p3.log" "$out/transfer.log"
-  if grep -q '^s3rver: skipped' "$work/p3.log"; then
-    note P3 "not measured: $(grep '^s3rver: skipped' "$work/p3.log")"
+  cat "$log" >>"$out/transfer.log"
+  if grep -q "^$server: skipped" "$log"; then
+    note P3 "not measured: $(grep "^$server: skipped" "$log")"
     return 0
   fi
-  grep -q '^cairn: not measured' "$work/p3.log" && note P3 "$(grep '^cairn: not measured' "$work/p3.log")"
-  local bytes
-  bytes=$(sed -n 's/^source: \([0-9]*\) bytes.*/\1/p' "$work/p3.log")
-  # "s3rver upload run 2 (aws first): cairn 123.4 MiB/s (8.51 s, peak RSS 40 MiB, server CPU 7.20 s)  aws ..."
-  "$python" - "$work/p3.log" "$bytes" >>"$samples" <<'EOF'
+  grep -q '^cairn: not measured' "$log" && note P3 "$(grep '^cairn: not measured' "$log")"
+  bytes=$(sed -n 's/^source: \([0-9]*\) bytes.*/\1/p' "$log")
+  # "s3rver upload run 2 (aws first): cairn 123.4 MiB/s (8.51 s, peak RSS 40 MiB, server CPU 7.20 s,
+  #  client CPU 3.10 s)  aws ...
+  "$python" - "$log" "$bytes" "$server" "$suffix" >>"$samples" <<'EOF'
 import re, sys
-side = re.compile(r"(cairn|aws) [0-9.]+ MiB/s \(([0-9.]+) s, peak RSS ([0-9]+) MiB(?:, server CPU ([0-9.]+) s)?\)")
-for line in open(sys.argv[1]):
-    m = re.match(r"s3rver (up|down)load run (\d+)", line)
-    if not m:
-        continue
-    for tool, secs, rss, cpu in side.findall(line):
-        info = f"server_cpu_s={cpu}" if cpu else "-"
-        print("\t".join(["P3", f"{tool}_{m.group(1)}", "-", m.group(2), secs, str(int(rss) * 1024),
-                         "-", "-", sys.argv[2], info]))
+log, size, server, suffix = sys.argv[1:5]
+side = re.compile(r"(cairn|aws) [0-9.]+ MiB/s \(([0-9.]+) s, peak RSS ([0-9]+) MiB(?:, server CPU ([0-9.]+) s)?"
+                  r"(?:, client CPU ([0-9.]+) s)?\)")
 # "s3rver save run 1: streamed 8.1 s (peak RSS 1274 MiB, state 1024 MiB)  staged 11.66 s (local save ..."
-save = re.compile(r"s3rver save run (\d+): streamed ([0-9.]+) s \(peak RSS ([0-9]+) MiB, state ([0-9]+) MiB\)"
-                  r"\s+staged ([0-9.]+) s")
-for line in open(sys.argv[1]):
+save = re.compile(re.escape(server) + r" save run (\d+): streamed ([0-9.]+) s \(peak RSS ([0-9]+) MiB, "
+                  r"state ([0-9]+) MiB\)\s+staged ([0-9.]+) s")
+for line in open(log):
+    m = re.match(re.escape(server) + r" (up|down)load run (\d+)", line)
+    if m:
+        for tool, secs, rss, cpu, client in side.findall(line):
+            info = ";".join(f"{k}={v}" for k, v in (("server_cpu_s", cpu), ("client_cpu_s", client)) if v) or "-"
+            print("\t".join(["P3", f"{tool}_{m.group(1)}{suffix}", "-", m.group(2), secs, str(int(rss) * 1024),
+                             "-", "-", size, info]))
     m = save.match(line)
     if m:
         rep, streamed, rss, state, staged = m.groups()
         live = str(int(state) << 20)
-        print("\t".join(["P3", "streamed_save", "-", rep, streamed, str(int(rss) * 1024), live, "-", live, "-"]))
-        print("\t".join(["P3", "staged_save", "-", rep, staged, "-", live, "-", live, "-"]))
+        print("\t".join(["P3", f"streamed_save{suffix}", "-", rep, streamed, str(int(rss) * 1024), live, "-", live, "-"]))
+        print("\t".join(["P3", f"staged_save{suffix}", "-", rep, staged, "-", live, "-", live, "-"]))
 EOF
-  local server
-  server=$(sed -n 's/^== s3rver at \([^ ]*\) (\(awscli[^,]*\).*/s3rver 3.7.1 (Node.js) at \1; \2/p' "$work/p3.log")
-  compare P3 "P3 upload ${mib} MiB to s3rver: cairn cp vs aws s3 cp" cairn_up aws_up - "ratio<=0.5" ">=2x aws speed"
-  compare P3 "P3 download ${mib} MiB from s3rver: cairn cp vs aws s3 cp" cairn_down aws_down - "ratio<=0.5" ">=2x aws speed"
-  grep -q '^s3rver save run' "$work/p3.log" &&
-    compare P3 "P3 save ${mib} MiB into s3rver: streamed vs local save + aws s3 cp" streamed_save staged_save - \
-      "ratio<=1" "streamed no slower than staged"
-  [[ -n $server ]] && note P3 "server: $server (server CPU: its process's user+system time over the transfer)"
+  case $server in
+    s3rver) name="s3rver 3.7.1 (Node.js)" title=s3rver ;;
+    sink) name="sink, tests/support/s3_sink.py (Python: recomputes every SigV4 signature with botocore, checks each body's SHA-256, keeps objects in memory)"
+      title="sink (SigV4-checking)" ;;
+    *) name=$server title=$server ;;
+  esac
+  name=$(sed -n "s|^== $server at \([^ ]*\) (\(awscli[^,]*\).*|$name at \1; \2|p" "$log")
+  compare P3 "P3 upload ${mib} MiB to $title: cairn cp vs aws s3 cp" "cairn_up$suffix" "aws_up$suffix" - \
+    "ratio<=0.5" ">=2x aws speed"
+  compare P3 "P3 download ${mib} MiB from $title: cairn cp vs aws s3 cp" "cairn_down$suffix" "aws_down$suffix" - \
+    "ratio<=0.5" ">=2x aws speed"
+  grep -q "^$server save run" "$log" &&
+    compare P3 "P3 save ${mib} MiB into $title: streamed vs local save + aws s3 cp" "streamed_save$suffix" \
+      "staged_save$suffix" - "ratio<=1" "streamed no slower than staged"
+  [[ -n $name ]] && note P3 "server: $name (server CPU: its process's user+system time over the transfer)"
   return 0
 }
 

@@ -2,8 +2,16 @@
 # Transfer benchmark: `cairn cp` vs each peer's own client, moving the same
 # ~1 GiB file to and from the same loopback server, alternating which goes
 # first, REPS times each, for each server in PEERS:
-#   s3rver, moto  S3 (tests/support/s3_peers.py), against `aws s3 cp` (awscli v2,
-#                 /usr/bin/aws, default settings: 8 MiB parts, 10 threads)
+#   s3rver, moto, sink
+#                 S3 (tests/support/s3_peers.py), against `aws s3 cp` (awscli v2,
+#                 /usr/bin/aws, default settings: 8 MiB parts, 10 threads).
+#                 sink is tests/support/s3_sink.py: a Python server (stdlib +
+#                 Debian's botocore) that recomputes every request's SigV4
+#                 signature with botocore, checks each body's SHA-256 against
+#                 the signed x-amz-content-sha256 and keeps objects in memory:
+#                 per uploaded byte it costs about one SHA-256, per downloaded
+#                 byte a send from memory. s3rver's CPU time about equals a 1 GiB
+#                 transfer's wall time, so there both clients measure s3rver.
 #   azurite       Azure Blob (tests/support/azure_peers.py), against the Azure
 #                 SDK's upload_blob(max_concurrency=8) and download_blob(max_concurrency=8)
 #                 (Debian python3-azure, run by tests/libcloud/peer_clients.py)
@@ -22,6 +30,7 @@
 #
 #   bench/transfer/run.sh [BUILD_DIR=build] [REPS=3] [MIB=1024] [PEERS=s3rver] [WORK_DIR]
 #
+# PEERS="s3rver sink" measures both S3 servers (bench/report.sh's P3 does).
 # PEERS may add moto (where moto_server is installed), but moto measures
 # itself more than the clients: it re-reads the whole object for each ranged
 # GET, so awscli fetched 1 GiB from it at ~3.5 MiB/s (293 s) here, against
@@ -29,14 +38,15 @@
 #
 # Prints, per run and as medians: throughput (MiB/s of file bytes, wall time of
 # the whole command, start-up included), the ratio cairn/peer (target: >= 2
-# against awscli, >= 1 against the Azure SDK and Google's client), and
-# peak RSS (/usr/bin/time %M), and for S3 the server's own CPU time during each
-# transfer (user + system of its process, from /proc; "server CPU"), which
-# shows how much of a transfer the loopback server itself costs on a machine
-# with few cores. Every downloaded copy is checked against the
-# source (outside the timings); each tool downloads the object the other
-# uploaded, so both uploads are checked too. When bin/cairn has no `cp` yet, only the peer's client is
-# measured and the script says so.
+# against awscli, >= 1 against the Azure SDK and Google's client), peak RSS
+# (/usr/bin/time %M) and the client's CPU time (user + system, "client CPU"),
+# and for S3 the server's own CPU time during each transfer (user + system of
+# its process, from /proc; "server CPU"), which shows how much of a transfer
+# the loopback server itself costs on a machine with few cores. Every
+# downloaded copy is checked against the source (outside the timings); each
+# tool downloads the object the other uploaded, so both uploads are checked
+# too. When bin/cairn has no `cp` yet, only the peer's client is measured and
+# the script says so.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -103,18 +113,20 @@ server_ticks() {
   sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'
 }
 
-# Runs a command under /usr/bin/time; sets `secs`, `rss_mib` and `server_cpu`
-# (the server's CPU seconds meanwhile, or empty). Its output goes to
+# Runs a command under /usr/bin/time; sets `secs`, `rss_mib`, `client_cpu` (its
+# own user + system CPU seconds) and `server_cpu` (the server's CPU seconds
+# meanwhile, or empty). Its output goes to
 # $work/NAME.err, shown only on failure.
 timed() {
   local name=$1 ticks_before ticks_after
   shift
   ticks_before=$(server_ticks)
-  if ! /usr/bin/time -f '%e %M' -o "$work/$name.time" "$@" >"$work/$name.err" 2>&1; then
+  if ! /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" "$@" >"$work/$name.err" 2>&1; then
     echo "$name failed: $(tail -n 3 "$work/$name.err")" >&2
     exit 1
   fi
-  read -r secs rss_kib <"$work/$name.time"
+  read -r secs rss_kib user_s sys_s <"$work/$name.time"
+  client_cpu=$(awk -v u="$user_s" -v s="$sys_s" 'BEGIN {printf "%.2f", u + s}')
   rss_mib=$((rss_kib / 1024))
   ticks_after=$(server_ticks)
   server_cpu=""
@@ -123,8 +135,10 @@ timed() {
   fi
 }
 
-# ", server CPU N s" for a run line, when the server's CPU time is known.
-cpu_text() { if [[ -n $1 ]]; then echo ", server CPU $1 s"; fi; }
+# ", server CPU N s, client CPU M s" for a run line (the server's part when known):
+# together with the wall time they show whether the server, the client or the
+# machine's cores are the limit.
+cpu_text() { if [[ -n $1 ]]; then echo ", server CPU $1 s, client CPU $2 s"; else echo ", client CPU $2 s"; fi; }
 
 # Prints LABEL's start-up time: the median of 3 runs of a command that starts
 # the tool and does nothing else. Every timing below includes it once.
@@ -211,10 +225,10 @@ measure() {  # KIND
   for ((rep = 1; rep <= reps; rep++)); do
     order=("${tools[@]}")
     ((rep % 2 == 0 && ${#tools[@]} == 2)) && order=(peer cairn)
-    declare -A up_s=() up_rss=() up_cpu=() down_s=() down_rss=() down_cpu=()
+    declare -A up_s=() up_rss=() up_cpu=() up_ccpu=() down_s=() down_rss=() down_cpu=() down_ccpu=()
     for tool in "${order[@]}"; do
       upload "$tool" "$tool.bin"
-      up_s[$tool]=$secs up_rss[$tool]=$rss_mib up_cpu[$tool]=$server_cpu
+      up_s[$tool]=$secs up_rss[$tool]=$rss_mib up_cpu[$tool]=$server_cpu up_ccpu[$tool]=$client_cpu
     done
     # Each tool downloads what the other uploaded, so the byte check of the
     # copy also checks the other tool's upload.
@@ -222,27 +236,27 @@ measure() {  # KIND
       other=$tool
       ((${#tools[@]} == 2)) && other=$([[ $tool == cairn ]] && echo peer || echo cairn)
       download "$tool" "$other.bin" "$work/down-$tool.bin"
-      down_s[$tool]=$secs down_rss[$tool]=$rss_mib down_cpu[$tool]=$server_cpu
+      down_s[$tool]=$secs down_rss[$tool]=$rss_mib down_cpu[$tool]=$server_cpu down_ccpu[$tool]=$client_cpu
       check_download "$work/down-$tool.bin"
     done
     for tool in "${tools[@]}"; do
       peer_remove "$tool.bin"
     done
     for direction in up down; do
-      declare -n s=${direction}_s rss=${direction}_rss cpu=${direction}_cpu
+      declare -n s=${direction}_s rss=${direction}_rss cpu=${direction}_cpu ccpu=${direction}_ccpu
       line="$kind ${direction}load run $rep ($([[ ${order[0]} == cairn ]] && echo cairn || echo "$peer_tool") first):"
       a=$(mibps "$bytes" "${s[peer]}")
       if ((have_cairn)); then
         c=$(mibps "$bytes" "${s[cairn]}")
-        line+=" cairn $c MiB/s (${s[cairn]} s, peak RSS ${rss[cairn]} MiB$(cpu_text "${cpu[cairn]}"))"
+        line+=" cairn $c MiB/s (${s[cairn]} s, peak RSS ${rss[cairn]} MiB$(cpu_text "${cpu[cairn]}" "${ccpu[cairn]}"))"
         echo "$c $a" >>"$work/$direction.txt"
       else
         echo "0 $a" >>"$work/$direction.txt"
       fi
-      line+="  $peer_tool $a MiB/s (${s[peer]} s, peak RSS ${rss[peer]} MiB$(cpu_text "${cpu[peer]}"))"
+      line+="  $peer_tool $a MiB/s (${s[peer]} s, peak RSS ${rss[peer]} MiB$(cpu_text "${cpu[peer]}" "${ccpu[peer]}"))"
       ((have_cairn)) && line+="  cairn/$peer_tool $(ratio "$c" "$a")"
       echo "$line"
-      unset -n s rss cpu
+      unset -n s rss cpu ccpu
     done
   done
   for direction in up down; do
@@ -256,7 +270,7 @@ measure() {  # KIND
   done
 }
 
-# S3: s3rver or moto, against awscli.
+# S3: s3rver, moto or the sink, against awscli.
 # Saves of a MIB-sized state into the S3 peer started last, REPS times,
 # alternating which goes first: Cairn streaming it (cairn_bench_save write
 # s3://..., as a URI save_folder does) against the staged way (the same save

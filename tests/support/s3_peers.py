@@ -9,6 +9,10 @@
   s3rver  s3rver 3.7.1 from the npm registry, installed once into the cache
           folder ($CAIRN_CACHE_DIR, default ~/.cache/cairn). It serves the S3
           API faithfully but checks only that the access key id is S3RVER.
+  sink    s3_sink.py (stdlib + Debian's botocore, run by /usr/bin/python3): a
+          fast in-memory server for benchmarks that recomputes every request's
+          SigV4 signature with botocore and checks the body's SHA-256; random
+          keys per start.
 
 Each start picks a free port, waits until the process it started owns the
 listening socket, and creates the bucket with a signed request (which also
@@ -16,7 +20,7 @@ proves that the handed-out keys work).
 
 Python:  with start("moto", bucket="b") as peer: peer.endpoint, peer.access_key, ...
          (raises PeerUnavailable when the peer cannot run here: skip then)
-CLI:     s3_peers.py start moto|s3rver [--bucket B] [--region R] [--no-stdin]
+CLI:     s3_peers.py start moto|s3rver|sink [--bucket B] [--region R] [--no-stdin]
            prints one JSON line {kind, endpoint, access_key, secret_key, region,
            bucket, pid, port, verifies_signatures}, then runs until stdin closes
            (or, with --no-stdin, until SIGTERM/SIGINT). When the peer cannot run
@@ -32,6 +36,7 @@ import glob
 import json
 import os
 import re
+import secrets
 import shutil
 import sys
 import tempfile
@@ -226,11 +231,42 @@ def start_s3rver(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIM
         raise
 
 
-PEERS = {"moto": start_moto, "s3rver": start_s3rver}
+# --- sink ------------------------------------------------------------------
+
+def start_sink(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEOUT_S):
+    # Debian's Python: it has the botocore the sink checks signatures with.
+    python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "s3_sink.py")
+    work_dir = tempfile.mkdtemp(prefix="cairn-sink-")
+    keys = ("AKSINK" + secrets.token_hex(7).upper(), secrets.token_urlsafe(30))
+    # Keys go through the environment: a command line is readable by everyone in ps.
+    env = dict(os.environ, CAIRN_SINK_ACCESS_KEY=keys[0], CAIRN_SINK_SECRET_KEY=keys[1])
+    server = None
+    try:
+        try:
+            server, port = loopback_server.start_on_free_port(
+                lambda p: [python, script, "serve", "--port", str(p), "--region", region],
+                os.path.join(work_dir, "sink.log"), timeout, env=env, cwd=work_dir)
+        except loopback_server.ServerExited as e:
+            if e.status == 77:  # no botocore
+                raise PeerUnavailable(f"s3_sink.py cannot run: {e}") from e
+            raise
+        endpoint = f"http://{LOOPBACK}:{port}"
+        create_bucket(endpoint, keys, region, bucket)
+        return S3Peer("sink", endpoint, keys[0], keys[1], region, bucket,
+                      measure_signature_checking(endpoint, keys, region, bucket), server, port, work_dir)
+    except BaseException:
+        if server:
+            server.stop()
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
+
+
+PEERS = {"moto": start_moto, "s3rver": start_s3rver, "sink": start_sink}
 
 
 def start(kind, bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEOUT_S):
-    """Starts a peer of `kind` ('moto' or 's3rver'). Raises PeerUnavailable when
+    """Starts a peer of `kind` ('moto', 's3rver' or 'sink'). Raises PeerUnavailable when
     it cannot run on this machine, RuntimeError when it ran but failed."""
     if kind not in PEERS:
         raise ValueError(f"unknown S3 peer {kind!r}: use one of {', '.join(PEERS)}")
@@ -254,7 +290,7 @@ def main(argv=None):
                            help="ignore stdin: run until SIGTERM/SIGINT")
     install_cmd = sub.add_parser("install", help="install a peer that comes from a registry (s3rver), "
                                  "or find one that comes with the machine (moto); print its path")
-    install_cmd.add_argument("kind", choices=sorted(PEERS))
+    install_cmd.add_argument("kind", choices=["moto", "s3rver"])
     args = parser.parse_args(argv)
 
     if args.command == "install":
