@@ -2,6 +2,7 @@
 
 #include <torch/csrc/jit/serialization/pickler.h>
 
+#include <atomic>
 #include <future>
 
 #include "checkpoint/io/cpu_tensors.h"
@@ -17,6 +18,7 @@ namespace {
 const std::string kArchivePrefix = "archive/";
 // caffe2::serialize::kMinProducedFileFormatVersion, which pickle_save writes.
 const std::string kVersionRecord = "3\n";
+constexpr int kHashThreads = 2;
 
 }  // namespace
 
@@ -33,17 +35,20 @@ PickledCheckpoint pickle_checkpoint(const c10::IValue& root) {
 
 uint64_t write_checkpoint_zip(const PickledCheckpoint& pickled, ByteSink& out, ZipWriterOptions options,
                               const CheckpointKey* signing_key, bool with_checksums) {
-  // The tensors' hashes are the bulk of the work; they overlap with the writing.
-  std::future<std::vector<std::string>> storage_hashes;
+  // The tensors' hashes are the bulk of the work (SHA-256 runs at about 1.7
+  // GiB/s on one core here, slower than an O_DIRECT write): they overlap with
+  // the writing, on two threads taking the storages in turn.
+  std::vector<std::string> hashes(pickled.storages.size());
+  std::atomic<size_t> next_to_hash{0};
+  const auto hash_storages = [&pickled, &hashes, &next_to_hash] {
+    for (size_t i; (i = next_to_hash++) < pickled.storages.size();) {
+      const at::Storage& storage = pickled.storages[i].storage();
+      hashes[i] = http::sha256_hex(std::string_view(static_cast<const char*>(storage.data()), storage.nbytes()));
+    }
+  };
+  std::vector<std::future<void>> hashers;
   if (with_checksums) {
-    storage_hashes = std::async(std::launch::async, [&pickled] {
-      std::vector<std::string> hashes;
-      for (const at::Tensor& t : pickled.storages) {
-        const at::Storage& storage = t.storage();
-        hashes.push_back(http::sha256_hex(std::string_view(static_cast<const char*>(storage.data()), storage.nbytes())));
-      }
-      return hashes;
-    });
+    for (int k = 0; k < kHashThreads; ++k) hashers.push_back(std::async(std::launch::async, hash_storages));
   }
   const std::string unhashed(64, '0');
   std::vector<ManifestEntry> manifest;
@@ -66,7 +71,7 @@ uint64_t write_checkpoint_zip(const PickledCheckpoint& pickled, ByteSink& out, Z
   manifest.push_back({kArchivePrefix + "version", kVersionRecord.size(),
                       with_checksums ? http::sha256_hex(kVersionRecord) : unhashed});
   if (with_checksums) {
-    const std::vector<std::string> hashes = storage_hashes.get();
+    for (std::future<void>& hasher : hashers) hasher.get();
     for (size_t i = 0; i < hashes.size(); ++i) manifest[1 + i].sha256 = hashes[i];
   }
   const std::string manifest_bytes = manifest_text(manifest);
