@@ -162,32 +162,46 @@ def _create_moto_keys(endpoint):
     return _xml_field(key, "AccessKeyId"), _xml_field(key, "SecretAccessKey")
 
 
-def start_moto(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEOUT_S):
-    command = moto_server_command()
-    work_dir = tempfile.mkdtemp(prefix="cairn-moto-")
-    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=str(_MOTO_SETUP_CALLS))
-    env.pop("AWS_ACCESS_KEY_ID", None)
-    env.pop("AWS_SECRET_ACCESS_KEY", None)
+def _serve_peer(kind, work_dir, launch, keys_of, region, bucket):
+    """The S3Peer of the server `launch()` starts (it returns (server, port)),
+    with the keys `keys_of(endpoint)` gives and `bucket` created. On any
+    failure the server is stopped and `work_dir` removed."""
     server = None
     try:
-        try:
-            server, port = loopback_server.start_on_free_port(
-                lambda p: [command, "-H", LOOPBACK, "-p", str(p)],
-                os.path.join(work_dir, "moto.log"), timeout, env=env, cwd=work_dir)
-        except loopback_server.ServerExited as e:
-            if e.status == 127:  # e.g. a pyenv shim whose Python version has no moto
-                raise PeerUnavailable(f"{command} cannot run: {e}") from e
-            raise
+        server, port = launch()
         endpoint = f"http://{LOOPBACK}:{port}"
-        keys = _create_moto_keys(endpoint)
+        keys = keys_of(endpoint)
         create_bucket(endpoint, keys, region, bucket)
-        return S3Peer("moto", endpoint, keys[0], keys[1], region, bucket,
+        return S3Peer(kind, endpoint, keys[0], keys[1], region, bucket,
                       measure_signature_checking(endpoint, keys, region, bucket), server, port, work_dir)
     except BaseException:
         if server:
             server.stop()
         shutil.rmtree(work_dir, ignore_errors=True)
         raise
+
+
+def _start_or_unavailable(argv_of, log, timeout, env, cwd, missing_status, what):
+    """loopback_server.start_on_free_port, with an exit status `missing_status`
+    at start-up (the server's dependency is absent) as PeerUnavailable."""
+    try:
+        return loopback_server.start_on_free_port(argv_of, log, timeout, env=env, cwd=cwd)
+    except loopback_server.ServerExited as e:
+        if e.status == missing_status:
+            raise PeerUnavailable(f"{what} cannot run: {e}") from e
+        raise
+
+
+def start_moto(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEOUT_S):
+    command = moto_server_command()
+    work_dir = tempfile.mkdtemp(prefix="cairn-moto-")
+    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=str(_MOTO_SETUP_CALLS))
+    env.pop("AWS_ACCESS_KEY_ID", None)
+    env.pop("AWS_SECRET_ACCESS_KEY", None)
+    # 127: e.g. a pyenv shim whose Python version has no moto.
+    return _serve_peer("moto", work_dir, lambda: _start_or_unavailable(
+        lambda p: [command, "-H", LOOPBACK, "-p", str(p)], os.path.join(work_dir, "moto.log"), timeout, env,
+        work_dir, 127, command), _create_moto_keys, region, bucket)
 
 
 # --- s3rver ----------------------------------------------------------------
@@ -214,21 +228,10 @@ def start_s3rver(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIM
     # s3rver's continuation tokens use DES, which OpenSSL 3 disables.
     env = dict(os.environ, NODE_OPTIONS=(os.environ.get("NODE_OPTIONS", "") +
                                          " --openssl-legacy-provider").strip())
-    server = None
-    try:
-        server, port = loopback_server.start_on_free_port(
-            lambda p: [node, script, "-d", data_dir, "-a", LOOPBACK, "-p", str(p), "--silent"],
-            os.path.join(work_dir, "s3rver.log"), timeout, env=env, cwd=work_dir)
-        endpoint = f"http://{LOOPBACK}:{port}"
-        keys = (S3RVER_KEY, S3RVER_KEY)
-        create_bucket(endpoint, keys, region, bucket)
-        return S3Peer("s3rver", endpoint, S3RVER_KEY, S3RVER_KEY, region, bucket,
-                      measure_signature_checking(endpoint, keys, region, bucket), server, port, work_dir)
-    except BaseException:
-        if server:
-            server.stop()
-        shutil.rmtree(work_dir, ignore_errors=True)
-        raise
+    return _serve_peer("s3rver", work_dir, lambda: loopback_server.start_on_free_port(
+        lambda p: [node, script, "-d", data_dir, "-a", LOOPBACK, "-p", str(p), "--silent"],
+        os.path.join(work_dir, "s3rver.log"), timeout, env=env, cwd=work_dir),
+        lambda endpoint: (S3RVER_KEY, S3RVER_KEY), region, bucket)
 
 
 # --- sink ------------------------------------------------------------------
@@ -241,25 +244,11 @@ def start_sink(bucket=DEFAULT_BUCKET, region=DEFAULT_REGION, timeout=START_TIMEO
     keys = ("AKSINK" + secrets.token_hex(7).upper(), secrets.token_urlsafe(30))
     # Keys go through the environment: a command line is readable by everyone in ps.
     env = dict(os.environ, CAIRN_SINK_ACCESS_KEY=keys[0], CAIRN_SINK_SECRET_KEY=keys[1])
-    server = None
-    try:
-        try:
-            server, port = loopback_server.start_on_free_port(
-                lambda p: [python, script, "serve", "--port", str(p), "--region", region],
-                os.path.join(work_dir, "sink.log"), timeout, env=env, cwd=work_dir)
-        except loopback_server.ServerExited as e:
-            if e.status == 77:  # no botocore
-                raise PeerUnavailable(f"s3_sink.py cannot run: {e}") from e
-            raise
-        endpoint = f"http://{LOOPBACK}:{port}"
-        create_bucket(endpoint, keys, region, bucket)
-        return S3Peer("sink", endpoint, keys[0], keys[1], region, bucket,
-                      measure_signature_checking(endpoint, keys, region, bucket), server, port, work_dir)
-    except BaseException:
-        if server:
-            server.stop()
-        shutil.rmtree(work_dir, ignore_errors=True)
-        raise
+    # 77: no botocore.
+    return _serve_peer("sink", work_dir, lambda: _start_or_unavailable(
+        lambda p: [python, script, "serve", "--port", str(p), "--region", region],
+        os.path.join(work_dir, "sink.log"), timeout, env, work_dir, 77, "s3_sink.py"),
+        lambda endpoint: keys, region, bucket)
 
 
 PEERS = {"moto": start_moto, "s3rver": start_s3rver, "sink": start_sink}
