@@ -4,6 +4,9 @@
 #include <caffe2/serialize/inline_container.h>
 
 #include <algorithm>
+#include <atomic>
+#include <future>
+#include <mutex>
 #include <cctype>
 #include <cstring>
 #include <map>
@@ -21,6 +24,7 @@ namespace {
 // Deflate expands at most ~1032:1; a record declaring more than that over the
 // file's size is damaged or hostile, and is refused before anything allocates it.
 constexpr uint64_t kMaxExpansion = 1032;
+constexpr int kReadThreads = 2;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -117,11 +121,20 @@ class ArchiveStorages {
   }
 
   // Reads every deferred storage, in file order, into its memory: the target
-  // place_storages gave it, or fresh memory.
+  // place_storages gave it, or fresh memory. Stored records are read by
+  // kReadThreads threads taking them in turn: checking a record (its CRC-32
+  // and SHA-256) and first touching fresh memory each keep a core busy.
   void read_deferred(const ArchiveReadAt& read_at) {
     std::sort(deferred_.begin(), deferred_.end(),
               [](const Deferred& a, const Deferred& b) { return a.entry.header_offset < b.entry.header_offset; });
     c10::Allocator* allocator = c10::GetCPUAllocator();
+    struct StoredRead {
+      const std::string* key;
+      uint64_t offset;
+      uint64_t size;
+      void* into;
+    };
+    std::vector<StoredRead> stored;
     for (Deferred& d : deferred_) {
       c10::StorageImpl* storage = d.storage.unsafeGetStorageImpl();
       const std::string name = "data/" + d.key;
@@ -134,11 +147,25 @@ class ArchiveStorages {
         std::memcpy(storage->data(), data.get(), size);
         continue;
       }
-      const size_t offset = reader_.getRecordOffset(name);
-      if (read_at(offset, storage->data(), d.entry.size) != d.entry.size) {
-        not_a_checkpoint(path_, "record " + name + " is cut short or fails its check");
-      }
+      stored.push_back({&d.key, reader_.getRecordOffset(name), d.entry.size, storage->data()});
     }
+    std::atomic<size_t> next{0};
+    std::mutex failed_mutex;
+    size_t first_failed = stored.size();
+    const auto read_stored = [&] {
+      for (size_t i; (i = next++) < stored.size();) {
+        if (read_at(stored[i].offset, stored[i].into, stored[i].size) == stored[i].size) continue;
+        const std::lock_guard<std::mutex> lock(failed_mutex);
+        first_failed = std::min(first_failed, i);
+      }
+    };
+    std::vector<std::future<void>> helpers;
+    for (int k = 1; k < kReadThreads && size_t(k) < stored.size(); ++k)
+      helpers.push_back(std::async(std::launch::async, read_stored));
+    read_stored();
+    for (std::future<void>& helper : helpers) helper.get();
+    if (first_failed < stored.size())
+      not_a_checkpoint(path_, "record data/" + *stored[first_failed].key + " is cut short or fails its check");
   }
 
  private:

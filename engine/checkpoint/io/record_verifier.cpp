@@ -141,18 +141,23 @@ std::optional<std::string> RecordVerifier::check(Record& r, uint32_t crc, const 
 }
 
 std::optional<size_t> RecordVerifier::read_record(uint64_t pos, void* buf, size_t size) {
-  if (failure_) return 0;
+  if (failed_.load()) return 0;
   const auto found = by_data_offset_.find(pos);
   if (found == by_data_offset_.end()) return std::nullopt;
   Record& r = records_[found->second];
   if (r.checked || r.zip.size != size) return std::nullopt;
   // No exception may leave: this runs inside the zip reader's C callbacks.
+  std::optional<std::string> failure;
   try {
-    failure_ = read_and_check(r, static_cast<char*>(buf));
+    failure = read_and_check(r, static_cast<char*>(buf));
   } catch (const std::exception& e) {
-    failure_ = e.what();
+    failure = e.what();
   }
-  return failure_ ? 0 : size;
+  if (!failure) return size;
+  const std::lock_guard<std::mutex> lock(failure_mutex_);
+  if (!failure_) failure_ = std::move(failure);
+  failed_ = true;
+  return 0;
 }
 
 void RecordVerifier::throw_if_failed() const {

@@ -9,7 +9,9 @@
 // naming the file and the record.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -57,6 +59,7 @@ class RecordVerifier {
   // reads it into `buf` piece by piece and hashes each piece while it is
   // still in the CPU's cache (hashing a large record after reading it all
   // costs as much again as the read). Returns the bytes delivered, 0 when the
+  // Threads may call it at once for different records. Returns 0 when the
   // record fails its check or cannot be read (then reads should fail;
   // throw_if_failed says why), or nothing when this read is not a whole
   // record, for the caller to read it itself.
@@ -88,6 +91,10 @@ class RecordVerifier {
   std::vector<Record> records_;
   std::vector<ManifestEntry> manifest_;
   std::unordered_map<uint64_t, size_t> by_data_offset_;
+  // read_record may serve different records on several threads at once: the
+  // first failure is kept, and every later read fails at once.
+  std::mutex failure_mutex_;
+  std::atomic<bool> failed_{false};
   std::optional<std::string> failure_;
   IntegritySummary summary_;
 };
