@@ -4,12 +4,10 @@
 #include <caffe2/serialize/inline_container.h>
 
 #include <algorithm>
-#include <atomic>
-#include <future>
-#include <mutex>
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -17,6 +15,7 @@
 #include "checkpoint/io/read_errors.h"
 #include "checkpoint/io/zip_directory.h"
 #include "checkpoint/pickle/restricted_unpickler.h"
+#include "core/parallel_for.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -24,7 +23,7 @@ namespace {
 // Deflate expands at most ~1032:1; a record declaring more than that over the
 // file's size is damaged or hostile, and is refused before anything allocates it.
 constexpr uint64_t kMaxExpansion = 1032;
-constexpr int kReadThreads = 2;
+constexpr unsigned kReadThreads = 2;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -149,21 +148,13 @@ class ArchiveStorages {
       }
       stored.push_back({&d.key, reader_.getRecordOffset(name), d.entry.size, storage->data()});
     }
-    std::atomic<size_t> next{0};
     std::mutex failed_mutex;
     size_t first_failed = stored.size();
-    const auto read_stored = [&] {
-      for (size_t i; (i = next++) < stored.size();) {
-        if (read_at(stored[i].offset, stored[i].into, stored[i].size) == stored[i].size) continue;
-        const std::lock_guard<std::mutex> lock(failed_mutex);
-        first_failed = std::min(first_failed, i);
-      }
-    };
-    std::vector<std::future<void>> helpers;
-    for (int k = 1; k < kReadThreads && size_t(k) < stored.size(); ++k)
-      helpers.push_back(std::async(std::launch::async, read_stored));
-    read_stored();
-    for (std::future<void>& helper : helpers) helper.get();
+    parallel_for(stored.size(), kReadThreads, [&](size_t i) {
+      if (read_at(stored[i].offset, stored[i].into, stored[i].size) == stored[i].size) return;
+      const std::lock_guard<std::mutex> lock(failed_mutex);
+      first_failed = std::min(first_failed, i);
+    });
     if (first_failed < stored.size())
       not_a_checkpoint(path_, "record data/" + *stored[first_failed].key + " is cut short or fails its check");
   }

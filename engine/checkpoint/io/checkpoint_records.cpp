@@ -2,13 +2,13 @@
 
 #include <torch/csrc/jit/serialization/pickler.h>
 
-#include <atomic>
 #include <future>
 
 #include "checkpoint/io/cpu_tensors.h"
 #include "cairn/http/crypto.h"
 #include "checkpoint/io/crc32.h"
 #include "checkpoint/io/record_manifest.h"
+#include "core/parallel_for.h"
 
 namespace cairn::checkpoint {
 namespace {
@@ -18,7 +18,7 @@ namespace {
 const std::string kArchivePrefix = "archive/";
 // caffe2::serialize::kMinProducedFileFormatVersion, which pickle_save writes.
 const std::string kVersionRecord = "3\n";
-constexpr int kHashThreads = 2;
+constexpr unsigned kHashThreads = 2;
 
 }  // namespace
 
@@ -39,16 +39,14 @@ uint64_t write_checkpoint_zip(const PickledCheckpoint& pickled, ByteSink& out, Z
   // GiB/s on one core here, slower than an O_DIRECT write): they overlap with
   // the writing, on two threads taking the storages in turn.
   std::vector<std::string> hashes(pickled.storages.size());
-  std::atomic<size_t> next_to_hash{0};
-  const auto hash_storages = [&pickled, &hashes, &next_to_hash] {
-    for (size_t i; (i = next_to_hash++) < pickled.storages.size();) {
-      const at::Storage& storage = pickled.storages[i].storage();
-      hashes[i] = http::sha256_hex(std::string_view(static_cast<const char*>(storage.data()), storage.nbytes()));
-    }
-  };
-  std::vector<std::future<void>> hashers;
+  std::future<void> hashing;
   if (with_checksums) {
-    for (int k = 0; k < kHashThreads; ++k) hashers.push_back(std::async(std::launch::async, hash_storages));
+    hashing = std::async(std::launch::async, [&pickled, &hashes] {
+      parallel_for(pickled.storages.size(), kHashThreads, [&pickled, &hashes](size_t i) {
+        const at::Storage& storage = pickled.storages[i].storage();
+        hashes[i] = http::sha256_hex(std::string_view(static_cast<const char*>(storage.data()), storage.nbytes()));
+      });
+    });
   }
   const std::string unhashed(64, '0');
   std::vector<ManifestEntry> manifest;
@@ -71,7 +69,7 @@ uint64_t write_checkpoint_zip(const PickledCheckpoint& pickled, ByteSink& out, Z
   manifest.push_back({kArchivePrefix + "version", kVersionRecord.size(),
                       with_checksums ? http::sha256_hex(kVersionRecord) : unhashed});
   if (with_checksums) {
-    for (std::future<void>& hasher : hashers) hasher.get();
+    hashing.get();
     for (size_t i = 0; i < hashes.size(); ++i) manifest[1 + i].sha256 = hashes[i];
   }
   const std::string manifest_bytes = manifest_text(manifest);

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <future>
 #include <set>
 #include <thread>
 #include <utility>
@@ -15,6 +14,7 @@
 
 #include "cairn/errors.h"
 #include "cairn/http/crypto.h"
+#include "core/parallel_for.h"
 
 namespace cairn::checkpoint::sharded {
 
@@ -57,16 +57,11 @@ void verify_data_files(const ShardedMetadata& metadata, const std::string& folde
   }
   // Hashing is the whole cost: the files (one per saving rank) are hashed on
   // as many cores as there are.
-  const size_t width = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::string> actual(files.size());
-  for (size_t first = 0; first < files.size(); first += width) {
-    std::vector<std::future<std::string>> batch;
-    for (size_t i = first; i < std::min(files.size(), first + width); ++i) {
-      const std::string path = folder + "/" + files[i].first;
-      batch.push_back(std::async(std::launch::async, [path] { return file_sha256(path, path); }));
-    }
-    for (size_t k = 0; k < batch.size(); ++k) actual[first + k] = batch[k].get();
-  }
+  parallel_for(files.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
+    const std::string path = folder + "/" + files[i].first;
+    actual[i] = file_sha256(path, path);
+  });
   for (size_t i = 0; i < files.size(); ++i) {
     if (actual[i] != files[i].second)
       throw CheckpointError("sharded checkpoint '" + folder + "': file '" + files[i].first +
