@@ -43,18 +43,18 @@ IntegrityPolicy IntegrityPolicy::from_environment() { return IntegrityPolicy{che
 RecordVerifier::RecordVerifier(const FileSpan& zip, std::string path, const IntegrityPolicy& policy)
     : RecordVerifier(zip, readable_zip_records(zip, path), path, policy) {}
 
-RecordVerifier::RecordVerifier(const FileSpan& zip_file, std::vector<ZipRecord> zip, std::string path,
+RecordVerifier::RecordVerifier(const FileSpan& zip, std::vector<ZipRecord> records, std::string path,
                                const IntegrityPolicy& policy)
-    : zip_(zip_file), path_(std::move(path)), record_digests_(policy.record_digests) {
+    : zip_(zip), path_(std::move(path)), record_digests_(policy.record_digests) {
   const std::string folder =
-      zip.empty() || zip.front().name.find('/') == std::string::npos
+      records.empty() || records.front().name.find('/') == std::string::npos
           ? std::string()
-          : zip.front().name.substr(0, zip.front().name.find('/') + 1);
+          : records.front().name.substr(0, records.front().name.find('/') + 1);
   const std::string manifest_name = folder + kManifestRecord;
   const std::string signature_name = folder + kSignatureRecord;
   std::set<std::string> seen;
   std::optional<size_t> manifest_at, signature_at;
-  for (ZipRecord& z : zip) {
+  for (ZipRecord& z : records) {
     if (!seen.insert(z.name).second) damaged("it holds record '" + z.name + "' twice");
     const std::optional<uint64_t> data = zip_data_offset(zip_, z);
     if (!data) damaged("record '" + z.name + "' has no readable local header or runs past the end of the file");

@@ -58,9 +58,9 @@ class RecordVerifier {
   // Serves a read at `pos` when it is exactly one unchecked record's data:
   // reads it into `buf` piece by piece and hashes each piece while it is
   // still in the CPU's cache (hashing a large record after reading it all
-  // costs as much again as the read). Returns the bytes delivered, 0 when the
-  // Threads may call it at once for different records. Returns 0 when the
-  // record fails its check or cannot be read (then reads should fail;
+  // costs as much again as the read). Threads may call it at once for
+  // different records. Returns the bytes delivered, 0 when the record fails
+  // its check or cannot be read (then reads should fail;
   // throw_if_failed says why), or nothing when this read is not a whole
   // record, for the caller to read it itself.
   std::optional<size_t> read_record(uint64_t pos, void* buf, size_t size);
