@@ -10,33 +10,14 @@ to the file named by its one argument.
 Exits 3 when botocore is not installed (the caller skips).
 """
 import json
+import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 try:
-    from botocore.auth import S3SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
+    from fixed_time_signer import AWSRequest, Credentials, FixedTimeS3Signer
 except ImportError:
     sys.exit(3)
-
-
-class FixedTimeS3Signer(S3SigV4Auth):
-    """botocore's add_auth with the timestamp and payload hash supplied."""
-
-    def __init__(self, credentials, service, region, timestamp, payload_hash):
-        super().__init__(credentials, service, region)
-        self._timestamp, self._payload_hash = timestamp, payload_hash
-
-    def payload(self, request):
-        return self._payload_hash
-
-    def add_auth(self, request):
-        request.context['timestamp'] = self._timestamp
-        self._modify_request_before_signing(request)
-        canonical = self.canonical_request(request)
-        to_sign = self.string_to_sign(request, canonical)
-        self.debug = (canonical, to_sign)
-        self._inject_signature_to_request(request, self.signature(to_sign, request))
 
 
 def sign(case):

@@ -61,29 +61,13 @@ class S3Error(Exception):
 
 
 def _oracle():
-    """botocore's signer with the timestamp and payload hash taken from the
-    request (its add_auth would use the clock and hash the body itself)."""
-    from botocore.auth import S3SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    class Recompute(S3SigV4Auth):
-        def __init__(self, access, secret, region, timestamp, payload_hash):
-            super().__init__(Credentials(access, secret), "s3", region)
-            self._timestamp, self._payload_hash = timestamp, payload_hash
-
-        def payload(self, request):
-            return self._payload_hash
-
-        def signature_of(self, request):
-            request.context["timestamp"] = self._timestamp
-            self._modify_request_before_signing(request)
-            canonical = self.canonical_request(request)
-            return self.signature(self.string_to_sign(request, canonical), request)
+    """The signature botocore makes of a request (fixed_time_signer.py), with
+    the timestamp and payload hash the request itself declares."""
+    from fixed_time_signer import AWSRequest, Credentials, FixedTimeS3Signer
 
     def signature(method, url, headers, access, secret, region, timestamp, payload_hash):
         request = AWSRequest(method=method, url=url, headers=headers)
-        return Recompute(access, secret, region, timestamp, payload_hash).signature_of(request)
+        return FixedTimeS3Signer(Credentials(access, secret), "s3", region, timestamp, payload_hash).sign(request)[2]
     return signature
 
 
